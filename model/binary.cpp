@@ -1,0 +1,508 @@
+// The binary program form, for fuzzers. Every byte string decodes to a valid program
+// (one the .fr parser would accept), a one-byte mutation usually changes one thing,
+// and the common cases are short: `h0 = object` is 2 bytes, a handle operand 2 bytes.
+//
+// Layout
+//   program := header op*              empty input: the empty es2023 program
+//   header  := byte                    bit 0: 0 = es2023, 1 = es2021 (other bits ignored)
+//   op      := opcode payload          kind = opcode % 14, numbered as in OpKind:
+//      0 NewObject    dest
+//      1 NewSymbol    dest varint(n)        n = 0: no description, else n-1 bytes of it
+//      2 Assign       dest operand
+//      3 NewRegistry  dest varint(n) op{n}  the callback body; n = 0: no body
+//      4 NewWeakRef   dest operand
+//      5 Deref        flags [dest] operand  flags bit 0: dest present
+//      6 Register     flags operand{3} [operand]   flags bit 0: token present
+//      7 Unregister   operand operand
+//      8 Link         operand operand
+//      9 Unlink       operand operand
+//     10 Drop         dest
+//     11 Gc           varint(n) varint{n}   the heap ids; n = 0: all unreachable
+//     12 Turn         flags [varint(n) varint{n}] [varint]
+//                                           flags bit 0: jobs (n positions),
+//                                           bit 1: order lifo, bit 2: limit
+//     13 Throw        flags [operand]       flags bit 0: operand present
+//   dest    := byte                    the handle number
+//   operand := tag payload             tag = byte % 12:
+//      0 handle      byte (the handle number)
+//      1 held        -
+//      2 undefined   -       3 null   -       4 false   -       5 true   -
+//      6 number      byte: a small integer, read as int8_t
+//      7 number      8 bytes: IEEE 754 binary64, little endian
+//      8 string      varint(n) n bytes
+//      9 BigInt      varint(2 * n + negative) n digit bytes, each read % 10
+//     10 Symbol.for  varint(n) n key bytes
+//     11 well-known  byte: index into WellKnownSymbolName (wraps)
+//   varint  := unsigned LEB128; a 10th byte ends it whatever its top bit. 32-bit
+//              fields (heap ids, job positions, limit) keep the low 32 bits.
+// Unused flag and header bits are ignored. Decoded values are canonical: any NaN reads
+// as one quiet NaN, BigInt digits lose leading zeros, and -0n reads as 0n. The encoder
+// writes one choice for each program: unused bits zero, minimal varints, digit bytes
+// 0-9, the int8 form for the integers -128..127 (not -0), the canonical NaN.
+//
+// Mapping constructs that are invalid where they stand
+// As in .fr text, a handle is assigned from its op on, in decode order (bodies
+// included): after that op's own operands, before its body (a callback body may use
+// its own registry's handle).
+// - A handle operand or drop of a handle not assigned yet uses the next assigned
+//   handle above it instead (wrapping after h255). While no handle is assigned, the
+//   operand becomes `undefined` and the drop is skipped.
+// - `held` outside a callback body becomes `undefined`.
+// - `throw` at top level and `turn` in a body are read whole, then skipped.
+// - A registry inside a body at depth kMaxBodyDepth gets no body: its count is read
+//   and ignored, so the ops after it belong to the enclosing body.
+// - A count or length larger than the bytes left, or the end of the input inside an op,
+//   drops that op (its top-level op, when inside a body) and ends the program.
+#include "model/binary.h"
+
+#include <bit>
+#include <bitset>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace finrig {
+namespace {
+
+enum OperandTag : std::uint8_t {
+  kHandle,
+  kHeld,
+  kUndefined,
+  kNull,
+  kFalse,
+  kTrue,
+  kSmallInteger,
+  kNumber,
+  kString,
+  kBigInt,
+  kRegisteredSymbol,
+  kWellKnownSymbol,
+};
+constexpr int kOperandTagCount = 12;
+
+constexpr std::uint8_t kPresent = 1;  // Deref dest, Register token, Throw operand
+constexpr std::uint8_t kTurnJobs = 1;
+constexpr std::uint8_t kTurnLifo = 2;
+constexpr std::uint8_t kTurnLimit = 4;
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;  // clang 14 lacks aggregate deduction
+
+double CanonicalNaN() { return std::numeric_limits<double>::quiet_NaN(); }
+
+// Reads the input. Past its end it returns zeros and remembers that the input was
+// truncated, so a decoder reads a whole op and only then asks whether it was complete.
+class Reader {
+ public:
+  explicit Reader(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
+
+  bool AtEnd() const { return pos_ == bytes_.size(); }
+  bool Truncated() const { return truncated_; }
+
+  std::uint8_t Byte() {
+    if (AtEnd()) {
+      truncated_ = true;
+      return 0;
+    }
+    return bytes_[pos_++];
+  }
+
+  std::uint64_t Varint() {
+    std::uint64_t value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      const std::uint8_t byte = Byte();
+      value |= std::uint64_t{byte & 0x7fu} << shift;
+      if ((byte & 0x80) == 0) break;
+    }
+    return value;
+  }
+
+  // n, for a count of things at least a byte long each: more than the bytes left
+  // means the input ends among them.
+  std::size_t Bounded(std::uint64_t n) {
+    if (n > bytes_.size() - pos_) {
+      truncated_ = true;
+      return 0;
+    }
+    return static_cast<std::size_t>(n);
+  }
+  std::size_t Count() { return Bounded(Varint()); }
+
+  std::string Bytes(std::size_t n) {  // n is Bounded
+    const auto* first = reinterpret_cast<const char*>(bytes_.data() + pos_);
+    pos_ += n;
+    return std::string(first, n);
+  }
+
+ private:
+  std::span<const std::uint8_t> bytes_;
+  std::size_t pos_ = 0;
+  bool truncated_ = false;
+};
+
+class Decoder {
+ public:
+  explicit Decoder(std::span<const std::uint8_t> bytes) : in_(bytes) {}
+
+  Program Decode() {
+    Program program;
+    if (in_.AtEnd()) return program;
+    program.profile = (in_.Byte() & 1) != 0 ? Profile::Es2021 : Profile::Es2023;
+    while (!in_.AtEnd()) {
+      std::optional<Op> op = DecodeOp(0);
+      if (in_.Truncated()) break;
+      if (op) program.ops.push_back(std::move(*op));
+    }
+    return program;
+  }
+
+ private:
+  // An op of an op list at `depth` (0 = top level); nullopt when it is skipped.
+  std::optional<Op> DecodeOp(int depth) {
+    Op op;
+    op.kind = static_cast<OpKind>(in_.Byte() % kOpKindCount);
+    bool keep = true;
+    switch (op.kind) {
+      case OpKind::NewObject: op.dest = Assign(in_.Byte()); break;
+      case OpKind::NewSymbol: DecodeNewSymbol(op); break;
+      case OpKind::Assign:
+      case OpKind::NewWeakRef: DecodeDestAndOperand(op, depth); break;
+      case OpKind::NewRegistry: DecodeRegistry(op, depth); break;
+      case OpKind::Deref: DecodeDeref(op, depth); break;
+      case OpKind::Register: DecodeRegister(op, depth); break;
+      case OpKind::Unregister:
+      case OpKind::Link:
+      case OpKind::Unlink: DecodeOperands(op, 2, depth); break;
+      case OpKind::Drop: keep = DecodeDrop(op); break;
+      case OpKind::Gc: DecodeGc(op); break;
+      case OpKind::Turn:
+        DecodeTurn(op);
+        keep = depth == 0;
+        break;
+      case OpKind::Throw:
+        DecodeThrow(op, depth);
+        keep = depth > 0;
+        break;
+    }
+    if (!keep) return std::nullopt;
+    return op;
+  }
+
+  Handle Assign(Handle handle) {
+    assigned_.set(handle);
+    return handle;
+  }
+
+  // The handle a use of `handle` means: itself if assigned, else the next assigned
+  // one above it, wrapping; nullopt while no handle is assigned.
+  std::optional<Handle> Resolve(Handle handle) const {
+    for (int step = 0; step < kHandleCount; ++step) {
+      const auto candidate = static_cast<Handle>(handle + step);
+      if (assigned_.test(candidate)) return candidate;
+    }
+    return std::nullopt;
+  }
+
+  void DecodeNewSymbol(Op& op) {
+    op.dest = Assign(in_.Byte());
+    const std::uint64_t n = in_.Varint();
+    if (n > 0) op.description = in_.Bytes(in_.Bounded(n - 1));
+  }
+
+  void DecodeDestAndOperand(Op& op, int depth) {
+    const Handle dest = in_.Byte();
+    op.args.push_back(DecodeOperand(depth));
+    op.dest = Assign(dest);
+  }
+
+  void DecodeRegistry(Op& op, int depth) {
+    op.dest = Assign(in_.Byte());
+    const std::uint64_t count = in_.Varint();
+    if (depth == kMaxBodyDepth) return;  // no deeper bodies: the count is ignored
+    // Every op takes a byte at least, so running out of input ends the loop.
+    for (std::uint64_t i = 0; i < count && !in_.Truncated(); ++i) {
+      if (std::optional<Op> inner = DecodeOp(depth + 1)) op.body.push_back(std::move(*inner));
+    }
+  }
+
+  void DecodeDeref(Op& op, int depth) {
+    std::optional<Handle> dest;
+    if ((in_.Byte() & kPresent) != 0) dest = in_.Byte();
+    op.args.push_back(DecodeOperand(depth));
+    if (dest) op.dest = Assign(*dest);
+  }
+
+  void DecodeRegister(Op& op, int depth) {
+    const bool hasToken = (in_.Byte() & kPresent) != 0;
+    DecodeOperands(op, hasToken ? 4 : 3, depth);
+  }
+
+  void DecodeOperands(Op& op, int count, int depth) {
+    for (int i = 0; i < count; ++i) op.args.push_back(DecodeOperand(depth));
+  }
+
+  // False (skip the op) while no handle is assigned.
+  bool DecodeDrop(Op& op) {
+    op.dest = Resolve(in_.Byte());
+    return op.dest.has_value();
+  }
+
+  void DecodeGc(Op& op) {
+    const std::size_t count = in_.Count();
+    for (std::size_t i = 0; i < count; ++i) {
+      op.gcOnly.push_back(static_cast<HeapId>(in_.Varint()));
+    }
+  }
+
+  void DecodeTurn(Op& op) {
+    const std::uint8_t flags = in_.Byte();
+    if ((flags & kTurnJobs) != 0) {
+      op.turnJobs.emplace();
+      const std::size_t count = in_.Count();
+      for (std::size_t i = 0; i < count; ++i) {
+        op.turnJobs->push_back(static_cast<std::uint32_t>(in_.Varint()));
+      }
+    }
+    if ((flags & kTurnLifo) != 0) op.turnOrder = CellOrder::Lifo;
+    if ((flags & kTurnLimit) != 0) op.turnLimit = static_cast<std::uint32_t>(in_.Varint());
+  }
+
+  void DecodeThrow(Op& op, int depth) {
+    if ((in_.Byte() & kPresent) != 0) op.args.push_back(DecodeOperand(depth));
+  }
+
+  Operand DecodeOperand(int depth) {
+    switch (in_.Byte() % kOperandTagCount) {
+      case kHandle:
+        if (std::optional<Handle> handle = Resolve(in_.Byte())) return HandleRef{*handle};
+        return Value{Undefined{}};
+      case kHeld:
+        if (depth > 0) return HeldRef{};
+        return Value{Undefined{}};
+      case kUndefined: return Value{Undefined{}};
+      case kNull: return Value{Null{}};
+      case kFalse: return Value{false};
+      case kTrue: return Value{true};
+      case kSmallInteger: return Value{static_cast<double>(static_cast<std::int8_t>(in_.Byte()))};
+      case kNumber: return Value{DecodeNumber()};
+      case kString: return Value{String{in_.Bytes(in_.Count())}};
+      case kBigInt: return Value{DecodeBigInt()};
+      case kRegisteredSymbol: return Value{RegisteredSymbol{in_.Bytes(in_.Count())}};
+      default:  // kWellKnownSymbol, the last tag
+        return Value{WellKnownSymbol{std::string(WellKnownSymbolName(in_.Byte()))}};
+    }
+  }
+
+  double DecodeNumber() {
+    std::uint64_t bits = 0;
+    for (int i = 0; i < 8; ++i) bits |= std::uint64_t{in_.Byte()} << (8 * i);
+    const auto number = std::bit_cast<double>(bits);
+    return std::isnan(number) ? CanonicalNaN() : number;
+  }
+
+  BigInt DecodeBigInt() {
+    const std::uint64_t header = in_.Varint();
+    const std::size_t count = in_.Bounded(header >> 1);
+    std::string digits;
+    for (std::size_t i = 0; i < count; ++i) {
+      const char digit = static_cast<char>('0' + in_.Byte() % 10);
+      if (!digits.empty() || digit != '0') digits += digit;  // no leading zeros
+    }
+    if (digits.empty()) return BigInt{"0"};  // never -0
+    return BigInt{((header & 1) != 0 ? "-" : "") + digits};
+  }
+
+  Reader in_;
+  std::bitset<kHandleCount> assigned_;
+};
+
+class Writer {
+ public:
+  void Byte(std::uint8_t byte) { bytes_.push_back(byte); }
+
+  void Varint(std::uint64_t value) {
+    while (value >= 0x80) {
+      Byte(static_cast<std::uint8_t>(value | 0x80));
+      value >>= 7;
+    }
+    Byte(static_cast<std::uint8_t>(value));
+  }
+
+  void Raw(std::string_view bytes) { bytes_.insert(bytes_.end(), bytes.begin(), bytes.end()); }
+
+  void Counted(std::string_view bytes) {
+    Varint(bytes.size());
+    Raw(bytes);
+  }
+
+  std::vector<std::uint8_t> Take() { return std::move(bytes_); }
+
+ private:
+  std::vector<std::uint8_t> bytes_;
+};
+
+std::uint8_t WellKnownSymbolIndex(std::string_view name) {
+  for (std::size_t i = 0; i < WellKnownSymbolCount(); ++i) {
+    if (WellKnownSymbolName(i) == name) return static_cast<std::uint8_t>(i);
+  }
+  return 0;  // not a well-known name: not a valid program
+}
+
+// Writes valid programs canonically. An invalid program still encodes to something
+// (missing parts as h0 / undefined), which decodes to some valid program.
+class Encoder {
+ public:
+  std::vector<std::uint8_t> Encode(const Program& program) {
+    out_.Byte(program.profile == Profile::Es2021 ? 1 : 0);
+    for (const Op& op : program.ops) EncodeOp(op);
+    return out_.Take();
+  }
+
+ private:
+  void EncodeOp(const Op& op) {
+    out_.Byte(static_cast<std::uint8_t>(op.kind));
+    switch (op.kind) {
+      case OpKind::NewObject:
+      case OpKind::Drop: Dest(op); break;
+      case OpKind::NewSymbol:
+        Dest(op);
+        if (op.description) {
+          out_.Varint(std::uint64_t{op.description->size()} + 1);
+          out_.Raw(*op.description);
+        } else {
+          out_.Varint(0);
+        }
+        break;
+      case OpKind::Assign:
+      case OpKind::NewWeakRef:
+        Dest(op);
+        Operands(op, 1);
+        break;
+      case OpKind::NewRegistry:
+        Dest(op);
+        out_.Varint(op.body.size());
+        for (const Op& inner : op.body) EncodeOp(inner);
+        break;
+      case OpKind::Deref:
+        out_.Byte(op.dest ? kPresent : 0);
+        if (op.dest) Dest(op);
+        Operands(op, 1);
+        break;
+      case OpKind::Register: {
+        const bool hasToken = op.args.size() > 3;
+        out_.Byte(hasToken ? kPresent : 0);
+        Operands(op, hasToken ? 4 : 3);
+        break;
+      }
+      case OpKind::Unregister:
+      case OpKind::Link:
+      case OpKind::Unlink: Operands(op, 2); break;
+      case OpKind::Gc:
+        out_.Varint(op.gcOnly.size());
+        for (HeapId id : op.gcOnly) out_.Varint(id);
+        break;
+      case OpKind::Turn: EncodeTurn(op); break;
+      case OpKind::Throw:
+        out_.Byte(op.args.empty() ? 0 : kPresent);
+        Operands(op, op.args.empty() ? 0 : 1);
+        break;
+    }
+  }
+
+  void Dest(const Op& op) { out_.Byte(op.dest.value_or(0)); }
+
+  void Operands(const Op& op, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) {
+      EncodeOperand(i < op.args.size() ? op.args[i] : Operand{Value{Undefined{}}});
+    }
+  }
+
+  void EncodeTurn(const Op& op) {
+    std::uint8_t flags = 0;
+    if (op.turnJobs) flags |= kTurnJobs;
+    if (op.turnOrder == CellOrder::Lifo) flags |= kTurnLifo;
+    if (op.turnLimit) flags |= kTurnLimit;
+    out_.Byte(flags);
+    if (op.turnJobs) {
+      out_.Varint(op.turnJobs->size());
+      for (std::uint32_t job : *op.turnJobs) out_.Varint(job);
+    }
+    if (op.turnLimit) out_.Varint(*op.turnLimit);
+  }
+
+  void EncodeOperand(const Operand& operand) {
+    std::visit(Overloaded{
+                   [&](HandleRef ref) {
+                     out_.Byte(kHandle);
+                     out_.Byte(ref.handle);
+                   },
+                   [&](HeldRef) { out_.Byte(kHeld); },
+                   [&](const Value& value) { EncodeLiteral(value); },
+               },
+               operand);
+  }
+
+  void EncodeLiteral(const Value& value) {
+    std::visit(Overloaded{
+                   [&](Undefined) { out_.Byte(kUndefined); },
+                   [&](Null) { out_.Byte(kNull); },
+                   [&](bool b) { out_.Byte(b ? kTrue : kFalse); },
+                   [&](double d) { EncodeNumber(d); },
+                   [&](const String& s) {
+                     out_.Byte(kString);
+                     out_.Counted(s.bytes);
+                   },
+                   [&](const BigInt& b) { EncodeBigInt(b); },
+                   [&](const RegisteredSymbol& s) {
+                     out_.Byte(kRegisteredSymbol);
+                     out_.Counted(s.key);
+                   },
+                   [&](const WellKnownSymbol& s) {
+                     out_.Byte(kWellKnownSymbol);
+                     out_.Byte(WellKnownSymbolIndex(s.name));
+                   },
+                   // No literal form: a valid program never has these.
+                   [&](UniqueSymbol) { out_.Byte(kUndefined); },
+                   [&](ObjectRef) { out_.Byte(kUndefined); },
+               },
+               value);
+  }
+
+  void EncodeNumber(double d) {
+    // The comparisons are false for NaN; infinities fall outside the range.
+    if (d >= -128 && d <= 127 && d == std::trunc(d) && !(d == 0 && std::signbit(d))) {
+      out_.Byte(kSmallInteger);
+      out_.Byte(static_cast<std::uint8_t>(static_cast<std::int8_t>(d)));
+      return;
+    }
+    out_.Byte(kNumber);
+    const auto bits = std::bit_cast<std::uint64_t>(std::isnan(d) ? CanonicalNaN() : d);
+    for (int i = 0; i < 8; ++i) out_.Byte(static_cast<std::uint8_t>(bits >> (8 * i)));
+  }
+
+  void EncodeBigInt(const BigInt& b) {
+    const bool negative = b.decimal.starts_with('-');
+    const std::string_view digits = std::string_view(b.decimal).substr(negative ? 1 : 0);
+    out_.Byte(kBigInt);
+    out_.Varint(std::uint64_t{digits.size()} * 2 + (negative ? 1 : 0));
+    for (char digit : digits) out_.Byte(static_cast<std::uint8_t>(digit - '0'));
+  }
+
+  Writer out_;
+};
+
+}  // namespace
+
+Program DecodeProgram(std::span<const std::uint8_t> bytes) { return Decoder(bytes).Decode(); }
+
+std::vector<std::uint8_t> EncodeProgram(const Program& program) {
+  return Encoder().Encode(program);
+}
+
+}  // namespace finrig

@@ -1,0 +1,42 @@
+// The checker: judges a (program, trace) pair against the invariants of SEMANTICS.md
+// and the program's `expect` lines. It keeps its own books (handles, objects, edges,
+// cells and what is known to be dead) from the program and the observed results and
+// never calls into the model, so it can judge a trace the model did not produce: where
+// the spec allows choices (what is collected when, cleanup order, early stops), it
+// accepts any allowed choice and checks only what must hold whatever was chosen.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/program.h"
+#include "model/trace.h"
+
+namespace finrig {
+
+inline constexpr int kExpectationFailed = 0;  // an `expect` line did not hold
+inline constexpr int kTraceMismatch = -1;     // the trace does not fit the program
+
+struct Violation {
+  int invariant;  // 1..12 as numbered in SEMANTICS.md, or one of the two above
+  std::string message;
+  const Op* op = nullptr;  // the op being judged, when there is one
+  int line = 0;            // where to look in the .fr file (op or expect line), 0 if unknown
+};
+
+struct CheckOptions {
+  Profile profile = Profile::Es2023;
+  // Also require completeness (invariant 12): a full gc collects everything
+  // unreachable, and a turn without options delivers every cell whose target a gc
+  // reported collected before it. True for the model; engines may never collect.
+  bool strict = true;
+};
+
+std::vector<Violation> CheckTrace(const Program& program, const Trace& trace,
+                                  const CheckOptions& options);
+
+// "no callback for an unregistered cell", ... ; "expectation", "trace mismatch".
+std::string_view InvariantName(int invariant);
+
+}  // namespace finrig

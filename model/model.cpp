@@ -1,0 +1,373 @@
+// Spec operations of the reference model. Each function is one abstract operation or
+// built-in of ECMA-262 (anchors name the sections of https://tc39.es/ecma262/) and each
+// numbered comment is the spec step that the lines under it implement. Fault hooks are
+// marked `Fault:` so that a reader can tell the spec from the planted deviations.
+#include <algorithm>
+
+#include "model/model.h"
+
+namespace finrig::model {
+namespace {
+
+// The cell CleanupFinalizationRegistry step 3.a chooses among those with an empty
+// target, or cells.end() when there is none.
+std::vector<Cell>::iterator ChooseEmptyCell(std::vector<Cell>& cells, CellOrder order) {
+  const auto isEmpty = [](const Cell& cell) { return !cell.weakRefTarget; };
+  if (order == CellOrder::Fifo) return std::find_if(cells.begin(), cells.end(), isEmpty);
+  const auto newest = std::find_if(cells.rbegin(), cells.rend(), isEmpty);
+  return newest == cells.rend() ? cells.end() : std::prev(newest.base());
+}
+
+}  // namespace
+
+Agent::Agent(Profile profile, FaultSet faults, Trace& trace)
+    : profile_(profile), faults_(faults), trace_(trace) {
+  handles_.fill(Undefined{});
+}
+
+HeapId Agent::Allocate(HeapThing thing) {
+  heap_.push_back(std::move(thing));
+  return static_cast<HeapId>(heap_.size() - 1);
+}
+
+// #sec-canbeheldweakly
+bool Agent::CanBeHeldWeakly(const Value& v) const {
+  // Fault: Symbol.for symbols pass, as if KeyForSymbol(v) were undefined.
+  if (faults_.Has(Fault::RegisteredSymbolAccepted) && std::holds_alternative<RegisteredSymbol>(v)) {
+    return true;
+  }
+  return finrig::CanBeHeldWeakly(v, profile_);
+}
+
+// #sec-requireinternalslot: the thing `v` denotes if it is an object of `kind`, else
+// nullptr (the caller throws the TypeError).
+HeapThing* Agent::RequireInternalSlot(const Value& v, HeapThing::Kind kind) {
+  const auto* ref = std::get_if<ObjectRef>(&v);
+  if (ref == nullptr || Thing(ref->id).kind != kind) return nullptr;
+  return &Thing(ref->id);
+}
+
+// #sec-finalization-registry-cleanup-callback: FinalizationRegistry ( cleanupCallback )
+// Called with `new` and a function (the program's callback body), so steps 1-2 cannot
+// throw here.
+Completion Agent::FinalizationRegistryConstructor(const std::vector<Op>* cleanupCallback) {
+  // 3. Let finalizationRegistry be ? OrdinaryCreateFromConstructor(NewTarget, ...).
+  HeapThing registry{.kind = HeapThing::Kind::Registry};
+  // 4-5. [[Realm]]: the model has one realm.
+  // 6. Set finalizationRegistry.[[CleanupCallback]] to HostMakeJobCallback(cleanupCallback).
+  registry.cleanupCallback = cleanupCallback;
+  // 7. Set finalizationRegistry.[[Cells]] to a new empty List.
+  // 8. Return finalizationRegistry.
+  return Completion::Normal(ObjectRef{Allocate(std::move(registry))});
+}
+
+// #sec-finalization-registry.prototype.register
+Completion Agent::FinalizationRegistryRegister(const Value& thisValue, const Value& target,
+                                               const Value& heldValue,
+                                               const Value& unregisterToken) {
+  // 1. Let finalizationRegistry be the this value.
+  // 2. Perform ? RequireInternalSlot(finalizationRegistry, [[Cells]]).
+  HeapThing* finalizationRegistry = RequireInternalSlot(thisValue, HeapThing::Kind::Registry);
+  if (finalizationRegistry == nullptr) return Completion::TypeError();
+  // 3. If CanBeHeldWeakly(target) is false, throw a TypeError exception.
+  if (!CanBeHeldWeakly(target)) return Completion::TypeError();
+  // 4. If SameValue(target, heldValue) is true, throw a TypeError exception.
+  if (!faults_.Has(Fault::MissingSameValueCheck) && SameValue(target, heldValue)) {
+    return Completion::TypeError();
+  }
+  // 5. If CanBeHeldWeakly(unregisterToken) is false, then
+  std::optional<Value> token = unregisterToken;
+  if (!CanBeHeldWeakly(unregisterToken)) {
+    //  a. If unregisterToken is not undefined, throw a TypeError exception.
+    if (!std::holds_alternative<Undefined>(unregisterToken)) return Completion::TypeError();
+    //  b. Set unregisterToken to empty.
+    token.reset();
+  }
+  // 6. Let cell be the Record { [[WeakRefTarget]]: target, [[HeldValue]]: heldValue,
+  //    [[UnregisterToken]]: unregisterToken }.
+  // 7. Append cell to finalizationRegistry.[[Cells]].
+  finalizationRegistry->cells.push_back(
+      Cell{.weakRefTarget = target, .heldValue = heldValue, .unregisterToken = token});
+  // 8. Return undefined.
+  return Completion::Normal();
+}
+
+// #sec-finalization-registry.prototype.unregister
+Completion Agent::FinalizationRegistryUnregister(const Value& thisValue,
+                                                 const Value& unregisterToken) {
+  // 1. Let finalizationRegistry be the this value.
+  // 2. Perform ? RequireInternalSlot(finalizationRegistry, [[Cells]]).
+  HeapThing* finalizationRegistry = RequireInternalSlot(thisValue, HeapThing::Kind::Registry);
+  if (finalizationRegistry == nullptr) return Completion::TypeError();
+  // 3. If CanBeHeldWeakly(unregisterToken) is false, throw a TypeError exception.
+  if (!CanBeHeldWeakly(unregisterToken)) return Completion::TypeError();
+  // 4. Let removed be false.
+  bool removed = false;
+  // 5. For each Record { [[WeakRefTarget]], [[HeldValue]], [[UnregisterToken]] } cell
+  //    of finalizationRegistry.[[Cells]], do
+  //  a. If cell.[[UnregisterToken]] is not empty and SameValue(cell.[[UnregisterToken]],
+  //     unregisterToken) is true, then
+  //    i. Remove cell from finalizationRegistry.[[Cells]].
+  //    ii. Set removed to true.
+  const auto matches = [&](const Cell& cell) {
+    // Fault: cells whose target is already empty are skipped, so they are delivered.
+    if (faults_.Has(Fault::CallbackAfterUnregister) && !cell.weakRefTarget) return false;
+    return cell.unregisterToken && SameValue(*cell.unregisterToken, unregisterToken);
+  };
+  const auto removeFrom = [&](HeapThing& registry) {
+    removed |= std::erase_if(registry.cells, matches) > 0;
+  };
+  removeFrom(*finalizationRegistry);
+  if (faults_.Has(Fault::UnregisterOtherRegistry)) {
+    // Fault: every registry's cells with this token go, not just this one's.
+    for (HeapThing& other : heap_) {
+      if (other.kind == HeapThing::Kind::Registry && &other != finalizationRegistry) {
+        std::erase_if(other.cells, matches);
+      }
+    }
+  }
+  // Fault: the answer is false whatever was removed.
+  if (faults_.Has(Fault::UnregisterWrongResult)) removed = false;
+  // 6. Return removed.
+  return Completion::Normal(removed);
+}
+
+// #sec-weak-ref-target: WeakRef ( target ), called with `new`.
+Completion Agent::WeakRefConstructor(const Value& target) {
+  // 1. If NewTarget is undefined, throw a TypeError exception. (It is not.)
+  // 2. If CanBeHeldWeakly(target) is false, throw a TypeError exception.
+  if (!CanBeHeldWeakly(target)) return Completion::TypeError();
+  // 3. Let weakRef be ? OrdinaryCreateFromConstructor(NewTarget, ...).
+  HeapThing weakRef{.kind = HeapThing::Kind::WeakRef};
+  // 4. Perform AddToKeptObjects(target).
+  AddToKeptObjects(target);
+  // 5. Set weakRef.[[WeakRefTarget]] to target.
+  weakRef.weakRefTarget = target;
+  // 6. Return weakRef.
+  return Completion::Normal(ObjectRef{Allocate(std::move(weakRef))});
+}
+
+// #sec-weak-ref.prototype.deref
+Completion Agent::WeakRefPrototypeDeref(const Value& thisValue) {
+  // 1. Let weakRef be the this value.
+  // 2. Perform ? RequireInternalSlot(weakRef, [[WeakRefTarget]]).
+  HeapThing* weakRef = RequireInternalSlot(thisValue, HeapThing::Kind::WeakRef);
+  if (weakRef == nullptr) return Completion::TypeError();
+  // 3. Return WeakRefDeref(weakRef).
+  return Completion::Normal(WeakRefDeref(*weakRef));
+}
+
+// #sec-weakrefderef
+Value Agent::WeakRefDeref(HeapThing& weakRef) {
+  // 1. Let target be weakRef.[[WeakRefTarget]].
+  // 2. If target is not empty, then
+  if (weakRef.weakRefTarget) {
+    //  a. Perform AddToKeptObjects(target).
+    AddToKeptObjects(*weakRef.weakRefTarget);
+    //  b. Return target.
+    return *weakRef.weakRefTarget;
+  }
+  // 3. Return undefined.
+  return Undefined{};
+}
+
+// #sec-addtokeptobjects
+void Agent::AddToKeptObjects(const Value& value) {
+  // 1. Let agentRecord be the surrounding agent's Agent Record.
+  // 2. Append value to agentRecord.[[KeptAlive]].
+  keptAlive_.push_back(value);
+}
+
+// #sec-clear-kept-objects
+void Agent::ClearKeptObjects() {
+  // 1. Let agentRecord be the surrounding agent's Agent Record.
+  // 2. Set agentRecord.[[KeptAlive]] to a new empty List.
+  keptAlive_.clear();
+}
+
+// #sec-host-cleanup-finalization-registry: the model's host queues the job; a `turn`
+// op decides when it runs.
+void Agent::HostEnqueueFinalizationRegistryCleanupJob(HeapId registry) {
+  jobQueue_.push_back(Job{.registry = registry, .serial = nextJobSerial_++});
+}
+
+// #sec-cleanup-finalization-registry, with the implementation's choices ("may",
+// "choose any such cell") given by the `turn` op: `order` picks the cell, `limit`
+// stops early.
+Completion Agent::CleanupFinalizationRegistry(HeapId registry, CellOrder order,
+                                              std::optional<std::uint32_t> limit) {
+  // 1. Assert: finalizationRegistry has [[Cells]] and [[CleanupCallback]] internal slots.
+  // 2. Let callback be finalizationRegistry.[[CleanupCallback]].
+  // 3. While finalizationRegistry.[[Cells]] contains a Record cell such that
+  //    cell.[[WeakRefTarget]] is empty, an implementation may perform the following steps:
+  for (std::uint32_t delivered = 0; !limit || delivered < *limit; ++delivered) {
+    // Looked up afresh each time: a callback may allocate (moving the heap) or
+    // register and unregister cells.
+    std::vector<Cell>& cells = Thing(registry).cells;
+    //  a. Choose any such cell.
+    const auto chosen = ChooseEmptyCell(cells, order);
+    if (chosen == cells.end()) break;
+    Value heldValue = chosen->heldValue;
+    //  b. Remove cell from finalizationRegistry.[[Cells]].
+    cells.erase(chosen);
+    // Fault: the callback gets the heldValue of the oldest cell still in [[Cells]].
+    if (faults_.Has(Fault::WrongHeldValue) && !cells.empty()) heldValue = cells.front().heldValue;
+    //  c. Perform ? HostCallJobCallback(callback, undefined, « cell.[[HeldValue]] »).
+    Completion completion = HostCallJobCallback(registry, heldValue);
+    // Fault: the same cell is delivered a second time.
+    if (faults_.Has(Fault::DoubleDelivery) && !completion.IsAbrupt()) {
+      completion = HostCallJobCallback(registry, heldValue);
+    }
+    if (completion.IsAbrupt()) {
+      // Fault: the cells that were still to be delivered are lost with the exception.
+      if (faults_.Has(Fault::ThrowDropsCells)) {
+        std::erase_if(Thing(registry).cells, [](const Cell& cell) { return !cell.weakRefTarget; });
+      }
+      return completion;
+    }
+  }
+  // 4. Return unused.
+  return Completion::Normal();
+}
+
+// #sec-hostcalljobcallback: calls the registry's callback with one argument; the
+// trace shows the call, then the body's ops.
+Completion Agent::HostCallJobCallback(HeapId registry, const Value& heldValue) {
+  Record(CallbackBegin{.registry = registry, .held = heldValue});
+  callbackArguments_.push_back(heldValue);
+  const Completion completion = ExecuteAll(*Thing(registry).cleanupCallback);
+  callbackArguments_.pop_back();
+  Record(CallbackEnd{.threw = completion.IsAbrupt()});
+  return completion;
+}
+
+// #sec-weakref-execution: "At any time, if a set of objects and/or symbols S is not
+// live, an ECMAScript implementation may perform the following steps atomically".
+// S is every value of `only` (everything when `only` is empty) that MarkLive leaves
+// unmarked, so S is not live; O(heap + cells).
+void Agent::CollectGarbage(const std::vector<HeapId>& only) {
+  std::vector<bool> inS(heap_.size(), only.empty());
+  for (HeapId id : only) {
+    if (id < heap_.size()) inS[id] = true;
+  }
+  const std::vector<bool> live = MarkLive(inS);
+  std::vector<HeapId> collected;
+  for (HeapId id = 0; id < heap_.size(); ++id) {
+    inS[id] = inS[id] && !live[id] && !heap_[id].collected;
+    if (inS[id]) collected.push_back(id);
+  }
+  const auto isInS = [&](const std::optional<Value>& v) {
+    const std::optional<HeapId> id = v ? HeapIdOf(*v) : std::nullopt;
+    return id && inS[*id];
+  };
+  // 1. For each element value of S, do
+  for (HeapId id : collected) heap_[id].collected = true;
+  //  a. For each WeakRef ref such that ref.[[WeakRefTarget]] is value, do
+  //    i. Set ref.[[WeakRefTarget]] to empty.
+  //  b. For each FinalizationRegistry fg such that fg.[[Cells]] contains a Record cell
+  //     such that cell.[[WeakRefTarget]] is value, do
+  //    i. Set cell.[[WeakRefTarget]] to empty.
+  //    ii. Optionally, perform HostEnqueueFinalizationRegistryCleanupJob(fg).
+  //  c. For each WeakMap / WeakSet ...: the model has none.
+  //  (Tokens in S are unobservable afterwards; clearing them changes nothing.)
+  // Walking each WeakRef and registry once instead of once per value keeps this linear;
+  // the model always takes the option of enqueueing a job.
+  std::vector<HeapId> affectedRegistries;
+  for (HeapId id = 0; id < heap_.size(); ++id) {
+    HeapThing& thing = heap_[id];
+    if (thing.collected) continue;
+    // Fault: WeakRefs keep answering with what the gc took.
+    if (thing.kind == HeapThing::Kind::WeakRef && isInS(thing.weakRefTarget) &&
+        !faults_.Has(Fault::WeakRefNotCleared)) {
+      thing.weakRefTarget.reset();
+    }
+    if (thing.kind != HeapThing::Kind::Registry) continue;
+    bool affected = false;
+    for (Cell& cell : thing.cells) {
+      if (isInS(cell.weakRefTarget)) {
+        cell.weakRefTarget.reset();
+        affected = true;
+      }
+    }
+    if (affected) affectedRegistries.push_back(id);
+  }
+  Record(Collected{.ids = collected});
+  // Fault: no job is ever enqueued, so the emptied cells wait forever.
+  if (faults_.Has(Fault::LostCleanupJob)) return;
+  for (HeapId registry : affectedRegistries) {
+    HostEnqueueFinalizationRegistryCleanupJob(registry);
+    // Fault: the job runs now, inside the gc, instead of in a later turn.
+    if (faults_.Has(Fault::SynchronousCallback)) {
+      jobQueue_.pop_back();
+      Record(JobBegin{.registry = registry});
+      runningJobs_.push_back(registry);
+      const Completion completion = CleanupFinalizationRegistry(registry, CellOrder::Fifo, {});
+      runningJobs_.pop_back();
+      Record(JobEnd{.registry = registry, .abrupt = completion.IsAbrupt()});
+    }
+  }
+}
+
+// Liveness, approximated by reachability (#sec-liveness). Roots: the handles,
+// [[KeptAlive]], pending and running cleanup jobs (each holds its registry) and the
+// running callbacks' arguments. Strong edges: links, and every cell's [[HeldValue]].
+// A WeakRef's edge to its target counts only when the target is not a candidate: a
+// value a WeakRef could still hand out keeps whatever it reaches observable.
+std::vector<bool> Agent::MarkLive(const std::vector<bool>& candidates) const {
+  std::vector<bool> live(heap_.size(), false);
+  std::vector<HeapId> work;
+  const auto reach = [&](const Value& v) {
+    const std::optional<HeapId> id = HeapIdOf(v);
+    if (id && !live[*id] && !heap_[*id].collected) {
+      live[*id] = true;
+      work.push_back(*id);
+    }
+  };
+  for (const Value& v : handles_) reach(v);
+  // Fault: what deref or new WeakRef kept alive this turn is not a root.
+  if (!faults_.Has(Fault::KeptAliveIgnored)) {
+    for (const Value& v : keptAlive_) reach(v);
+  }
+  // Fault: a pending job no longer keeps its registry from being collected.
+  if (!faults_.Has(Fault::CollectedRegistryDelivers)) {
+    for (const Job& job : jobQueue_) reach(ObjectRef{job.registry});
+  }
+  for (HeapId registry : runningJobs_) reach(ObjectRef{registry});
+  for (const Value& v : callbackArguments_) reach(v);
+
+  while (!work.empty()) {
+    const HeapThing& thing = heap_[work.back()];
+    work.pop_back();
+    // Fault: links between objects do not count, only roots and registries' cells.
+    if (!faults_.Has(Fault::CallbackWhileReachable)) {
+      for (const Value& v : thing.refs) reach(v);
+    }
+    for (const Cell& cell : thing.cells) {
+      // Fault: heldValues are held weakly.
+      if (!faults_.Has(Fault::HeldValueHeldWeakly)) reach(cell.heldValue);
+      // Fault: unregister tokens are held strongly.
+      if (faults_.Has(Fault::TokenHeldStrongly) && cell.unregisterToken) {
+        reach(*cell.unregisterToken);
+      }
+    }
+    if (thing.weakRefTarget) {
+      const std::optional<HeapId> target = HeapIdOf(*thing.weakRefTarget);
+      if (target && !candidates[*target]) reach(*thing.weakRefTarget);
+    }
+  }
+  return live;
+}
+
+// `link` / `unlink`: from.refs.add(to) / from.refs.delete(to) on a Set-like property.
+Completion Agent::Link(const Value& from, const Value& to, bool add) {
+  const auto* object = std::get_if<ObjectRef>(&from);
+  if (object == nullptr) return Completion::TypeError();  // a property of a primitive
+  std::vector<Value>& refs = Thing(object->id).refs;
+  const auto same = [&](const Value& v) { return SameValue(v, to); };
+  const bool present = std::any_of(refs.begin(), refs.end(), same);
+  if (add && !present) refs.push_back(to);
+  if (!add) std::erase_if(refs, same);
+  return Completion::Normal();
+}
+
+}  // namespace finrig::model

@@ -1,0 +1,108 @@
+// The reference model: an executable reading of ECMA-262's WeakRef and
+// FinalizationRegistry semantics (SEMANTICS.md). Spec operations keep their spec names
+// and carry the spec's step comments (model.cpp); the op interpreter that drives them
+// and writes the trace is in run.cpp. Every choice the spec leaves to an implementation
+// arrives as an op argument, so an execution is a function of (program, profile, faults).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/faults.h"
+#include "model/program.h"
+#include "model/trace.h"
+#include "model/value.h"
+
+namespace finrig {
+
+// Runs `program` under `profile` (its own unless given) with `faults` injected.
+Trace RunProgram(const Program& program, FaultSet faults = {},
+                 std::optional<Profile> profile = std::nullopt);
+
+namespace model {
+
+// A FinalizationRegistry cell Record.
+struct Cell {
+  std::optional<Value> weakRefTarget;   // [[WeakRefTarget]]; nullopt is ~empty~
+  Value heldValue;                      // [[HeldValue]]
+  std::optional<Value> unregisterToken; // [[UnregisterToken]]; nullopt is ~empty~
+};
+
+// Everything with identity on the heap. One struct for all kinds keeps the collector
+// a single loop; the kind says which slots mean something.
+struct HeapThing {
+  enum class Kind : std::uint8_t { Object, Symbol, Registry, WeakRef };
+  Kind kind = Kind::Object;
+  bool collected = false;
+  std::vector<Value> refs = {};                // Object*: strong edges made by `link`
+  std::string description = {};                // Symbol
+  std::vector<Cell> cells = {};                // Registry: [[Cells]]
+  const std::vector<Op>* cleanupCallback = {}; // Registry: [[CleanupCallback]]'s body
+  std::optional<Value> weakRefTarget = {};     // WeakRef: [[WeakRefTarget]]
+};
+
+class Agent {
+ public:
+  Agent(Profile profile, FaultSet faults, Trace& trace);
+
+  // run.cpp: the op interpreter.
+  void RunTopLevel(const std::vector<Op>& ops);
+
+ private:
+  struct Job {
+    HeapId registry;
+    std::uint64_t serial;  // tells apart two pending jobs of one registry
+  };
+
+  // --- run.cpp ---
+  Completion Execute(const Op& op);
+  // Runs ops until one completes abruptly with a throw; returns that completion.
+  Completion ExecuteAll(const std::vector<Op>& ops);
+  Completion Turn(const Op& op);
+  Value Evaluate(const Operand& operand) const;
+  void Record(Event event);
+
+  // --- model.cpp: spec operations ---
+  bool CanBeHeldWeakly(const Value& v) const;
+  HeapThing* RequireInternalSlot(const Value& v, HeapThing::Kind kind);
+  Completion FinalizationRegistryConstructor(const std::vector<Op>* cleanupCallback);
+  Completion FinalizationRegistryRegister(const Value& thisValue, const Value& target,
+                                          const Value& heldValue, const Value& unregisterToken);
+  Completion FinalizationRegistryUnregister(const Value& thisValue, const Value& unregisterToken);
+  Completion WeakRefConstructor(const Value& target);
+  Completion WeakRefPrototypeDeref(const Value& thisValue);
+  Value WeakRefDeref(HeapThing& weakRef);
+  void AddToKeptObjects(const Value& value);
+  void ClearKeptObjects();
+  void HostEnqueueFinalizationRegistryCleanupJob(HeapId registry);
+  Completion CleanupFinalizationRegistry(HeapId registry, CellOrder order,
+                                         std::optional<std::uint32_t> limit);
+  Completion HostCallJobCallback(HeapId registry, const Value& heldValue);
+  // The "Execution" clause's atomic step, for the largest non-live subset of
+  // `only` (everything when empty).
+  void CollectGarbage(const std::vector<HeapId>& only);
+  std::vector<bool> MarkLive(const std::vector<bool>& candidates) const;
+  Completion Link(const Value& from, const Value& to, bool add);
+
+  HeapId Allocate(HeapThing thing);
+  HeapThing& Thing(HeapId id) { return heap_[id]; }
+
+  Profile profile_;
+  FaultSet faults_;
+  Trace& trace_;
+  std::array<Value, kHandleCount> handles_{};
+  std::vector<HeapThing> heap_;
+  std::vector<Value> keptAlive_;  // [[KeptAlive]]
+  std::vector<Job> jobQueue_;     // pending cleanup jobs, oldest first
+  std::uint64_t nextJobSerial_ = 0;
+  // Roots held by the execution context stack: the registries of running cleanup jobs
+  // and the heldValue arguments of running callbacks, innermost last.
+  std::vector<HeapId> runningJobs_;
+  std::vector<Value> callbackArguments_;
+};
+
+}  // namespace model
+}  // namespace finrig

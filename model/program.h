@@ -1,0 +1,109 @@
+// A finrig program: ops over numbered handles (the program's roots, h0..h255), in which
+// every choice ECMA-262 leaves to an engine is an argument. A program plus a profile
+// determines one execution of the model. The text (.fr) and binary forms both decode
+// to this; see docs/LANGUAGE.md for the text syntax.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "model/value.h"
+
+namespace finrig {
+
+using Handle = std::uint8_t;
+inline constexpr int kHandleCount = 256;
+// Registries created inside callbacks may have callbacks of their own, this deep.
+inline constexpr int kMaxBodyDepth = 4;
+
+struct HandleRef {
+  Handle handle;
+  friend bool operator==(const HandleRef&, const HandleRef&) = default;
+};
+// The heldValue argument of the running cleanup callback (only inside a body).
+struct HeldRef {
+  friend bool operator==(const HeldRef&, const HeldRef&) = default;
+};
+// An operand: a handle's current value, the callback's argument, or a literal
+// (never an ObjectRef or UniqueSymbol: identity comes only from handles).
+using Operand = std::variant<HandleRef, HeldRef, Value>;
+
+enum class OpKind : std::uint8_t {
+  NewObject,    // hN = object
+  NewSymbol,    // hN = symbol ["description"]
+  Assign,       // hN = <operand>
+  NewRegistry,  // hN = registry [{ callback body }]
+  NewWeakRef,   // hN = weakref <target>
+  Deref,        // [hN =] deref <weakref>
+  Register,     // register <registry> <target> <heldValue> [<token>]
+  Unregister,   // unregister <registry> <token>
+  Link,         // link <from> <to>      (strong edge: from.refs.add(to))
+  Unlink,       // unlink <from> <to>
+  Drop,         // drop hN               (hN = undefined)
+  Gc,           // gc [@id ...]          (all unreachable, or only these)
+  Turn,         // turn [jobs i ...] [order lifo] [limit n]
+  Throw,        // throw [<operand>]     (bodies only: throw if held is operand)
+};
+inline constexpr int kOpKindCount = 14;
+
+// In which order a cleanup job picks cells whose target is empty.
+enum class CellOrder : std::uint8_t {
+  Fifo,  // oldest registration first ([[Cells]] order)
+  Lifo,  // newest first
+};
+
+struct ExpectOk {};         // expect ok: normal completion
+struct ExpectTypeError {};  // expect TypeError
+struct ExpectValue {        // expect <operand> | @N: normal completion, SameValue
+  std::variant<Operand, HeapId> value;
+};
+struct ExpectedCall {
+  std::variant<Operand, HeapId> registry;
+  std::variant<Operand, HeapId> held;
+};
+struct ExpectCalls {  // expect calls r(v) ... | expect calls none   (turn)
+  std::vector<ExpectedCall> calls;
+};
+struct ExpectCollected {  // expect collected @1 @2 | expect collected none   (gc)
+  std::vector<HeapId> ids;
+};
+struct Expectation {
+  std::variant<ExpectOk, ExpectTypeError, ExpectValue, ExpectCalls, ExpectCollected> what;
+  int line = 0;  // 1-based line in the .fr file, 0 when not from text
+};
+
+struct Op {
+  OpKind kind = OpKind::NewObject;
+  std::optional<Handle> dest;  // the handle an op assigns (required for New*/Assign)
+  std::vector<Operand> args;   // in source order; see OpKind for each kind's arity
+  std::optional<std::string> description;  // NewSymbol only
+  std::vector<Op> body;                    // NewRegistry: the cleanup callback
+  std::vector<HeapId> gcOnly;              // Gc: empty = every unreachable value
+  std::optional<std::vector<std::uint32_t>> turnJobs;  // Turn: pending-job indices, in
+                                                       // run order; nullopt = all, FIFO
+  CellOrder turnOrder = CellOrder::Fifo;               // Turn
+  std::optional<std::uint32_t> turnLimit;              // Turn: callbacks per job at most
+  std::vector<Expectation> expects;
+
+  // Source only (not semantics; the binary form drops them).
+  int line = 0;
+  int column = 0;
+  std::vector<std::string> comments;  // full comment lines before the op, without '#'
+  std::string trailingComment;        // after the op on its line, without '#'
+};
+
+struct Program {
+  Profile profile = Profile::Es2023;
+  std::vector<Op> ops;
+  std::vector<std::string> trailingComments;  // comment lines after the last op
+};
+
+std::string_view OpKindName(OpKind kind);  // the keyword: "object", "register", ...
+
+// Drops comments, expectations and source positions: what the binary form keeps.
+Program StripToSemantics(const Program& program);
+
+}  // namespace finrig

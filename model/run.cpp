@@ -1,0 +1,135 @@
+// The op interpreter: maps each program op onto the spec operations in model.cpp,
+// evaluates operands and writes the trace.
+#include <algorithm>
+
+#include "model/model.h"
+
+namespace finrig {
+
+Trace RunProgram(const Program& program, FaultSet faults, std::optional<Profile> profile) {
+  Trace trace;
+  model::Agent agent(profile.value_or(program.profile), faults, trace);
+  agent.RunTopLevel(program.ops);
+  return trace;
+}
+
+namespace model {
+
+void Agent::Record(Event event) { trace_.events.push_back(std::move(event)); }
+
+Value Agent::Evaluate(const Operand& operand) const {
+  if (const auto* h = std::get_if<HandleRef>(&operand)) return handles_[h->handle];
+  if (std::holds_alternative<HeldRef>(operand)) {
+    return callbackArguments_.empty() ? Value{Undefined{}} : callbackArguments_.back();
+  }
+  return std::get<Value>(operand);
+}
+
+void Agent::RunTopLevel(const std::vector<Op>& ops) {
+  // A top-level `throw` cannot be written; ExecuteAll's result is always normal here.
+  ExecuteAll(ops);
+}
+
+Completion Agent::ExecuteAll(const std::vector<Op>& ops) {
+  for (const Op& op : ops) {
+    Completion completion = Execute(op);
+    if (completion.type == Completion::Type::Throw) return completion;
+  }
+  return Completion::Normal();
+}
+
+Completion Agent::Execute(const Op& op) {
+  const auto arg = [&](std::size_t i) {
+    return i < op.args.size() ? Evaluate(op.args[i]) : Value{Undefined{}};
+  };
+  Completion completion;
+  switch (op.kind) {
+    case OpKind::NewObject:
+      completion = Completion::Normal(ObjectRef{Allocate(HeapThing{})});
+      break;
+    case OpKind::NewSymbol:
+      completion = Completion::Normal(UniqueSymbol{Allocate(HeapThing{
+          .kind = HeapThing::Kind::Symbol, .description = op.description.value_or("")})});
+      break;
+    case OpKind::Assign:
+      completion = Completion::Normal(arg(0));
+      break;
+    case OpKind::NewRegistry:
+      completion = FinalizationRegistryConstructor(&op.body);
+      break;
+    case OpKind::NewWeakRef:
+      completion = WeakRefConstructor(arg(0));
+      break;
+    case OpKind::Deref:
+      completion = WeakRefPrototypeDeref(arg(0));
+      break;
+    case OpKind::Register:
+      completion = FinalizationRegistryRegister(arg(0), arg(1), arg(2), arg(3));
+      break;
+    case OpKind::Unregister:
+      completion = FinalizationRegistryUnregister(arg(0), arg(1));
+      break;
+    case OpKind::Link:
+    case OpKind::Unlink:
+      completion = Link(arg(0), arg(1), op.kind == OpKind::Link);
+      break;
+    case OpKind::Drop:
+      completion = Completion::Normal();
+      break;
+    case OpKind::Gc:
+      CollectGarbage(op.gcOnly);
+      completion = Completion::Normal();
+      break;
+    case OpKind::Turn:
+      completion = Turn(op);
+      break;
+    case OpKind::Throw:
+      completion = op.args.empty() || SameValue(arg(0), Evaluate(HeldRef{}))
+                       ? Completion::Throw()
+                       : Completion::Normal();
+      break;
+  }
+  // `hN = ...` assigns only a normal completion's value; `drop hN` assigns undefined.
+  if (op.dest && completion.type == Completion::Type::Normal) {
+    handles_[*op.dest] = completion.value;
+  }
+  Record(OpDone{.op = &op, .result = completion});
+  return completion;
+}
+
+// The end of a synchronous run of ECMAScript code, then the host's event loop running
+// the cleanup jobs the op selects, each a job of its own.
+Completion Agent::Turn(const Op& op) {
+  ClearKeptObjects();
+  // Selected by position in the queue as the turn starts; a job stays a root (in the
+  // queue) until it starts, and jobs enqueued during the turn wait for the next one.
+  std::vector<std::uint64_t> selected;
+  if (op.turnJobs) {
+    for (std::uint32_t position : *op.turnJobs) {
+      if (position >= jobQueue_.size()) continue;  // no such job: nothing to run
+      const std::uint64_t serial = jobQueue_[position].serial;
+      if (std::find(selected.begin(), selected.end(), serial) == selected.end()) {
+        selected.push_back(serial);
+      }
+    }
+  } else {
+    for (const Job& job : jobQueue_) selected.push_back(job.serial);
+  }
+  for (std::uint64_t serial : selected) {
+    const auto job = std::find_if(jobQueue_.begin(), jobQueue_.end(),
+                                  [&](const Job& j) { return j.serial == serial; });
+    const HeapId registry = job->registry;
+    jobQueue_.erase(job);
+    Record(JobBegin{.registry = registry});
+    runningJobs_.push_back(registry);
+    // A callback that throws ends its job; the host reports the error and goes on.
+    const Completion completion = CleanupFinalizationRegistry(registry, op.turnOrder, op.turnLimit);
+    runningJobs_.pop_back();
+    Record(JobEnd{.registry = registry, .abrupt = completion.IsAbrupt()});
+    ClearKeptObjects();
+  }
+  return Completion::Normal();
+}
+
+}  // namespace model
+}  // namespace finrig

@@ -1,0 +1,170 @@
+// The checker judges traces the model did not produce: an engine may collect less,
+// later, or in another order, and must still be judged right; a trace that breaks an
+// invariant must be caught whoever wrote it.
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+#include "tests/test_support.h"
+
+namespace finrig {
+namespace {
+
+constexpr CheckOptions kEngine{.profile = Profile::Es2023, .strict = false};
+
+const char* const kTwoCells = R"(# profile: es2023
+h0 = registry
+h1 = object
+h2 = object
+register h0 h1 "a" h1
+register h0 h2 "b"
+drop h1
+drop h2
+gc
+turn
+)";
+
+bool Reports(const std::vector<Violation>& violations, int invariant) {
+  return std::any_of(violations.begin(), violations.end(),
+                     [&](const Violation& v) { return v.invariant == invariant; });
+}
+
+// The model's trace of `text`, with `edit` applied to its events.
+template <class Edit>
+std::vector<Violation> CheckEdited(const std::string& text, Edit edit,
+                                   const CheckOptions& options = kEngine) {
+  const Program program = ParseProgram(text);
+  Trace trace = RunProgram(program);
+  edit(trace.events);
+  return CheckTrace(program, trace, options);
+}
+
+std::vector<Event>::iterator FindCallback(std::vector<Event>& events, const char* held) {
+  return std::find_if(events.begin(), events.end(), [&](const Event& e) {
+    const auto* call = std::get_if<CallbackBegin>(&e);
+    return call && SameValue(call->held, String{held});
+  });
+}
+
+TEST(Checker, AcceptsTheModel) {
+  const Program program = ParseProgram(kTwoCells);
+  EXPECT_TRUE(testing::RunAndCheck(program).empty());
+}
+
+TEST(Checker, AcceptsAnEngineThatNeverCollects) {
+  // No collection report, no job, no callback: allowed (completeness is strict-only).
+  const auto violations = CheckEdited(R"(h0 = registry
+h1 = object
+register h0 h1 "a"
+drop h1
+gc
+turn
+)", [](std::vector<Event>& events) {
+    std::erase_if(events, [](const Event& e) { return !std::holds_alternative<OpDone>(e); });
+  });
+  EXPECT_TRUE(violations.empty()) << testing::Describe(violations);
+}
+
+TEST(Checker, AcceptsAnotherCleanupOrder) {
+  const auto violations = CheckEdited(R"(h0 = registry
+h1 = object
+h2 = object
+register h0 h1 "a"
+register h0 h2 "b"
+drop h1
+drop h2
+gc
+turn
+)", [](std::vector<Event>& events) {
+    // Swap the two callbacks (each is CallbackBegin, CallbackEnd).
+    std::iter_swap(FindCallback(events, "a"), FindCallback(events, "b"));
+  });
+  EXPECT_TRUE(violations.empty()) << testing::Describe(violations);
+}
+
+TEST(Checker, CatchesACallbackForAReachableTarget) {
+  // Pretend the engine called back for "b" whose target h2 is still held.
+  const auto violations = CheckEdited(R"(h0 = registry
+h1 = object
+h2 = object
+register h0 h1 "a"
+register h0 h2 "b"
+drop h1
+gc
+turn
+)", [](std::vector<Event>& events) {
+    std::get<CallbackBegin>(*FindCallback(events, "a")).held = String{"b"};
+  });
+  EXPECT_TRUE(Reports(violations, 4)) << testing::Describe(violations);
+}
+
+TEST(Checker, CatchesAHeldValueNoCellHas) {
+  const auto violations = CheckEdited(R"(h0 = registry
+h1 = object
+register h0 h1 "a"
+drop h1
+gc
+turn
+)", [](std::vector<Event>& events) {
+    std::get<CallbackBegin>(*FindCallback(events, "a")).held = String{"z"};
+  });
+  EXPECT_TRUE(Reports(violations, 5)) << testing::Describe(violations);
+}
+
+TEST(Checker, CatchesAWrongUnregisterResult) {
+  const auto violations = CheckEdited(R"(h0 = registry
+h1 = object
+register h0 h1 "a" h1
+unregister h0 h1
+)", [](std::vector<Event>& events) { std::get<OpDone>(events.back()).result.value = false; });
+  EXPECT_TRUE(Reports(violations, 7)) << testing::Describe(violations);
+}
+
+TEST(Checker, CatchesAMissingTypeError) {
+  const auto violations = CheckEdited(R"(h0 = registry
+register h0 1 "a"
+)", [](std::vector<Event>& events) {
+    std::get<OpDone>(events.back()).result = Completion::Normal();
+  });
+  EXPECT_TRUE(Reports(violations, 3)) << testing::Describe(violations);
+}
+
+TEST(Checker, CatchesADerefOfACollectedTarget) {
+  // A callback proves the target dead; a later deref must not hand it out.
+  const auto violations = CheckEdited(R"(h0 = object
+h1 = weakref h0
+h2 = registry
+register h2 h0 "a"
+drop h0
+turn
+gc
+turn
+h3 = deref h1
+)", [](std::vector<Event>& events) {
+    std::get<OpDone>(events.back()).result = Completion::Normal(ObjectRef{0});
+  });
+  EXPECT_TRUE(Reports(violations, 10)) << testing::Describe(violations);
+}
+
+TEST(Checker, ReportsATruncatedTrace) {
+  const auto violations = CheckEdited(kTwoCells, [](std::vector<Event>& events) {
+    events.resize(events.size() / 2);
+  });
+  ASSERT_FALSE(violations.empty());
+  EXPECT_EQ(violations.back().invariant, kTraceMismatch);
+}
+
+TEST(Checker, StrictModeWantsEveryDeadTargetDelivered) {
+  // Drop the callback for "b": lenient checking accepts it, strict does not.
+  const auto dropB = [](std::vector<Event>& events) {
+    auto call = FindCallback(events, "b");
+    events.erase(call, call + 2);  // CallbackBegin, CallbackEnd (no body)
+  };
+  EXPECT_FALSE(Reports(CheckEdited(kTwoCells, dropB), 12));
+  const auto strict = CheckEdited(kTwoCells, dropB, CheckOptions{.profile = Profile::Es2023,
+                                                            .strict = true});
+  EXPECT_TRUE(Reports(strict, 12)) << testing::Describe(strict);
+}
+
+}  // namespace
+}  // namespace finrig

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The finrig command line as a user meets it: exit status 0 / 1 / 2 and located
+# messages for bad input. Usage: cli_test.sh FINRIG SOURCE_DIR
+set -u
+finrig=$1
+src=$2
+bad=$src/tests/bad
+failures=0
+out=$(mktemp)
+err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+
+# check NAME STATUS PATTERN COMMAND...: COMMAND exits STATUS and its stderr+stdout
+# matches the extended regex PATTERN (if not empty).
+check() {
+  local name=$1 status=$2 pattern=$3
+  shift 3
+  "$@" >"$out" 2>"$err"
+  local got=$?
+  if [ "$got" -ne "$status" ]; then
+    echo "FAIL $name: exit $got, expected $status"; cat "$out" "$err"; failures=$((failures + 1)); return
+  fi
+  if [ -n "$pattern" ] && ! cat "$out" "$err" | grep -Eq -- "$pattern"; then
+    echo "FAIL $name: output does not match /$pattern/"; cat "$out" "$err"; failures=$((failures + 1)); return
+  fi
+  echo "ok   $name"
+}
+
+check passing-run 0 'run: 1 passed, 0 failed' "$finrig" run "$src/corpus/faults/double-delivery.fr"
+check failing-expect 1 'failing-expect.fr:4: expectation: expected ok, got TypeError' \
+  "$finrig" run "$bad/failing-expect.fr"
+check violation-with-fault 1 'invariant 5' \
+  "$finrig" run --fault double-delivery "$src/corpus/faults/double-delivery.fr"
+check unknown-op 2 'unknown-op.fr:3:1: .*unknown op' "$finrig" run "$bad/unknown-op.fr"
+check bad-handle 2 'bad-handle.fr:3:13: .*h7' "$finrig" run "$bad/bad-handle.fr"
+check missing-argument 2 'missing-argument.fr:3:[0-9]+: .*expected' "$finrig" run "$bad/missing-argument.fr"
+check truncated-body 2 "truncated-body.fr:[0-9]+:[0-9]+: .*'}'" "$finrig" run "$bad/truncated-body.fr"
+check truncated-string 2 'truncated-string.fr:3:[0-9]+: .*unterminated' "$finrig" run "$bad/truncated-string.fr"
+check non-utf8 2 'non-utf8.fr:2:[0-9]+: .*UTF-8' "$finrig" run "$bad/non-utf8.fr"
+check bad-input-wins 2 'run: 1 passed, 0 failed, 1 unreadable' \
+  "$finrig" run "$src/corpus/faults/double-delivery.fr" "$bad/unknown-op.fr"
+check missing-file 2 'no-such-file.fr: cannot open' "$finrig" run "$bad/no-such-file.fr"
+check unknown-fault 2 "unknown fault 'nope'" "$finrig" run --fault nope "$bad/failing-expect.fr"
+check unknown-profile 2 "unknown profile 'es1999'" "$finrig" run --profile es1999 "$bad/failing-expect.fr"
+check no-subcommand 2 'subcommand' "$finrig"
+check unknown-option 2 'unknown|extra|not expected' "$finrig" run --frobnicate "$bad/failing-expect.fr"
+check help 0 'Run programs on the reference model' "$finrig" --help
+check faults 0 '^callback-after-unregister$' "$finrig" faults
+check trace 0 '^  callback @0\("x"\)' "$finrig" run --trace "$src/corpus/faults/double-delivery.fr"
+
+# fmt is a fixpoint, and encode/decode keep the program.
+tmp=$(mktemp -d)
+"$finrig" fmt "$src/corpus/faults/throw-drops-cells.fr" >"$tmp/a.fr"
+"$finrig" fmt "$tmp/a.fr" >"$tmp/b.fr"
+check fmt-fixpoint 0 '' cmp "$tmp/a.fr" "$tmp/b.fr"
+"$finrig" encode "$tmp/a.fr" -o "$tmp/a.bin"
+"$finrig" decode "$tmp/a.bin" >"$tmp/c.fr"
+"$finrig" encode "$tmp/c.fr" -o "$tmp/c.bin"
+check encode-decode 0 '' cmp "$tmp/a.bin" "$tmp/c.bin"
+check run-binary 0 'run: 1 passed' "$finrig" run "$tmp/a.bin"
+rm -rf "$tmp"
+
+if [ "$failures" -ne 0 ]; then
+  echo "cli_test: $failures failed"
+  exit 1
+fi
+echo "cli_test: all passed"

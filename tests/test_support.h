@@ -1,0 +1,39 @@
+// Helpers shared by the unit tests: reading programs from the source tree and
+// summarising checker verdicts.
+#pragma once
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "model/checker.h"
+#include "model/model.h"
+#include "model/text.h"
+
+namespace finrig::testing {
+
+inline Program LoadSourceProgram(const std::string& relativePath) {
+  const std::string path = std::string(FINRIG_SOURCE_DIR) + "/" + relativePath;
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  return ParseProgram(contents.str(), path);
+}
+
+inline std::vector<Violation> RunAndCheck(const Program& program, FaultSet faults = {}) {
+  return CheckTrace(program, RunProgram(program, faults),
+                    CheckOptions{.profile = program.profile, .strict = true});
+}
+
+// One line per violation, for failure messages.
+inline std::string Describe(const std::vector<Violation>& violations) {
+  std::string out;
+  for (const Violation& v : violations) {
+    out += "line " + std::to_string(v.line) + ": [" + std::string(InvariantName(v.invariant)) +
+           "] " + v.message + "\n";
+  }
+  return out;
+}
+
+}  // namespace finrig::testing

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what finrig needs to build and test, from Debian 12 packages. Quick when
+# everything is there already: it asks apt only for what is missing.
+set -euo pipefail
+packages=(
+  g++ clang-14 cmake ninja-build
+  libgtest-dev libgmock-dev librapidcheck-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev libbenchmark-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

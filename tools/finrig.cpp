@@ -1,0 +1,213 @@
+// finrig: run .fr programs on the reference model and judge their traces; list the
+// injectable faults; convert between the text and binary program forms.
+// Exit status: 0 all held, 1 a violation or failed expectation, 2 bad input or usage.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "model/binary.h"
+#include "model/checker.h"
+#include "model/faults.h"
+#include "model/model.h"
+#include "model/text.h"
+
+namespace finrig {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitViolation = 1;
+constexpr int kExitBadInput = 2;
+
+// Bad input that is not a parse error: unreadable files, unknown names.
+struct InputError {
+  std::string message;
+};
+
+std::string ReadFile(const std::string& path) {
+  if (path == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), {});
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError{path + ": cannot open file"};
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  if (in.bad()) throw InputError{path + ": cannot read file"};
+  return contents.str();
+}
+
+void WriteFile(const std::string& path, const std::string& contents) {
+  if (path.empty() || path == "-") {
+    std::cout << contents;
+    return;
+  }
+  std::ofstream out(path, std::ios::binary);
+  out << contents;
+  out.close();
+  if (!out) throw InputError{path + ": cannot write file"};
+}
+
+bool IsBinaryPath(const std::string& path) {
+  return path.size() >= 4 && path.compare(path.size() - 4, 4, ".bin") == 0;
+}
+
+// A program from a .fr file, or from a .bin file (binary form) by its extension.
+Program LoadProgram(const std::string& path) {
+  const std::string contents = ReadFile(path);
+  if (IsBinaryPath(path)) {
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(contents.data());
+    return DecodeProgram({bytes, contents.size()});
+  }
+  return ParseProgram(contents, path);
+}
+
+struct RunOptions {
+  std::vector<std::string> files;
+  bool trace = false;
+  bool quiet = false;
+  std::string profile;
+  std::vector<std::string> faults;
+};
+
+int Run(const RunOptions& options) {
+  FaultSet faults;
+  for (const std::string& name : options.faults) {
+    const std::optional<Fault> fault = FaultFromName(name);
+    if (!fault) throw InputError{"unknown fault '" + name + "' (see 'finrig faults')"};
+    faults.Add(*fault);
+  }
+  std::optional<Profile> profile;
+  if (!options.profile.empty()) {
+    profile = ProfileFromName(options.profile);
+    if (!profile) throw InputError{"unknown profile '" + options.profile + "' (es2021 or es2023)"};
+  }
+  int passed = 0, failed = 0, unreadable = 0;
+  for (const std::string& file : options.files) {
+    Program program;
+    try {
+      program = LoadProgram(file);
+    } catch (const ParseError& e) {
+      std::cerr << e.what() << "\n";
+      ++unreadable;
+      continue;
+    } catch (const InputError& e) {
+      std::cerr << e.message << "\n";
+      ++unreadable;
+      continue;
+    }
+    const Profile used = profile.value_or(program.profile);
+    const Trace trace = RunProgram(program, faults, used);
+    if (options.trace) std::cout << "== " << file << "\n" << PrintTrace(program, trace);
+    const std::vector<Violation> violations =
+        CheckTrace(program, trace, CheckOptions{.profile = used, .strict = true});
+    for (const Violation& v : violations) {
+      const std::string where = v.line > 0 ? fmt::format("{}:{}", file, v.line) : file;
+      if (v.invariant >= 1) {
+        std::cout << fmt::format("{}: invariant {} ({}): {}\n", where, v.invariant,
+                                 InvariantName(v.invariant), v.message);
+      } else {
+        std::cout << fmt::format("{}: {}: {}\n", where, InvariantName(v.invariant), v.message);
+      }
+    }
+    if (violations.empty()) {
+      ++passed;
+      if (!options.quiet) std::cout << file << ": ok\n";
+    } else {
+      ++failed;
+    }
+  }
+  std::cout << fmt::format("run: {} passed, {} failed", passed, failed);
+  if (unreadable > 0) std::cout << fmt::format(", {} unreadable", unreadable);
+  std::cout << "\n";
+  if (unreadable > 0) return kExitBadInput;
+  return failed > 0 ? kExitViolation : kExitOk;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{
+      "finrig: a fuzzing and property-testing rig for JavaScript FinalizationRegistry "
+      "semantics.\nPrograms are .fr text files (docs/LANGUAGE.md) or .bin files in the "
+      "binary form.\nExit status: 0 all held, 1 a violation or failed expectation, 2 bad "
+      "input or usage.",
+      "finrig"};
+  app.require_subcommand(1);
+
+  RunOptions run;
+  CLI::App* runCommand = app.add_subcommand(
+      "run", "Run programs on the reference model; check every invariant and expect line");
+  runCommand->add_option("files", run.files, "Programs (.fr, or .bin for the binary form; - for stdin)")
+      ->required();
+  runCommand->add_flag("--trace", run.trace, "Print each program's trace");
+  runCommand->add_flag("-q,--quiet", run.quiet, "Print only violations and the summary");
+  runCommand->add_option("--profile", run.profile,
+                         "es2021 (only objects held weakly) or es2023 (also symbols); "
+                         "default: the file's '# profile:' line, else es2023");
+  runCommand->add_option("--fault", run.faults, "Inject a fault into the model (repeatable; "
+                                                "names from 'finrig faults')");
+
+  bool verbose = false;
+  CLI::App* faultsCommand = app.add_subcommand("faults", "List the injectable fault names");
+  faultsCommand->add_flag("-v,--verbose", verbose, "Also say what each fault does");
+
+  std::string input, output;
+  CLI::App* fmtCommand = app.add_subcommand("fmt", "Print a program as canonical .fr text");
+  fmtCommand->add_option("file", input, "Program (.fr or .bin; - for stdin)")->required();
+  fmtCommand->add_option("-o,--output", output, "Write here instead of stdout");
+
+  CLI::App* encodeCommand =
+      app.add_subcommand("encode", "Write a .fr program in the binary form (drops comments and expect lines)");
+  encodeCommand->add_option("file", input, "Program (.fr; - for stdin)")->required();
+  encodeCommand->add_option("-o,--output", output, "Output .bin file")->required();
+
+  CLI::App* decodeCommand = app.add_subcommand("decode", "Print a binary program as .fr text");
+  decodeCommand->add_option("file", input, "Binary program (any bytes decode; - for stdin)")
+      ->required();
+  decodeCommand->add_option("-o,--output", output, "Write here instead of stdout");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int status = app.exit(e);
+    return status == 0 ? kExitOk : kExitBadInput;
+  }
+
+  try {
+    if (runCommand->parsed()) return Run(run);
+    if (faultsCommand->parsed()) {
+      for (Fault fault : AllFaults()) {
+        std::cout << FaultName(fault);
+        if (verbose) std::cout << "\t" << FaultSummary(fault);
+        std::cout << "\n";
+      }
+      return kExitOk;
+    }
+    if (fmtCommand->parsed()) {
+      WriteFile(output, PrintProgram(LoadProgram(input)));
+    } else if (encodeCommand->parsed()) {
+      const std::vector<std::uint8_t> bytes = EncodeProgram(ParseProgram(ReadFile(input), input));
+      WriteFile(output, std::string(bytes.begin(), bytes.end()));
+    } else if (decodeCommand->parsed()) {
+      const std::string contents = ReadFile(input);
+      const auto* bytes = reinterpret_cast<const std::uint8_t*>(contents.data());
+      WriteFile(output, PrintProgram(DecodeProgram({bytes, contents.size()})));
+    }
+    return kExitOk;
+  } catch (const ParseError& e) {
+    std::cerr << e.what() << "\n";
+  } catch (const InputError& e) {
+    std::cerr << e.message << "\n";
+  }
+  return kExitBadInput;
+}
+
+}  // namespace
+}  // namespace finrig
+
+int main(int argc, char** argv) { return finrig::Main(argc, argv); }

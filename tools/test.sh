@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The test command: installs dependencies, then builds and runs every test under g++
+# (default preset), g++ with ASan + UBSan (asan preset) and clang 14 (clang preset),
+# and checks that the g++ and clang builds print byte-identical traces for the corpus.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/deps.sh
+for preset in default asan clang; do
+  echo "== $preset"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset"
+  ctest --preset "$preset"
+done
+echo "== traces: g++ vs clang"
+bash tools/compare-traces.sh build/tools/finrig build-clang/tools/finrig corpus
