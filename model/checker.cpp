@@ -182,6 +182,10 @@ class Checker {
   // Returns whether the callback threw.
   bool CheckCallback(const Op& op, HeapId registry, const Value& held, TurnState& turn) {
     turn.calls.emplace_back(registry, held);
+    if (IsDead(held)) {
+      Report(8, &op, fmt::format("callback @{}({}) received a heldValue that was collected",
+                                 registry, ToText(held)));
+    }
     CellRecord* cell = MatchCell(op, registry, held);
     if (cell != nullptr) {
       cell->state = CellRecord::State::Delivered;
@@ -328,9 +332,11 @@ class Checker {
   // --- reachability, the checker's own ---
 
   // Roots: handles, KeptAlive, running jobs and callback arguments, registries with a
-  // job pending. Edges: links and active cells' heldValues. With `weakCandidates`, also
-  // WeakRef targets outside that set; otherwise WeakRefs never keep anything (an
-  // engine may have collected the target together with its WeakRef's other holders).
+  // job pending. Edges: links and active cells' heldValues. With `weakCandidates` (a
+  // collected set to judge), also what that set's collection leaves observable:
+  // WeakRef targets outside it and the heldValues of registries outside it. Otherwise
+  // WeakRefs never keep anything (an engine may have collected the target together
+  // with its WeakRef's other holders).
   Reachability Reach(const std::vector<bool>* weakCandidates = nullptr) const {
     Reachability r{std::vector<bool>(things_.size(), false),
                    std::vector<std::string>(things_.size())};
@@ -350,6 +356,16 @@ class Checker {
     for (const Value& v : callbackArguments_) reach(v, "held");
     for (HeapId id : runningJobs_) reach(ObjectRef{id}, "running job");
     for (const PendingJob& job : pendingJobs_) reach(ObjectRef{job.registry}, "pending job");
+    // A registry a gc leaves alive may still deliver its heldValues (see MarkLive).
+    for (HeapId id = 0; weakCandidates != nullptr && id < things_.size(); ++id) {
+      const Thing& registry = things_[id];
+      if (registry.kind != Thing::Kind::Registry || registry.dead || (*weakCandidates)[id]) continue;
+      for (const CellRecord& cell : registry.cells) {
+        if (cell.state == CellRecord::State::Active) {
+          reach(cell.held, fmt::format("heldValue of @{}, which this gc keeps", id));
+        }
+      }
+    }
     while (!work.empty()) {
       const HeapId id = work.back();
       work.pop_back();

@@ -311,8 +311,11 @@ void Agent::CollectGarbage(const std::vector<HeapId>& only) {
 // Liveness, approximated by reachability (#sec-liveness). Roots: the handles,
 // [[KeptAlive]], pending and running cleanup jobs (each holds its registry) and the
 // running callbacks' arguments. Strong edges: links, and every cell's [[HeldValue]].
-// A WeakRef's edge to its target counts only when the target is not a candidate: a
-// value a WeakRef could still hand out keeps whatever it reaches observable.
+// Two things outlive plain reachability, because what a gc leaves behind can still
+// show its values to the program: a WeakRef's edge to its target counts when the
+// target is not a candidate (deref could hand it out), and every registry that is not
+// a candidate holds its heldValues even when unreachable (a later gc may empty one of
+// its cells, and its callback would receive the heldValue).
 std::vector<bool> Agent::MarkLive(const std::vector<bool>& candidates) const {
   std::vector<bool> live(heap_.size(), false);
   std::vector<HeapId> work;
@@ -334,6 +337,13 @@ std::vector<bool> Agent::MarkLive(const std::vector<bool>& candidates) const {
   }
   for (HeapId registry : runningJobs_) reach(ObjectRef{registry});
   for (const Value& v : callbackArguments_) reach(v);
+  for (HeapId id = 0; id < heap_.size(); ++id) {
+    const HeapThing& registry = heap_[id];
+    if (registry.kind != HeapThing::Kind::Registry || registry.collected || candidates[id]) continue;
+    for (const Cell& cell : registry.cells) {
+      if (!faults_.Has(Fault::HeldValueHeldWeakly)) reach(cell.heldValue);
+    }
+  }
 
   while (!work.empty()) {
     const HeapThing& thing = heap_[work.back()];

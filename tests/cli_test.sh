@@ -31,6 +31,9 @@ check failing-expect 1 'failing-expect.fr:4: expectation: expected ok, got TypeE
   "$finrig" run "$bad/failing-expect.fr"
 check violation-with-fault 1 'invariant 5' \
   "$finrig" run --fault double-delivery "$src/corpus/faults/double-delivery.fr"
+check fault-before-files 1 'run: 0 passed, 2 failed' \
+  "$finrig" run -q --fault double-delivery "$src/corpus/faults/double-delivery.fr" \
+  "$src/corpus/faults/wrong-held-value.fr"
 check unknown-op 2 'unknown-op.fr:3:1: .*unknown op' "$finrig" run "$bad/unknown-op.fr"
 check bad-handle 2 'bad-handle.fr:3:13: .*h7' "$finrig" run "$bad/bad-handle.fr"
 check missing-argument 2 'missing-argument.fr:3:[0-9]+: .*expected' "$finrig" run "$bad/missing-argument.fr"

@@ -149,8 +149,11 @@ int Main(int argc, char** argv) {
   runCommand->add_option("--profile", run.profile,
                          "es2021 (only objects held weakly) or es2023 (also symbols); "
                          "default: the file's '# profile:' line, else es2023");
-  runCommand->add_option("--fault", run.faults, "Inject a fault into the model (repeatable; "
-                                                "names from 'finrig faults')");
+  // One name per --fault, so that `--fault X a.fr b.fr` leaves the files alone.
+  runCommand
+      ->add_option("--fault", run.faults,
+                   "Inject a fault into the model (repeatable; names from 'finrig faults')")
+      ->allow_extra_args(false);
 
   bool verbose = false;
   CLI::App* faultsCommand = app.add_subcommand("faults", "List the injectable fault names");
