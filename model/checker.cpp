@@ -252,10 +252,11 @@ class Checker {
     if (!options_.strict || !allowsEverything) return;
     // A turn that runs every job to the end delivers every cell whose target was dead
     // (and reported) before it, of each registry that had a job pending.
-    for (const auto& [serial, registry] : turn.pendingAtStart) {
+    for (const PendingJob& pending : turn.pendingAtStart) {
+      const HeapId registry = pending.registry;
       if (std::count(turn.threwIn.begin(), turn.threwIn.end(), registry) > 0) continue;
       if (std::any_of(pendingJobs_.begin(), pendingJobs_.end(),
-                      [&](const PendingJob& job) { return job.serial == serial; })) {
+                      [&](const PendingJob& job) { return job.serial == pending.serial; })) {
         Report(12, &op, fmt::format("the cleanup job pending for registry @{} did not run",
                                     registry));
         continue;
