@@ -202,11 +202,14 @@ class Checker {
 
   // Which cell a callback (registry, heldValue) delivers. An observer sees no cell ids,
   // so the checker picks the cell that makes the callback legal if there is one
-  // (oldest first), and otherwise reports why none does and books the likeliest cell
+  // (oldest first; with two legal cells of equal heldValue an engine trace can still
+  // be misattributed, which only reports collection facts about the wrong target),
+  // and otherwise reports why none does and books the likeliest cell
   // as delivered, so one wrong callback is reported once.
   CellRecord* MatchCell(const Op& op, HeapId registry, const Value& held) {
     std::vector<CellRecord>& cells = things_[registry].cells;
     const Reachability reach = Reach();
+    CellRecord* unreachable = nullptr;
     CellRecord* reachable = nullptr;
     CellRecord* unregistered = nullptr;
     CellRecord* delivered = nullptr;
@@ -214,8 +217,15 @@ class Checker {
       if (!SameValue(cell.held, held)) continue;
       switch (cell.state) {
         case CellRecord::State::Active:
-          if (!IsReachable(reach, cell.target)) return &cell;
-          if (reachable == nullptr) reachable = &cell;
+          // A target known to be collected is the surest match; one merely unreachable
+          // may not have been collected yet.
+          if (IsReachable(reach, cell.target)) {
+            if (reachable == nullptr) reachable = &cell;
+          } else if (IsDead(cell.target)) {
+            return &cell;
+          } else if (unreachable == nullptr) {
+            unreachable = &cell;
+          }
           break;
         case CellRecord::State::Unregistered:
           if (unregistered == nullptr) unregistered = &cell;
@@ -225,6 +235,7 @@ class Checker {
           break;
       }
     }
+    if (unreachable != nullptr) return unreachable;
     const std::string call = fmt::format("callback @{}({})", registry, ToText(held));
     if (reachable != nullptr) {
       Report(4, &op, fmt::format("{} for the cell registered at line {} while its target {} is "
@@ -377,7 +388,9 @@ class Checker {
         if (cell.state == CellRecord::State::Active) reach(cell.held, from + " heldValue");
       }
       const std::optional<HeapId> target = HeapIdOf(thing.weakRefTarget);
-      if (weakCandidates != nullptr && target && !(*weakCandidates)[*target]) {
+      // A WeakRef whose target died is cleared: it leads nowhere.
+      if (weakCandidates != nullptr && target && !(*weakCandidates)[*target] &&
+          !things_[*target].dead) {
         reach(thing.weakRefTarget, from + " WeakRef");
       }
     }

@@ -77,28 +77,28 @@ struct Expectation {
 
 struct Op {
   OpKind kind = OpKind::NewObject;
-  std::optional<Handle> dest;  // the handle an op assigns (required for New*/Assign)
-  std::vector<Operand> args;   // in source order; see OpKind for each kind's arity
-  std::optional<std::string> description;  // NewSymbol only
-  std::vector<Op> body;                    // NewRegistry: the cleanup callback
-  std::vector<HeapId> gcOnly;              // Gc: empty = every unreachable value
-  std::optional<std::vector<std::uint32_t>> turnJobs;  // Turn: pending-job indices, in
+  std::optional<Handle> dest = {};  // the handle an op assigns (required for New*/Assign)
+  std::vector<Operand> args = {};  // in source order; see OpKind for each kind's arity
+  std::optional<std::string> description = {};  // NewSymbol only
+  std::vector<Op> body = {};                    // NewRegistry: the cleanup callback
+  std::vector<HeapId> gcOnly = {};              // Gc: empty = every unreachable value
+  std::optional<std::vector<std::uint32_t>> turnJobs = {};  // Turn: pending-job indices, in
                                                        // run order; nullopt = all, FIFO
   CellOrder turnOrder = CellOrder::Fifo;               // Turn
-  std::optional<std::uint32_t> turnLimit;              // Turn: callbacks per job at most
-  std::vector<Expectation> expects;
+  std::optional<std::uint32_t> turnLimit = {};         // Turn: callbacks per job at most
+  std::vector<Expectation> expects = {};
 
   // Source only (not semantics; the binary form drops them).
   int line = 0;
   int column = 0;
-  std::vector<std::string> comments;  // full comment lines before the op, without '#'
-  std::string trailingComment;        // after the op on its line, without '#'
+  std::vector<std::string> comments = {};  // full comment lines before the op, without '#'
+  std::string trailingComment = {};        // after the op on its line, without '#'
 };
 
 struct Program {
   Profile profile = Profile::Es2023;
-  std::vector<Op> ops;
-  std::vector<std::string> trailingComments;  // comment lines after the last op
+  std::vector<Op> ops = {};
+  std::vector<std::string> trailingComments = {};  // comment lines after the last op
 };
 
 std::string_view OpKindName(OpKind kind);  // the keyword: "object", "register", ...

@@ -1,0 +1,257 @@
+#include "props/generators.h"
+
+#include <cmath>
+#include <limits>
+
+#include "model/binary.h"
+#include "model/text.h"
+
+namespace finrig {
+
+void showValue(const Program& program, std::ostream& os) { os << "\n" << PrintProgram(program); }
+
+namespace props {
+namespace {
+
+namespace gen = rc::gen;
+
+rc::Gen<Value> GenLiteral() {
+  return gen::weightedOneOf<Value>({
+      {3, gen::just(Value{Undefined{}})},
+      {1, gen::just(Value{Null{}})},
+      {1, gen::map(gen::arbitrary<bool>(), [](bool b) { return Value{b}; })},
+      {3, gen::map(gen::element(0.0, -0.0, 1.0, std::numeric_limits<double>::quiet_NaN(),
+                                std::numeric_limits<double>::infinity(), 2.5),
+                   [](double d) { return Value{d}; })},
+      {4, gen::map(gen::element<std::string>("a", "b", "c", ""),
+                   [](std::string s) { return Value{String{std::move(s)}}; })},
+      {1, gen::map(gen::element<std::string>("0", "1", "-7"),
+                   [](std::string s) { return Value{BigInt{std::move(s)}}; })},
+      {2, gen::map(gen::element<std::string>("k", "j"),
+                   [](std::string s) { return Value{RegisteredSymbol{std::move(s)}}; })},
+      {1, gen::map(gen::element<std::string>("iterator", "asyncIterator"),
+                   [](std::string s) { return Value{WellKnownSymbol{std::move(s)}}; })},
+  });
+}
+
+class OpGen {
+ public:
+  explicit OpGen(GenOptions options) : options_(options) {}
+
+  // Handles have roles, so that registrations meet registries and targets, and derefs
+  // meet WeakRefs, more often than chance would have them: the first two handles
+  // usually hold registries, the last a WeakRef, the rest objects. A role is a habit,
+  // not a rule (one handle in six is any handle).
+  enum class Role { Registry, Object, WeakRef };
+
+  rc::Gen<Handle> GenHandle(Role role) const {
+    const int first = options_.firstHandle, count = options_.handleCount;
+    const int objects = count - kRegistryHandles - 1;
+    const int roleFirst = role == Role::Registry ? first
+                          : role == Role::Object ? first + kRegistryHandles
+                                                 : first + count - 1;
+    const int roleCount = role == Role::Registry ? kRegistryHandles
+                          : role == Role::Object ? objects
+                                                 : 1;
+    const auto pick = [](int base, int n) {
+      return gen::map(gen::inRange(0, n), [base](int i) { return static_cast<Handle>(base + i); });
+    };
+    return gen::weightedOneOf<Handle>({{5, pick(roleFirst, roleCount)}, {1, pick(first, count)}});
+  }
+
+  // Mostly handles, so that the same values meet in many positions.
+  rc::Gen<Operand> GenOperand(bool inBody, Role role = Role::Object) const {
+    std::vector<std::pair<std::size_t, rc::Gen<Operand>>> choices;
+    choices.emplace_back(16, gen::map(GenHandle(role), [](Handle h) { return Operand{HandleRef{h}}; }));
+    if (inBody) choices.emplace_back(4, gen::just(Operand{HeldRef{}}));
+    if (options_.literals) {
+      choices.emplace_back(2, gen::map(GenLiteral(), [](Value v) { return Operand{std::move(v)}; }));
+    }
+    return WeightedOneOf(std::move(choices));
+  }
+
+  // The program starts by filling its handles: registries, objects, a WeakRef to the
+  // first object. Each fill can shrink away.
+  rc::Gen<std::vector<Op>> GenPrologue() const {
+    rc::Gen<std::vector<Op>> prologue = gen::just(std::vector<Op>{});
+    for (int i = 0; i < options_.handleCount; ++i) {
+      const Handle h = static_cast<Handle>(options_.firstHandle + i);
+      const Handle firstObject = static_cast<Handle>(options_.firstHandle + kRegistryHandles);
+      const rc::Gen<Op> fill =
+          i < kRegistryHandles ? GenRegistry(0, h)
+          : i + 1 < options_.handleCount
+              ? gen::just(WithDest(OpKind::NewObject, h))
+              : gen::just(WithDest(OpKind::NewWeakRef, h, {HandleRef{firstObject}}));
+      prologue = gen::apply(
+          [](std::vector<Op> ops, rc::Maybe<Op> op) {
+            if (op) ops.push_back(std::move(*op));
+            return ops;
+          },
+          prologue, gen::maybe(fill));
+    }
+    return prologue;
+  }
+
+  rc::Gen<Op> GenOp(int depth) const {
+    const bool inBody = depth > 0;
+    std::vector<std::pair<std::size_t, rc::Gen<Op>>> choices;
+    const auto add = [&](std::size_t weight, rc::Gen<Op> g) { choices.emplace_back(weight, g); };
+    add(inBody ? 3 : 8, gen::map(GenHandle(Role::Object), [](Handle h) {
+          return WithDest(OpKind::NewObject, h);
+        }));
+    add(2, gen::apply(
+               [](Handle h, bool described) {
+                 Op op = WithDest(OpKind::NewSymbol, h);
+                 if (described) op.description = "s";
+                 return op;
+               },
+               GenHandle(Role::Object), gen::arbitrary<bool>()));
+    add(2, gen::apply([](Handle h, Operand v) { return WithDest(OpKind::Assign, h, {v}); },
+                      GenHandle(Role::Object), GenOperand(inBody)));
+    add(inBody ? 1 : 3, gen::mapcat(GenHandle(Role::Registry),
+                                    [self = *this, depth](Handle h) { return self.GenRegistry(depth, h); }));
+    add(4, gen::apply([](Handle h, Operand t) { return WithDest(OpKind::NewWeakRef, h, {t}); },
+                      GenHandle(Role::WeakRef), GenOperand(inBody)));
+    add(4, gen::apply(
+               [](rc::Maybe<Handle> h, Operand w) {
+                 Op op{.kind = OpKind::Deref, .args = {w}};
+                 if (h) op.dest = *h;
+                 return op;
+               },
+               gen::maybe(GenHandle(Role::Object)), GenOperand(inBody, Role::WeakRef)));
+    add(18, gen::apply(
+                [](Operand r, Operand t, Operand held, rc::Maybe<Operand> token) {
+                  Op op{.kind = OpKind::Register, .args = {r, t, held}};
+                  if (token) op.args.push_back(*token);
+                  return op;
+                },
+                GenOperand(inBody, Role::Registry), GenOperand(inBody), GenOperand(inBody),
+                gen::maybe(GenOperand(inBody))));
+    add(7, gen::apply([](Operand r, Operand token) {
+                        return Op{.kind = OpKind::Unregister, .args = {r, token}};
+                      },
+                      GenOperand(inBody, Role::Registry), GenOperand(inBody)));
+    add(6, gen::apply([](Operand a, Operand b) { return Op{.kind = OpKind::Link, .args = {a, b}}; },
+                      GenOperand(inBody), GenOperand(inBody)));
+    add(2, gen::apply([](Operand a, Operand b) { return Op{.kind = OpKind::Unlink, .args = {a, b}}; },
+                      GenOperand(inBody), GenOperand(inBody)));
+    add(10, gen::map(gen::weightedOneOf<Handle>({{4, GenHandle(Role::Object)},
+                                                 {1, GenHandle(Role::Registry)}}),
+                     [](Handle h) { return WithDest(OpKind::Drop, h); }));
+    add(inBody ? 2 : 8, gen::just(Op{.kind = OpKind::Gc}));
+    if (options_.partialGc) {
+      add(3, gen::map(gen::nonEmpty(gen::container<std::vector<HeapId>>(gen::inRange<HeapId>(0, 16))),
+                      [](std::vector<HeapId> ids) {
+                        std::sort(ids.begin(), ids.end());
+                        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+                        return Op{.kind = OpKind::Gc, .gcOnly = ids};
+                      }));
+    }
+    if (inBody) {
+      add(5, gen::map(gen::maybe(GenOperand(true)), [](rc::Maybe<Operand> v) {
+            Op op{.kind = OpKind::Throw};
+            if (v) op.args.push_back(*v);
+            return op;
+          }));
+    } else {
+      add(10, gen::just(Op{.kind = OpKind::Turn}));
+      if (options_.turnOptions) add(4, GenTurnWithOptions());
+    }
+    return WeightedOneOf(std::move(choices));
+  }
+
+ private:
+  template <class T>
+  static rc::Gen<T> WeightedOneOf(std::vector<std::pair<std::size_t, rc::Gen<T>>> choices) {
+    // gen::weightedOneOf takes an initializer_list; pick an index by weight instead.
+    std::vector<std::pair<std::size_t, std::size_t>> weights;
+    for (std::size_t i = 0; i < choices.size(); ++i) weights.emplace_back(choices[i].first, i);
+    auto gens = std::make_shared<std::vector<std::pair<std::size_t, rc::Gen<T>>>>(std::move(choices));
+    return gen::mapcat(WeightedIndex(std::move(weights)),
+                       [gens](std::size_t i) { return (*gens)[i].second; });
+  }
+
+  static rc::Gen<std::size_t> WeightedIndex(std::vector<std::pair<std::size_t, std::size_t>> weights) {
+    std::size_t total = 0;
+    for (const auto& [weight, index] : weights) total += weight;
+    // At full size, so the weights hold however small the program (inRange scales).
+    return gen::map(gen::resize(100, gen::inRange<std::size_t>(0, total)), [weights](std::size_t pick) {
+      for (const auto& [weight, index] : weights) {
+        if (pick < weight) return index;
+        pick -= weight;
+      }
+      return weights.back().second;
+    });
+  }
+
+  static Op WithDest(OpKind kind, Handle h, std::vector<Operand> args = {}) {
+    return Op{.kind = kind, .dest = h, .args = std::move(args)};
+  }
+
+  rc::Gen<Op> GenRegistry(int depth, Handle h) const {
+    const Op plain = WithDest(OpKind::NewRegistry, h);
+    if (!options_.bodies || depth + 1 >= kMaxBodyDepth) return gen::just(plain);
+    const OpGen self = *this;
+    const auto body = gen::resize(4, gen::container<std::vector<Op>>(gen::lazy([self, depth] {
+                                    return self.GenOp(depth + 1);
+                                  })));
+    // A body that ends in `throw` makes every job of the registry end after one call,
+    // leaving cells behind: the case invariant 11 is about.
+    return gen::weightedOneOf<Op>({
+        {2, gen::just(plain)},
+        {1, gen::apply(
+                [plain](std::vector<Op> ops, bool throws) {
+                  Op op = plain;
+                  op.body = std::move(ops);
+                  if (throws) op.body.push_back(Op{.kind = OpKind::Throw});
+                  return op;
+                },
+                body, gen::arbitrary<bool>())},
+    });
+  }
+
+  static rc::Gen<Op> GenTurnWithOptions() {
+    return gen::apply(
+        [](rc::Maybe<std::vector<std::uint32_t>> jobs, bool lifo, rc::Maybe<std::uint32_t> limit) {
+          Op op{.kind = OpKind::Turn};
+          if (jobs) op.turnJobs = *jobs;
+          op.turnOrder = lifo ? CellOrder::Lifo : CellOrder::Fifo;
+          if (limit) op.turnLimit = *limit;
+          return op;
+        },
+        gen::maybe(gen::resize(3, gen::container<std::vector<std::uint32_t>>(
+                                      gen::inRange<std::uint32_t>(0, 3)))),
+        gen::arbitrary<bool>(), gen::maybe(gen::inRange<std::uint32_t>(0, 3)));
+  }
+
+  static constexpr int kRegistryHandles = 2;
+  GenOptions options_;
+};
+
+int CountOpsIn(const std::vector<Op>& ops) {
+  int n = 0;
+  for (const Op& op : ops) n += 1 + CountOpsIn(op.body);
+  return n;
+}
+
+}  // namespace
+
+Program MakeValid(const Program& program) { return DecodeProgram(EncodeProgram(program)); }
+
+int CountOps(const Program& program) { return CountOpsIn(program.ops); }
+
+rc::Gen<Program> GenProgram(GenOptions options) {
+  const OpGen ops(options);
+  return gen::apply(
+      [](bool es2021, std::vector<Op> list, std::vector<Op> more) {
+        list.insert(list.end(), std::make_move_iterator(more.begin()),
+                    std::make_move_iterator(more.end()));
+        return MakeValid(Program{.profile = es2021 ? Profile::Es2021 : Profile::Es2023,
+                                 .ops = std::move(list)});
+      },
+      gen::weightedOneOf<bool>({{4, gen::just(false)}, {1, gen::just(true)}}),
+      ops.GenPrologue(), gen::container<std::vector<Op>>(ops.GenOp(0)));
+}
+
+}  // namespace props
+}  // namespace finrig

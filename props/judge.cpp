@@ -1,0 +1,91 @@
+#include "props/judge.h"
+
+#include <algorithm>
+#include <string>
+
+#include <fmt/format.h>
+#include <rapidcheck.h>
+
+#include "model/model.h"
+
+namespace finrig::props {
+namespace {
+
+void VisitOps(const std::vector<Op>& ops, int depth, const auto& visit) {
+  for (const Op& op : ops) {
+    visit(op, depth);
+    VisitOps(op.body, depth + 1, visit);
+  }
+}
+
+}  // namespace
+
+std::vector<Violation> Judge(const Program& program, FaultSet faults) {
+  const Trace trace = RunProgram(program, faults);
+  return CheckTrace(program, trace, CheckOptions{.profile = program.profile, .strict = true});
+}
+
+void RequireInvariant(int invariant, const Program& program, FaultSet faults) {
+  std::string found;
+  for (const Violation& v : Judge(program, faults)) {
+    if (v.invariant == invariant || v.invariant == kTraceMismatch) {
+      found += fmt::format("  op at line {}: [{}] {}\n", v.line, InvariantName(v.invariant),
+                           v.message);
+    }
+  }
+  if (!found.empty()) RC_FAIL("invariant " + std::to_string(invariant) + " violated:\n" + found);
+}
+
+std::vector<std::pair<std::string, bool>> Coverage(const Program& program) {
+  std::vector<bool> kinds(kOpKindCount, false);
+  bool registeredSymbol = false, wellKnownSymbol = false, reentrant = false, throws = false;
+  VisitOps(program.ops, 0, [&](const Op& op, int depth) {
+    kinds[static_cast<int>(op.kind)] = true;
+    reentrant = reentrant || (depth > 0 && op.kind != OpKind::Throw);
+    throws = throws || op.kind == OpKind::Throw;
+    for (const Operand& operand : op.args) {
+      const Value* v = std::get_if<Value>(&operand);
+      registeredSymbol = registeredSymbol || (v && std::holds_alternative<RegisteredSymbol>(*v));
+      wellKnownSymbol = wellKnownSymbol || (v && std::holds_alternative<WellKnownSymbol>(*v));
+    }
+  });
+  const Trace trace = RunProgram(program);
+  const auto count = [&]<class E>() {
+    return std::count_if(trace.events.begin(), trace.events.end(),
+                         [](const Event& e) { return std::holds_alternative<E>(e); });
+  };
+  bool typeError = false, uniqueSymbolTarget = false;
+  for (const Event& e : trace.events) {
+    const auto* done = std::get_if<OpDone>(&e);
+    if (done == nullptr) continue;
+    typeError = typeError || done->result.type == Completion::Type::TypeError;
+    uniqueSymbolTarget = uniqueSymbolTarget || (done->op->kind == OpKind::NewSymbol);
+  }
+  std::vector<std::pair<std::string, bool>> coverage;
+  for (int k = 0; k < kOpKindCount; ++k) {
+    coverage.emplace_back("op " + std::string(OpKindName(static_cast<OpKind>(k))), kinds[k]);
+  }
+  coverage.emplace_back("es2021 profile", program.profile == Profile::Es2021);
+  coverage.emplace_back("unique symbol", uniqueSymbolTarget);
+  coverage.emplace_back("registered symbol", registeredSymbol);
+  coverage.emplace_back("well-known symbol", wellKnownSymbol);
+  coverage.emplace_back("TypeError", typeError);
+  coverage.emplace_back("callback", count.operator()<CallbackBegin>() > 0);
+  coverage.emplace_back("re-entrant op in a callback", reentrant);
+  coverage.emplace_back("callback threw", std::any_of(trace.events.begin(), trace.events.end(),
+                                                      [](const Event& e) {
+                                                        const auto* end = std::get_if<CallbackEnd>(&e);
+                                                        return end && end->threw;
+                                                      }));
+  coverage.emplace_back("throw op", throws);
+  coverage.emplace_back("collection", count.operator()<Collected>() > 0);
+  return coverage;
+}
+
+void TagCoverage(const Program& program) {
+  for (const auto& [name, present] : Coverage(program)) {
+    if (present) RC_TAG(name);
+  }
+}
+
+}  // namespace finrig::props
