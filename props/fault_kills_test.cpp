@@ -18,7 +18,7 @@ namespace {
 constexpr int kMaxShrunkOps = 16;
 // Cases a property may take to find a fault: the suite's default budget (README:
 // RC_PARAMS), raised by RC_PARAMS="max_success=..." but never lowered below this.
-constexpr int kKillBudget = 3000;
+constexpr int kKillBudget = 1000;
 
 struct Kill {
   bool found = false;

@@ -70,6 +70,25 @@ class OpGen {
     return WeightedOneOf(std::move(choices));
   }
 
+  // Half strings, half any operand: an object heldValue is often the target itself
+  // (a TypeError) or keeps another target alive; strings show delivery plainly.
+  rc::Gen<Operand> GenHeldValue(bool inBody) const {
+    return gen::weightedOneOf<Operand>({
+        {1, gen::map(gen::element<std::string>("x", "y", "z"),
+                     [](std::string s) { return Operand{Value{String{std::move(s)}}}; })},
+        {1, GenOperand(inBody)},
+    });
+  }
+
+  // Programs often end by collecting everything and letting cleanup run, the way a
+  // test of finalization does.
+  static rc::Gen<std::vector<Op>> GenFinale() {
+    return gen::map(gen::maybe(gen::just(true)), [](rc::Maybe<bool> finale) {
+      return finale ? std::vector<Op>{Op{.kind = OpKind::Gc}, Op{.kind = OpKind::Turn}}
+                    : std::vector<Op>{};
+    });
+  }
+
   // The program starts by filling its handles: registries, objects, a WeakRef to the
   // first object. Each fill can shrink away.
   rc::Gen<std::vector<Op>> GenPrologue() const {
@@ -96,7 +115,7 @@ class OpGen {
     const bool inBody = depth > 0;
     std::vector<std::pair<std::size_t, rc::Gen<Op>>> choices;
     const auto add = [&](std::size_t weight, rc::Gen<Op> g) { choices.emplace_back(weight, g); };
-    add(inBody ? 3 : 8, gen::map(GenHandle(Role::Object), [](Handle h) {
+    add(inBody ? 3 : 6, gen::map(GenHandle(Role::Object), [](Handle h) {
           return WithDest(OpKind::NewObject, h);
         }));
     add(2, gen::apply(
@@ -119,26 +138,26 @@ class OpGen {
                  return op;
                },
                gen::maybe(GenHandle(Role::Object)), GenOperand(inBody, Role::WeakRef)));
-    add(18, gen::apply(
+    add(22, gen::apply(
                 [](Operand r, Operand t, Operand held, rc::Maybe<Operand> token) {
                   Op op{.kind = OpKind::Register, .args = {r, t, held}};
                   if (token) op.args.push_back(*token);
                   return op;
                 },
-                GenOperand(inBody, Role::Registry), GenOperand(inBody), GenOperand(inBody),
+                GenOperand(inBody, Role::Registry), GenOperand(inBody), GenHeldValue(inBody),
                 gen::maybe(GenOperand(inBody))));
     add(7, gen::apply([](Operand r, Operand token) {
                         return Op{.kind = OpKind::Unregister, .args = {r, token}};
                       },
                       GenOperand(inBody, Role::Registry), GenOperand(inBody)));
-    add(6, gen::apply([](Operand a, Operand b) { return Op{.kind = OpKind::Link, .args = {a, b}}; },
+    add(4, gen::apply([](Operand a, Operand b) { return Op{.kind = OpKind::Link, .args = {a, b}}; },
                       GenOperand(inBody), GenOperand(inBody)));
     add(2, gen::apply([](Operand a, Operand b) { return Op{.kind = OpKind::Unlink, .args = {a, b}}; },
                       GenOperand(inBody), GenOperand(inBody)));
-    add(10, gen::map(gen::weightedOneOf<Handle>({{4, GenHandle(Role::Object)},
+    add(14, gen::map(gen::weightedOneOf<Handle>({{4, GenHandle(Role::Object)},
                                                  {1, GenHandle(Role::Registry)}}),
                      [](Handle h) { return WithDest(OpKind::Drop, h); }));
-    add(inBody ? 2 : 8, gen::just(Op{.kind = OpKind::Gc}));
+    add(inBody ? 2 : 10, gen::just(Op{.kind = OpKind::Gc}));
     if (options_.partialGc) {
       add(3, gen::map(gen::nonEmpty(gen::container<std::vector<HeapId>>(gen::inRange<HeapId>(0, 16))),
                       [](std::vector<HeapId> ids) {
@@ -154,7 +173,7 @@ class OpGen {
             return op;
           }));
     } else {
-      add(10, gen::just(Op{.kind = OpKind::Turn}));
+      add(12, gen::just(Op{.kind = OpKind::Turn}));
       if (options_.turnOptions) add(4, GenTurnWithOptions());
     }
     return WeightedOneOf(std::move(choices));
@@ -243,14 +262,16 @@ int CountOps(const Program& program) { return CountOpsIn(program.ops); }
 rc::Gen<Program> GenProgram(GenOptions options) {
   const OpGen ops(options);
   return gen::apply(
-      [](bool es2021, std::vector<Op> list, std::vector<Op> more) {
-        list.insert(list.end(), std::make_move_iterator(more.begin()),
-                    std::make_move_iterator(more.end()));
+      [](bool es2021, std::vector<Op> list, std::vector<Op> middle, std::vector<Op> finale) {
+        for (std::vector<Op>* part : {&middle, &finale}) {
+          list.insert(list.end(), std::make_move_iterator(part->begin()),
+                      std::make_move_iterator(part->end()));
+        }
         return MakeValid(Program{.profile = es2021 ? Profile::Es2021 : Profile::Es2023,
                                  .ops = std::move(list)});
       },
       gen::weightedOneOf<bool>({{4, gen::just(false)}, {1, gen::just(true)}}),
-      ops.GenPrologue(), gen::container<std::vector<Op>>(ops.GenOp(0)));
+      ops.GenPrologue(), gen::container<std::vector<Op>>(ops.GenOp(0)), OpGen::GenFinale());
 }
 
 }  // namespace props

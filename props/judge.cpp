@@ -38,10 +38,9 @@ void RequireInvariant(int invariant, const Program& program, FaultSet faults) {
 
 std::vector<std::pair<std::string, bool>> Coverage(const Program& program) {
   std::vector<bool> kinds(kOpKindCount, false);
-  bool registeredSymbol = false, wellKnownSymbol = false, reentrant = false, throws = false;
-  VisitOps(program.ops, 0, [&](const Op& op, int depth) {
+  bool registeredSymbol = false, wellKnownSymbol = false, throws = false;
+  VisitOps(program.ops, 0, [&](const Op& op, int) {
     kinds[static_cast<int>(op.kind)] = true;
-    reentrant = reentrant || (depth > 0 && op.kind != OpKind::Throw);
     throws = throws || op.kind == OpKind::Throw;
     for (const Operand& operand : op.args) {
       const Value* v = std::get_if<Value>(&operand);
@@ -54,11 +53,15 @@ std::vector<std::pair<std::string, bool>> Coverage(const Program& program) {
     return std::count_if(trace.events.begin(), trace.events.end(),
                          [](const Event& e) { return std::holds_alternative<E>(e); });
   };
-  bool typeError = false, uniqueSymbolTarget = false;
+  bool typeError = false, uniqueSymbolTarget = false, reentrant = false;
+  int callbackDepth = 0;
   for (const Event& e : trace.events) {
+    if (std::holds_alternative<CallbackBegin>(e)) ++callbackDepth;
+    if (std::holds_alternative<CallbackEnd>(e)) --callbackDepth;
     const auto* done = std::get_if<OpDone>(&e);
     if (done == nullptr) continue;
     typeError = typeError || done->result.type == Completion::Type::TypeError;
+    reentrant = reentrant || (callbackDepth > 0 && done->op->kind != OpKind::Throw);
     uniqueSymbolTarget = uniqueSymbolTarget || (done->op->kind == OpKind::NewSymbol);
   }
   std::vector<std::pair<std::string, bool>> coverage;
@@ -71,7 +74,7 @@ std::vector<std::pair<std::string, bool>> Coverage(const Program& program) {
   coverage.emplace_back("well-known symbol", wellKnownSymbol);
   coverage.emplace_back("TypeError", typeError);
   coverage.emplace_back("callback", count.operator()<CallbackBegin>() > 0);
-  coverage.emplace_back("re-entrant op in a callback", reentrant);
+  coverage.emplace_back("op run inside a callback", reentrant);
   coverage.emplace_back("callback threw", std::any_of(trace.events.begin(), trace.events.end(),
                                                       [](const Event& e) {
                                                         const auto* end = std::get_if<CallbackEnd>(&e);
