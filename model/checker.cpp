@@ -346,7 +346,7 @@ class Checker {
   // Roots: handles, KeptAlive, running jobs and callback arguments, registries with a
   // job pending. Edges: links and active cells' heldValues. With `weakCandidates` (a
   // collected set to judge), also what that set's collection leaves observable:
-  // WeakRef targets outside it and the heldValues of registries outside it. Otherwise
+  // WeakRef targets outside it and registries outside it. Otherwise
   // WeakRefs never keep anything (an engine may have collected the target together
   // with its WeakRef's other holders).
   Reachability Reach(const std::vector<bool>* weakCandidates = nullptr) const {
@@ -368,14 +368,11 @@ class Checker {
     for (const Value& v : callbackArguments_) reach(v, "held");
     for (HeapId id : runningJobs_) reach(ObjectRef{id}, "running job");
     for (const PendingJob& job : pendingJobs_) reach(ObjectRef{job.registry}, "pending job");
-    // A registry a gc leaves alive may still deliver its heldValues (see MarkLive).
+    // A registry a gc leaves alive may still run its callback (see the model's MarkLive).
     for (HeapId id = 0; weakCandidates != nullptr && id < things_.size(); ++id) {
       const Thing& registry = things_[id];
-      if (registry.kind != Thing::Kind::Registry || registry.dead || (*weakCandidates)[id]) continue;
-      for (const CellRecord& cell : registry.cells) {
-        if (cell.state == CellRecord::State::Active) {
-          reach(cell.held, fmt::format("heldValue of @{}, which this gc keeps", id));
-        }
+      if (registry.kind == Thing::Kind::Registry && !registry.dead && !(*weakCandidates)[id]) {
+        reach(ObjectRef{id}, "a registry this gc keeps");
       }
     }
     while (!work.empty()) {

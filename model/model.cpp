@@ -314,8 +314,9 @@ void Agent::CollectGarbage(const std::vector<HeapId>& only) {
 // Two things outlive plain reachability, because what a gc leaves behind can still
 // show its values to the program: a WeakRef's edge to its target counts when the
 // target is not a candidate (deref could hand it out), and every registry that is not
-// a candidate holds its heldValues even when unreachable (a later gc may empty one of
-// its cells, and its callback would receive the heldValue).
+// a candidate is a root even when unreachable (a later gc may empty one of its cells;
+// the job that follows calls its callback with the heldValue, and a callback may well
+// close over its registry and read its properties).
 std::vector<bool> Agent::MarkLive(const std::vector<bool>& candidates) const {
   std::vector<bool> live(heap_.size(), false);
   std::vector<HeapId> work;
@@ -338,11 +339,7 @@ std::vector<bool> Agent::MarkLive(const std::vector<bool>& candidates) const {
   for (HeapId registry : runningJobs_) reach(ObjectRef{registry});
   for (const Value& v : callbackArguments_) reach(v);
   for (HeapId id = 0; id < heap_.size(); ++id) {
-    const HeapThing& registry = heap_[id];
-    if (registry.kind != HeapThing::Kind::Registry || registry.collected || candidates[id]) continue;
-    for (const Cell& cell : registry.cells) {
-      if (!faults_.Has(Fault::HeldValueHeldWeakly)) reach(cell.heldValue);
-    }
+    if (heap_[id].kind == HeapThing::Kind::Registry && !candidates[id]) reach(ObjectRef{id});
   }
 
   while (!work.empty()) {
