@@ -63,6 +63,8 @@
 #include <string>
 #include <string_view>
 
+#include "model/overloaded.h"
+
 namespace finrig {
 namespace {
 
@@ -86,13 +88,6 @@ constexpr std::uint8_t kPresent = 1;  // Deref dest, Register token, Throw opera
 constexpr std::uint8_t kTurnJobs = 1;
 constexpr std::uint8_t kTurnLifo = 2;
 constexpr std::uint8_t kTurnLimit = 4;
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;  // clang 14 lacks aggregate deduction
 
 double CanonicalNaN() { return std::numeric_limits<double>::quiet_NaN(); }
 

@@ -39,6 +39,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "model/overloaded.h"
 #include "model/utf8.h"
 
 namespace finrig {
@@ -51,13 +52,6 @@ ParseError::ParseError(std::string file, int line, int column, std::string messa
       message_(std::move(message)) {}
 
 namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;  // clang 14 does not deduce aggregates yet
 
 using OperandOrHeapId = std::variant<Operand, HeapId>;
 using ExpectationKind = decltype(Expectation::what);

@@ -4,17 +4,11 @@
 
 #include <fmt/format.h>
 
+#include "model/overloaded.h"
 #include "model/text.h"
 
 namespace finrig {
 namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 // "4" for the fifth top-level op, "1.0" for the first op in the body of op 1.
 void IndexPaths(const std::vector<Op>& ops, const std::string& prefix,

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "model/overloaded.h"
 #include "model/utf8.h"
 
 namespace finrig {
@@ -14,13 +15,6 @@ constexpr std::array<std::string_view, 13> kWellKnownSymbolNames = {
     "asyncIterator", "hasInstance", "isConcatSpreadable", "iterator", "match",
     "matchAll",      "replace",     "search",             "species",  "split",
     "toPrimitive",   "toStringTag", "unscopables"};
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 std::string NumberToText(double d) {
   if (std::isnan(d)) return "NaN";

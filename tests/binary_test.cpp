@@ -11,19 +11,16 @@
 #include <string>
 #include <vector>
 
+#include "model/overloaded.h"
 #include "model/program.h"
 #include "model/text.h"
 #include "model/value.h"
+#include "tests/test_support.h"
 
 namespace finrig {
 namespace {
 
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
+using testing::MakeOp;
 
 // ---- A structural dump: two programs are equal (all fields, SameValue for literals)
 // exactly when their dumps are, and a failing comparison shows where they differ.
@@ -220,14 +217,6 @@ Operand Held() { return HeldRef{}; }
 Operand Num(double d) { return Value{d}; }
 Operand Str(std::string bytes) { return Value{String{std::move(bytes)}}; }
 Operand Big(std::string decimal) { return Value{BigInt{std::move(decimal)}}; }
-
-Op MakeOp(OpKind kind, std::optional<Handle> dest = std::nullopt, std::vector<Operand> args = {}) {
-  Op op;
-  op.kind = kind;
-  op.dest = dest;
-  op.args = std::move(args);
-  return op;
-}
 
 Op Registry(Handle dest, std::vector<Op> body = {}) {
   Op op = MakeOp(OpKind::NewRegistry, dest);

@@ -13,6 +13,12 @@
 
 namespace finrig::testing {
 
+// An op as the parser would build it, for programs written in code.
+inline Op MakeOp(OpKind kind, std::optional<Handle> dest = std::nullopt,
+                 std::vector<Operand> args = {}) {
+  return Op{.kind = kind, .dest = dest, .args = std::move(args)};
+}
+
 inline Program LoadSourceProgram(const std::string& relativePath) {
   const std::string path = std::string(FINRIG_SOURCE_DIR) + "/" + relativePath;
   std::ifstream in(path, std::ios::binary);

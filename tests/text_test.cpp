@@ -15,8 +15,12 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/test_support.h"
+
 namespace finrig {
 namespace {
+
+using testing::MakeOp;
 
 Program Parse(std::string_view text) { return ParseProgram(text, "t.fr"); }
 
@@ -57,14 +61,6 @@ Value Literal(std::string_view literal) {
 }
 
 double Number(std::string_view literal) { return std::get<double>(Literal(literal)); }
-
-Op MakeOp(OpKind kind, std::optional<Handle> dest = std::nullopt, std::vector<Operand> args = {}) {
-  Op op;
-  op.kind = kind;
-  op.dest = dest;
-  op.args = std::move(args);
-  return op;
-}
 
 Expectation MakeExpectation(decltype(Expectation::what) what) {
   Expectation expectation;
