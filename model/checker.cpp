@@ -24,6 +24,9 @@ struct CellRecord {
   // Its target was known dead when a callback of its registry threw: invariant 11
   // says the cell must survive that.
   bool outlivedThrow = false;
+  // An unregister with its token has observed whether it was still registered, so it
+  // can no longer trade places with an interchangeable cell (ReattributeDeliveries).
+  bool pinned = false;
 };
 
 // The checker's view of a heap thing: only what the program did to it and what the
@@ -561,10 +564,14 @@ class Checker {
         fmt::format("{}.unregister({})", ToText(registryValue), ToText(token));
     Thing* registry = ThingOf(registryValue, Thing::Kind::Registry);
     if (registry == nullptr || !Weak(token)) return RequireTypeError(op, result, 3, call);
+    if (result.type == Completion::Type::Normal && std::holds_alternative<bool>(result.value)) {
+      ReattributeDeliveries(*registry, token, std::get<bool>(result.value));
+    }
     // Every cell still in [[Cells]] with that token goes, delivered or not yet.
     bool removed = false, allOutlivedThrow = true;
     for (CellRecord& cell : registry->cells) {
-      if (cell.state == CellRecord::State::Active && cell.token && SameValue(*cell.token, token)) {
+      if (HasToken(cell, token)) cell.pinned = true;
+      if (cell.state == CellRecord::State::Active && HasToken(cell, token)) {
         cell.state = CellRecord::State::Unregistered;
         removed = true;
         allOutlivedThrow = allOutlivedThrow && cell.outlivedThrow;
@@ -576,6 +583,52 @@ class Checker {
       Report(lostToThrow ? 11 : 7, &op, fmt::format("{} returned {}; {}", call, CompletionToText(result),
                                  removed ? "it had cells with that token to remove: true"
                                          : "no cell with that token was left: false"));
+    }
+  }
+
+  static bool HasToken(const CellRecord& cell, const Value& token) {
+    return cell.token && SameValue(*cell.token, token);
+  }
+
+  // Callbacks cannot tell apart cells of one registry with the same target and
+  // heldValue, so MatchCell may have booked the delivery of the wrong one; tokens are
+  // what tell them apart. Before judging unregister(token), swap delivered and active
+  // cells within such a group so that `observed` becomes the expected answer, where
+  // that is possible without contradicting an answer an earlier unregister gave
+  // (`pinned` cells).
+  void ReattributeDeliveries(Thing& registry, const Value& token, bool observed) {
+    const auto interchangeable = [](const CellRecord& a, const CellRecord& b) {
+      return !a.pinned && !b.pinned && SameValue(a.held, b.held) && SameValue(a.target, b.target);
+    };
+    const auto swapWith = [&](CellRecord& cell, CellRecord::State from, bool withToken) {
+      for (CellRecord& other : registry.cells) {
+        if (&other != &cell && other.state == from && HasToken(other, token) == withToken &&
+            interchangeable(cell, other)) {
+          std::swap(cell.state, other.state);
+          return;
+        }
+      }
+    };
+    const auto hasActive = [&] {
+      return std::any_of(registry.cells.begin(), registry.cells.end(), [&](const CellRecord& c) {
+        return c.state == CellRecord::State::Active && HasToken(c, token);
+      });
+    };
+    if (observed && !hasActive()) {
+      // Some cell with this token was booked delivered; an interchangeable active cell
+      // without it was the one delivered.
+      for (CellRecord& cell : registry.cells) {
+        if (cell.state == CellRecord::State::Delivered && HasToken(cell, token)) {
+          swapWith(cell, CellRecord::State::Active, false);
+          if (hasActive()) break;
+        }
+      }
+    } else if (!observed) {
+      for (CellRecord& cell : registry.cells) {
+        if (cell.state == CellRecord::State::Active && HasToken(cell, token)) {
+          swapWith(cell, CellRecord::State::Delivered, false);
+        }
+      }
     }
   }
 
