@@ -1,0 +1,91 @@
+#include "fuzz/harness.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "model/binary.h"
+#include "model/checker.h"
+#include "model/model.h"
+#include "model/text.h"
+
+namespace finrig::fuzz {
+
+FaultSet FaultsFromEnvironment() {
+  FaultSet faults;
+  const char* names = std::getenv("FINRIG_FAULTS");
+  if (names == nullptr) return faults;
+  std::string_view rest(names);
+  while (!rest.empty()) {
+    const std::size_t comma = rest.find(',');
+    const std::string_view name = rest.substr(0, comma);
+    if (const std::optional<Fault> fault = FaultFromName(name)) {
+      faults.Add(*fault);
+    } else if (!name.empty()) {
+      fmt::print(stderr, "FINRIG_FAULTS: unknown fault '{}'\n", name);
+      std::exit(2);
+    }
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return faults;
+}
+
+std::optional<std::string> FuzzModel(std::span<const std::uint8_t> bytes, FaultSet faults) {
+  const Program program = DecodeProgram(bytes);
+  const Trace trace = RunProgram(program, faults);
+  const std::vector<Violation> violations =
+      CheckTrace(program, trace, CheckOptions{.profile = program.profile, .strict = true});
+  if (violations.empty()) return std::nullopt;
+  std::string report = "finrig: the model's trace breaks the spec\n";
+  for (const Violation& v : violations) {
+    report += fmt::format("  [{} {}] {}\n", v.invariant, InvariantName(v.invariant), v.message);
+  }
+  return report + "program:\n" + PrintProgram(program);
+}
+
+std::optional<std::string> FuzzParse(std::string_view text) {
+  std::string printed;
+  try {
+    printed = PrintProgram(ParseProgram(text, "<fuzz>"));
+  } catch (const ParseError&) {
+    return std::nullopt;  // rejecting bad input with a located message is the job
+  }
+  try {
+    const std::string again = PrintProgram(ParseProgram(printed, "<printed>"));
+    if (again != printed) {
+      return "finrig: canonical text is not a fixpoint\nfirst:\n" + printed + "second:\n" + again;
+    }
+  } catch (const ParseError& e) {
+    return fmt::format("finrig: canonical text does not parse: {}\n{}", e.what(), printed);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> FuzzRoundTrip(std::span<const std::uint8_t> bytes) {
+  const Program program = DecodeProgram(bytes);
+  const std::string text = PrintProgram(program);
+  const std::vector<std::uint8_t> encoded = EncodeProgram(program);
+  try {
+    const Program fromText = ParseProgram(text, "<printed>");
+    if (EncodeProgram(fromText) != encoded) {
+      return "finrig: text and binary forms disagree on\n" + text;
+    }
+  } catch (const ParseError& e) {
+    return fmt::format("finrig: a decoded program prints as text that does not parse: {}\n{}",
+                       e.what(), text);
+  }
+  if (PrintProgram(DecodeProgram(encoded)) != text) {
+    return "finrig: decode(encode(p)) differs from p\n" + text;
+  }
+  return std::nullopt;
+}
+
+void AbortOn(const std::optional<std::string>& report) {
+  if (!report) return;
+  std::fputs(report->c_str(), stderr);
+  std::abort();
+}
+
+}  // namespace finrig::fuzz

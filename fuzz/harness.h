@@ -1,0 +1,34 @@
+// What the fuzz targets do, as plain functions: each returns a report when the input
+// breaks something and nothing otherwise, so unit tests, the replay driver and
+// libFuzzer all run the same code. The targets themselves only abort on a report.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "model/faults.h"
+
+namespace finrig::fuzz {
+
+// Faults named in the environment variable FINRIG_FAULTS (comma-separated), so that a
+// fuzzer binary can be pointed at a broken model to prove it finds the break.
+FaultSet FaultsFromEnvironment();
+
+// bytes -> program (binary form) -> model -> checker. The report names each violated
+// invariant and gives the program as .fr text.
+std::optional<std::string> FuzzModel(std::span<const std::uint8_t> bytes, FaultSet faults);
+
+// text -> .fr parser: a ParseError is fine, anything else is not; a program that
+// parses prints to canonical text that parses back to the same text.
+std::optional<std::string> FuzzParse(std::string_view text);
+
+// bytes -> program -> binary and -> text -> program: both roads give the same program.
+std::optional<std::string> FuzzRoundTrip(std::span<const std::uint8_t> bytes);
+
+// For the targets: print the report and abort, so libFuzzer saves the input.
+void AbortOn(const std::optional<std::string>& report);
+
+}  // namespace finrig::fuzz

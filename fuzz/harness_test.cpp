@@ -1,0 +1,57 @@
+// The fuzz targets' checks fire: the model target reports every fault on its fault
+// program's binary form and nothing on the clean model; the other two accept what
+// they should and report what they should.
+#include <gtest/gtest.h>
+
+#include "fuzz/harness.h"
+#include "model/binary.h"
+#include "model/text.h"
+#include "tests/test_support.h"
+
+namespace finrig::fuzz {
+namespace {
+
+std::vector<std::uint8_t> FaultProgramBytes(Fault fault) {
+  return EncodeProgram(testing::LoadSourceProgram("corpus/faults/" + std::string(FaultName(fault)) + ".fr"));
+}
+
+TEST(FuzzModel, CleanModelPassesEveryFaultProgram) {
+  for (Fault fault : AllFaults()) {
+    EXPECT_EQ(FuzzModel(FaultProgramBytes(fault), {}), std::nullopt) << FaultName(fault);
+  }
+}
+
+TEST(FuzzModel, ReportsEveryFault) {
+  for (Fault fault : AllFaults()) {
+    FaultSet faults;
+    faults.Add(fault);
+    const std::optional<std::string> report = FuzzModel(FaultProgramBytes(fault), faults);
+    ASSERT_TRUE(report.has_value()) << FaultName(fault);
+    EXPECT_NE(report->find("program:\n# profile:"), std::string::npos) << *report;
+  }
+}
+
+TEST(FuzzModel, FaultsFromEnvironment) {
+  setenv("FINRIG_FAULTS", "double-delivery,lost-cleanup-job", 1);
+  const FaultSet faults = FaultsFromEnvironment();
+  unsetenv("FINRIG_FAULTS");
+  EXPECT_TRUE(faults.Has(Fault::DoubleDelivery));
+  EXPECT_TRUE(faults.Has(Fault::LostCleanupJob));
+  EXPECT_FALSE(faults.Has(Fault::WrongHeldValue));
+}
+
+TEST(FuzzParse, AcceptsBadTextAndCanonicalText) {
+  EXPECT_EQ(FuzzParse("regster h0\n\xff"), std::nullopt);
+  EXPECT_EQ(FuzzParse("h0 = object\nh1 = registry\nregister h1 h0 1.50\n"), std::nullopt);
+}
+
+TEST(FuzzRoundTrip, AgreesOnArbitraryBytes) {
+  for (int seed = 0; seed < 200; ++seed) {
+    std::vector<std::uint8_t> bytes;
+    for (int i = 0; i < 64; ++i) bytes.push_back(static_cast<std::uint8_t>((seed * 131 + i * 29) % 251));
+    EXPECT_EQ(FuzzRoundTrip(bytes), std::nullopt);
+  }
+}
+
+}  // namespace
+}  // namespace finrig::fuzz
