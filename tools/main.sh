@@ -1,12 +1,74 @@
 #!/usr/bin/env bash
-# The main job: installs dependencies, builds finrig, runs every shipped program
-# (seeds, fault programs, regressions) on the reference model and reports.
-# Options after the script name go to `finrig run` (e.g. --trace, --fault NAME).
+# The main job: installs what it needs, builds the fuzz preset (clang 14, libFuzzer,
+# ASan + UBSan), checks the shipped corpus on the model, then fuzzes the model from
+# that corpus for a bounded time and reports exec/s, coverage, corpus size and every
+# finding as a .fr program. Exit status: 0 nothing found, 1 a finding, 2 usage.
+#
+#   bash tools/main.sh [--seconds N] [--fault NAME]...
+#     --seconds N   how long to fuzz (default 60)
+#     --fault NAME  fuzz a deliberately broken model (see `finrig faults`): the job
+#                   should then find something
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+seconds=60
+faults=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
+    --fault) faults+=("${2:?--fault needs a name}"); shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "main.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+  esac
+done
+[[ "$seconds" =~ ^[0-9]+$ ]] || { echo "main.sh: --seconds takes a whole number" >&2; exit 2; }
+
 bash tools/deps.sh
-cmake --preset default >/dev/null
-cmake --build --preset default --target finrig
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz >/dev/null
+build=build-fuzz
+finrig=$build/tools/finrig
+fault_list=$(IFS=,; echo "${faults[*]}")
+
+echo "== corpus: every shipped program on the model"
+fault_flags=()
+for f in "${faults[@]}"; do fault_flags+=(--fault "$f"); done
 mapfile -t programs < <(find corpus -name '*.fr' | sort)
-echo "== finrig run: ${#programs[@]} programs from corpus/"
-exec build/tools/finrig run --quiet "$@" "${programs[@]}"
+"$finrig" run --quiet "${fault_flags[@]}" "${programs[@]}" | tail -n 5 || true
+
+# The working corpus grows across runs; findings go to their own folder per run.
+work=$build/fuzz-corpus/model_fuzzer
+findings=$build/findings/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$work" "$findings"
+log=$findings/fuzzer.log
+echo "== fuzzing model_fuzzer for ${seconds}s${fault_list:+ with faults $fault_list} (log: $log)"
+status=0
+FINRIG_FAULTS="$fault_list" "$build/fuzz/model_fuzzer" "$work" "$build/fuzz/seeds/binary" \
+  -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+  -artifact_prefix="$findings/" >"$log" 2>&1 || status=$?
+
+execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*' || echo "?")
+ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*' || echo "?")
+echo "executions: $execs   exec/s: $rate   coverage: $cov edges, $ft features   corpus: $(ls "$work" | wc -l) inputs"
+
+found=0
+for crash in "$findings"/crash-* "$findings"/leak-* "$findings"/timeout-* "$findings"/oom-*; do
+  [ -e "$crash" ] || continue
+  found=$((found + 1))
+  program=$crash.fr
+  "$finrig" decode "$crash" -o "$program"
+  echo "== finding: $program"
+  sed -n '/^finrig: /,/^program:/p' "$log" | sed '$d'
+  cat "$program"
+done
+if [ "$found" -gt 0 ]; then
+  echo "main: $found finding(s) in $findings; 'finrig run FILE.fr --trace' replays each"
+  exit 1
+fi
+if [ "$status" -ne 0 ]; then
+  echo "main: the fuzzer stopped with status $status and no finding; see $log" >&2
+  exit 2
+fi
+echo "main: no finding in ${seconds}s"
