@@ -590,15 +590,16 @@ class Checker {
     return cell.token && SameValue(*cell.token, token);
   }
 
-  // Callbacks cannot tell apart cells of one registry with the same target and
-  // heldValue, so MatchCell may have booked the delivery of the wrong one; tokens are
-  // what tell them apart. Before judging unregister(token), swap delivered and active
+  // Callbacks cannot tell apart cells of one registry with the same heldValue whose
+  // targets are both dead (or the same), so MatchCell may have booked the delivery of
+  // the wrong one; tokens are what tell them apart. Before judging unregister(token), swap delivered and active
   // cells within such a group so that `observed` becomes the expected answer, where
   // that is possible without contradicting an answer an earlier unregister gave
   // (`pinned` cells).
   void ReattributeDeliveries(Thing& registry, const Value& token, bool observed) {
-    const auto interchangeable = [](const CellRecord& a, const CellRecord& b) {
-      return !a.pinned && !b.pinned && SameValue(a.held, b.held) && SameValue(a.target, b.target);
+    const auto interchangeable = [&](const CellRecord& a, const CellRecord& b) {
+      return !a.pinned && !b.pinned && SameValue(a.held, b.held) &&
+             (SameValue(a.target, b.target) || (IsDead(a.target) && IsDead(b.target)));
     };
     const auto swapWith = [&](CellRecord& cell, CellRecord::State from, bool withToken) {
       for (CellRecord& other : registry.cells) {
