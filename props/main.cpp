@@ -1,5 +1,6 @@
 // The property suite's entry point: GoogleTest's, with the suite's default budget of
-// 1000 cases per property (RapidCheck's own is 100) unless RC_PARAMS names another.
+// FINRIG_PROPS_CASES cases per property (1000; 100 in sanitizer builds, which run
+// several times slower; RapidCheck's own default is 100) unless RC_PARAMS names one.
 #include <cstdlib>
 #include <string>
 
@@ -10,7 +11,8 @@ int main(int argc, char** argv) {
   const std::string params = given != nullptr ? given : "";
   if (params.find("max_success") == std::string::npos) {
     // RapidCheck reads RC_PARAMS when the first property runs, after this.
-    setenv("RC_PARAMS", ("max_success=1000 " + params).c_str(), 1);
+    const std::string budget = "max_success=" + std::to_string(FINRIG_PROPS_CASES) + " ";
+    setenv("RC_PARAMS", (budget + params).c_str(), 1);
   }
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
