@@ -63,6 +63,29 @@ check encode-decode 0 '' cmp "$tmp/a.bin" "$tmp/c.bin"
 check run-binary 0 'run: 1 passed' "$finrig" run "$tmp/a.bin"
 rm -rf "$tmp"
 
+# minimize: a padded program shrinks to one no larger than the fault's own program that
+# fails the same way, and only with the fault on; a program with nothing violated is
+# refused. (The padding: an object with a self-link after each op; expect lines go.)
+tmp=$(mktemp -d)
+awk '/^expect/ {next}
+     /^#/ {print; next}
+     {print; h = "h" (100 + n++); print h " = object"; print "link " h " " h}' \
+  "$src/corpus/faults/double-delivery.fr" >"$tmp/padded.fr"
+check minimize-padded 0 'target: invariant 5 ' \
+  "$finrig" minimize --fault double-delivery "$tmp/padded.fr" -o "$tmp/min.fr"
+check minimize-size 0 'minimize: 21 ops -> [1-7] ops' \
+  "$finrig" minimize --fault double-delivery "$tmp/padded.fr" -o "$tmp/min.fr"
+check minimized-fails 1 'invariant 5' "$finrig" run --fault double-delivery "$tmp/min.fr"
+check minimized-passes-without-fault 0 'run: 1 passed' "$finrig" run "$tmp/min.fr"
+check minimize-to-stdout 0 '^# profile: es2023$' "$finrig" minimize --fault double-delivery "$tmp/padded.fr"
+check minimize-nothing-violated 2 'nothing to minimize: no invariant is violated' \
+  "$finrig" minimize "$tmp/padded.fr"
+check minimize-expect-only 2 'nothing to minimize' "$finrig" minimize "$bad/failing-expect.fr"
+check minimize-other-invariant 2 'invariant 4 is not violated \(violated: 5\)' \
+  "$finrig" minimize --fault double-delivery --invariant 4 "$tmp/padded.fr"
+check minimize-help 0 'Exit status: 0 minimized' "$finrig" minimize --help
+rm -rf "$tmp"
+
 if [ "$failures" -ne 0 ]; then
   echo "cli_test: $failures failed"
   exit 1

@@ -1,21 +1,26 @@
-// finrig: run .fr programs on the reference model and judge their traces; list the
-// injectable faults; convert between the text and binary program forms.
+// finrig: run .fr programs on the reference model and judge their traces; minimize a
+// failing program; list the injectable faults; convert between the text and binary
+// program forms.
 // Exit status: 0 all held, 1 a violation or failed expectation, 2 bad input or usage.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "model/binary.h"
 #include "model/checker.h"
 #include "model/faults.h"
+#include "model/minimize.h"
 #include "model/model.h"
 #include "model/text.h"
 
@@ -76,18 +81,27 @@ struct RunOptions {
   std::vector<std::string> faults;
 };
 
-int Run(const RunOptions& options) {
+FaultSet FaultsFromNames(const std::vector<std::string>& names) {
   FaultSet faults;
-  for (const std::string& name : options.faults) {
+  for (const std::string& name : names) {
     const std::optional<Fault> fault = FaultFromName(name);
     if (!fault) throw InputError{"unknown fault '" + name + "' (see 'finrig faults')"};
     faults.Add(*fault);
   }
-  std::optional<Profile> profile;
-  if (!options.profile.empty()) {
-    profile = ProfileFromName(options.profile);
-    if (!profile) throw InputError{"unknown profile '" + options.profile + "' (es2021 or es2023)"};
-  }
+  return faults;
+}
+
+// The --profile option: nullopt when absent (each program's own profile holds).
+std::optional<Profile> ProfileOverride(const std::string& name) {
+  if (name.empty()) return std::nullopt;
+  const std::optional<Profile> profile = ProfileFromName(name);
+  if (!profile) throw InputError{"unknown profile '" + name + "' (es2021 or es2023)"};
+  return profile;
+}
+
+int Run(const RunOptions& options) {
+  const FaultSet faults = FaultsFromNames(options.faults);
+  const std::optional<Profile> profile = ProfileOverride(options.profile);
   int passed = 0, failed = 0, unreadable = 0;
   for (const std::string& file : options.files) {
     Program program;
@@ -130,6 +144,58 @@ int Run(const RunOptions& options) {
   return failed > 0 ? kExitViolation : kExitOk;
 }
 
+struct MinimizeCommandOptions {
+  std::string file;
+  std::string output;
+  std::string profile;
+  std::vector<std::string> faults;
+  std::vector<int> invariants;
+};
+
+// Only the chosen ones among the invariants the target has.
+void NarrowTarget(FailureTarget& target, const std::vector<int>& chosen, const std::string& file) {
+  for (int invariant : chosen) {
+    if (std::find(target.invariants.begin(), target.invariants.end(), invariant) ==
+        target.invariants.end()) {
+      throw InputError{fmt::format("{}: invariant {} is not violated (violated: {})", file,
+                                   invariant, fmt::join(target.invariants, ", "))};
+    }
+  }
+  target.invariants = chosen;
+}
+
+// Shrinks a program while a run of it (same faults, same profile) still violates every
+// invariant the original violates, or the chosen ones among them. Reports on stderr,
+// since the program may go to stdout.
+int MinimizeCommand(const MinimizeCommandOptions& options) {
+  const FaultSet faults = FaultsFromNames(options.faults);
+  Program program = LoadProgram(options.file);
+  // The output names the profile it failed under, so `finrig run` on it needs no option.
+  program.profile = ProfileOverride(options.profile).value_or(program.profile);
+  FailureTarget target;
+  try {
+    target = TargetOf(program, faults, program.profile);
+  } catch (const std::invalid_argument& e) {
+    throw InputError{options.file + ": " + e.what() + " (failed expect lines do not count)"};
+  }
+  if (!options.invariants.empty()) NarrowTarget(target, options.invariants, options.file);
+  for (int invariant : target.invariants) {
+    std::cerr << (invariant >= 1
+                      ? fmt::format("minimize: target: invariant {} ({})\n", invariant,
+                                    InvariantName(invariant))
+                      : fmt::format("minimize: target: {}\n", InvariantName(invariant)));
+  }
+  const MinimizeResult result = Minimize(program, StillViolates(target));
+  WriteFile(options.output, PrintProgram(result.program));
+  std::cerr << fmt::format("minimize: {} ops -> {} ops ({} checks)\n", OpCount(program),
+                           OpCount(result.program), result.checks);
+  if (!result.complete) {
+    std::cerr << "minimize: stopped at the check budget: the result fails, but may not be "
+                 "minimal (minimize it again to go on)\n";
+  }
+  return kExitOk;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{
       "finrig: a fuzzing and property-testing rig for JavaScript FinalizationRegistry "
@@ -153,6 +219,31 @@ int Main(int argc, char** argv) {
   runCommand
       ->add_option("--fault", run.faults,
                    "Inject a fault into the model (repeatable; names from 'finrig faults')")
+      ->allow_extra_args(false);
+
+  MinimizeCommandOptions minimize;
+  CLI::App* minimizeCommand = app.add_subcommand(
+      "minimize",
+      "Shrink a program that violates an invariant to a small one that still violates it");
+  minimizeCommand->footer(
+      "The target is every invariant the program violates under the given faults and "
+      "profile (failed expect lines do not count), or those chosen with --invariant; a "
+      "smaller program is kept while it violates each of them. The output is canonical "
+      ".fr text with its profile and without comments or expect lines; 'finrig run' with "
+      "the same --fault options exits 1 on it.\nExit status: 0 minimized, 2 bad input or "
+      "usage, or no invariant violated.");
+  minimizeCommand->add_option("file", minimize.file, "Program (.fr, or .bin; - for stdin)")
+      ->required();
+  minimizeCommand->add_option("-o,--output", minimize.output, "Write here instead of stdout");
+  minimizeCommand->add_option("--profile", minimize.profile,
+                              "es2021 or es2023; default: the file's '# profile:' line");
+  minimizeCommand
+      ->add_option("--fault", minimize.faults,
+                   "Inject a fault into the model (repeatable; names from 'finrig faults')")
+      ->allow_extra_args(false);
+  minimizeCommand
+      ->add_option("--invariant", minimize.invariants,
+                   "Target only this one of the violated invariants (repeatable; default: all)")
       ->allow_extra_args(false);
 
   bool verbose = false;
@@ -183,6 +274,7 @@ int Main(int argc, char** argv) {
 
   try {
     if (runCommand->parsed()) return Run(run);
+    if (minimizeCommand->parsed()) return MinimizeCommand(minimize);
     if (faultsCommand->parsed()) {
       for (Fault fault : AllFaults()) {
         std::cout << FaultName(fault);
