@@ -58,13 +58,19 @@ for crash in "$findings"/crash-* "$findings"/leak-* "$findings"/timeout-* "$find
   [ -e "$crash" ] || continue
   found=$((found + 1))
   program=$crash.fr
-  "$finrig" decode "$crash" -o "$program"
+  # Minimized while the same invariants still fail; the raw decoding if that is not
+  # possible (a crash that is not an invariant violation).
+  "$finrig" decode "$crash" -o "$crash.raw.fr"
+  if ! "$finrig" minimize "$crash.raw.fr" "${fault_flags[@]}" -o "$program" 2>"$crash.minimize.log"; then
+    cp "$crash.raw.fr" "$program"
+  fi
   echo "== finding: $program"
   sed -n '/^finrig: /,/^program:/p' "$log" | sed '$d'
+  cat "$crash.minimize.log"
   cat "$program"
 done
 if [ "$found" -gt 0 ]; then
-  echo "main: $found finding(s) in $findings; 'finrig run FILE.fr --trace' replays each"
+  echo "main: $found finding(s) in $findings; 'finrig run --trace FILE.fr' replays each"
   exit 1
 fi
 if [ "$status" -ne 0 ]; then
