@@ -1,0 +1,850 @@
+#include "fuzz/mutator.h"
+
+#include <algorithm>
+#include <array>
+#include <bitset>
+#include <cstring>
+#include <initializer_list>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+
+#include "model/binary.h"
+
+namespace finrig::fuzz {
+
+std::string_view MutationName(Mutation mutation) {
+  switch (mutation) {
+    case Mutation::InsertOp: return "insert-op";
+    case Mutation::DeleteOp: return "delete-op";
+    case Mutation::DuplicateOp: return "duplicate-op";
+    case Mutation::CopyOp: return "copy-op";
+    case Mutation::SwapOps: return "swap-ops";
+    case Mutation::EditOp: return "edit-op";
+    case Mutation::ToggleProfile: return "toggle-profile";
+    case Mutation::EditBody: return "edit-body";
+    case Mutation::ByteOp: return "byte-op";
+    case Mutation::ByteAll: return "byte-all";
+  }
+  return "?";
+}
+
+namespace {
+
+// splitmix64: small, fast, and the same on every platform (std distributions are not).
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : state_(seed ^ 0x6a09e667f3bcc909ull) {}
+
+  std::uint64_t Next() {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  std::size_t Below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(Next() % n); }
+  bool OneIn(std::size_t n) { return Below(n) == 0; }
+  bool Coin() { return (Next() & 1) != 0; }
+
+  // An index into weights, with probability proportional to its weight (all zero: 0).
+  std::size_t Weighted(std::span<const int> weights) {
+    int total = 0;
+    for (int w : weights) total += w;
+    if (total <= 0) return 0;
+    auto pick = static_cast<int>(Below(static_cast<std::size_t>(total)));
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+      if (pick < weights[i]) return i;
+      pick -= weights[i];
+    }
+    return weights.size() - 1;
+  }
+
+  template <class T>
+  const T& Element(std::initializer_list<T> items) {
+    return items.begin()[Below(items.size())];
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+// As the decoder reads them: `turn` only at top level, `throw` only in bodies.
+bool AllowedAt(OpKind kind, int depth) {
+  if (kind == OpKind::Turn) return depth == 0;
+  if (kind == OpKind::Throw) return depth > 0;
+  return true;
+}
+
+bool HasBody(const Op& op, int depth) {
+  return op.kind == OpKind::NewRegistry && depth < kMaxBodyDepth;
+}
+
+// What a handle holds, as far as picking operands goes: registrations want a registry
+// first, objects next; derefs want WeakRefs.
+enum class Role : std::uint8_t { Registry, Object, WeakRef, Other };
+
+// The handles at a point of the program, in decode order (which is also which handles
+// an operand there may name without being redirected).
+struct Scope {
+  std::bitset<kHandleCount> assigned;
+  std::array<Role, kHandleCount> role{};
+  int allocations = 0;  // heap things made so far: about the next @id
+
+  void Note(const Op& op) {
+    if (op.kind == OpKind::Drop) {
+      if (op.dest) role[*op.dest] = Role::Other;
+      return;
+    }
+    if (!op.dest) return;
+    Role r = Role::Object;
+    switch (op.kind) {
+      case OpKind::NewObject:
+      case OpKind::NewSymbol: ++allocations; break;
+      case OpKind::NewRegistry:
+        ++allocations;
+        r = Role::Registry;
+        break;
+      case OpKind::NewWeakRef:
+        ++allocations;
+        r = Role::WeakRef;
+        break;
+      case OpKind::Assign: {
+        const auto* ref = op.args.empty() ? nullptr : std::get_if<HandleRef>(&op.args[0]);
+        r = ref != nullptr && assigned.test(ref->handle) ? role[ref->handle] : Role::Other;
+        break;
+      }
+      default: break;  // Deref: often the target, an object
+    }
+    assigned.set(*op.dest);
+    role[*op.dest] = r;
+  }
+};
+
+// Scans ops (a list at depth) in decode order up to position `index` of `list`,
+// noting assignments; true when it got there.
+bool ScanTo(const std::vector<Op>& ops, int depth, const std::vector<Op>* list,
+            std::size_t index, Scope& scope) {
+  for (std::size_t i = 0;; ++i) {
+    if (&ops == list && i == index) return true;
+    if (i >= ops.size()) return false;
+    const Op& op = ops[i];
+    if (!AllowedAt(op.kind, depth)) continue;  // the decoder skips it
+    scope.Note(op);
+    if (HasBody(op, depth) && ScanTo(op.body, depth + 1, list, index, scope)) return true;
+  }
+}
+
+Scope ScopeAt(const Program& program, const std::vector<Op>* list, std::size_t index) {
+  Scope scope;
+  ScanTo(program.ops, 0, list, index, scope);
+  return scope;
+}
+
+struct ListRef {
+  std::vector<Op>* ops;
+  int depth;
+};
+
+void CollectLists(std::vector<Op>& ops, int depth, std::vector<ListRef>& out) {
+  out.push_back({&ops, depth});
+  for (Op& op : ops) {
+    if (HasBody(op, depth)) CollectLists(op.body, depth + 1, out);
+  }
+}
+
+std::vector<ListRef> Lists(Program& program) {
+  std::vector<ListRef> lists;
+  CollectLists(program.ops, 0, lists);
+  return lists;
+}
+
+// A copied op placed at `depth`: bodies the decoder would not read are dropped.
+void FitToDepth(Op& op, int depth) {
+  if (op.kind != OpKind::NewRegistry) return;
+  if (depth >= kMaxBodyDepth) {
+    op.body.clear();
+    return;
+  }
+  for (Op& inner : op.body) FitToDepth(inner, depth + 1);
+}
+
+// Generates ops the way props/generators.cpp does, on the handles the program has at
+// the insertion point: registrations meet registries and objects, derefs meet WeakRefs.
+class OpGen {
+ public:
+  OpGen(Rng& rng, Scope scope, int depth) : rng_(rng), scope_(std::move(scope)), depth_(depth) {}
+
+  std::optional<Handle> PickHandle(Role role) {
+    if (scope_.assigned.none()) return std::nullopt;
+    std::array<Handle, kHandleCount> fitting{};
+    std::array<Handle, kHandleCount> any{};
+    std::size_t nFitting = 0, nAny = 0;
+    for (int h = 0; h < kHandleCount; ++h) {
+      if (!scope_.assigned.test(h)) continue;
+      any[nAny++] = static_cast<Handle>(h);
+      if (scope_.role[h] == role) fitting[nFitting++] = static_cast<Handle>(h);
+    }
+    if (role != Role::Other && nFitting > 0 && !rng_.OneIn(6)) return fitting[rng_.Below(nFitting)];
+    return any[rng_.Below(nAny)];
+  }
+
+  // A handle to assign: one in use (replacing its value), the lowest free one, or any
+  // small one.
+  Handle PickDest(Role role) {
+    const std::size_t how = rng_.Below(8);
+    if (how < 3 && scope_.assigned.any()) return *PickHandle(role);
+    if (how < 7) {
+      for (int h = 0; h < kHandleCount; ++h) {
+        if (!scope_.assigned.test(h)) return static_cast<Handle>(h);
+      }
+    }
+    return static_cast<Handle>(rng_.Below(8));
+  }
+
+  Value Literal() {
+    switch (rng_.Below(16)) {
+      case 0:
+      case 1:
+      case 2: return Undefined{};
+      case 3: return Null{};
+      case 4: return rng_.Coin();
+      case 5:
+      case 6:
+      case 7:
+        return rng_.Element({0.0, -0.0, 1.0, std::numeric_limits<double>::quiet_NaN(),
+                             std::numeric_limits<double>::infinity(), 2.5});
+      case 8:
+      case 9:
+      case 10:
+      case 11: return String{rng_.Element<std::string>({"a", "b", "c", ""})};
+      case 12: return BigInt{rng_.Element<std::string>({"0", "1", "-7"})};
+      case 13:
+      case 14: return RegisteredSymbol{rng_.Element<std::string>({"k", "j"})};
+      default: return WellKnownSymbol{rng_.Element<std::string>({"iterator", "asyncIterator"})};
+    }
+  }
+
+  // Mostly handles, so that the same values meet in many positions.
+  Operand RandomOperand(Role role) {
+    const std::array<int, 3> weights = {scope_.assigned.any() ? 16 : 0, depth_ > 0 ? 4 : 0, 2};
+    switch (rng_.Weighted(weights)) {
+      case 0: return HandleRef{*PickHandle(role)};
+      case 1: return HeldRef{};
+      default: return Literal();
+    }
+  }
+
+  // Half strings (delivery shows plainly), half any operand (the target itself is a
+  // TypeError; an object keeps its referents alive).
+  Operand HeldValue() {
+    if (rng_.Coin()) return Value{String{rng_.Element<std::string>({"x", "y", "z"})}};
+    return RandomOperand(Role::Other);
+  }
+
+  Operand ArgFor(OpKind kind, std::size_t index) {
+    switch (kind) {
+      case OpKind::Register:
+        if (index == 0) return RandomOperand(Role::Registry);
+        if (index == 2) return HeldValue();
+        return RandomOperand(Role::Object);
+      case OpKind::Unregister: return RandomOperand(index == 0 ? Role::Registry : Role::Object);
+      case OpKind::Deref: return RandomOperand(Role::WeakRef);
+      case OpKind::Assign:
+      case OpKind::Throw: return RandomOperand(Role::Other);
+      default: return RandomOperand(Role::Object);
+    }
+  }
+
+  static Role DestRole(OpKind kind) {
+    if (kind == OpKind::NewRegistry) return Role::Registry;
+    if (kind == OpKind::NewWeakRef) return Role::WeakRef;
+    return Role::Object;
+  }
+
+  std::vector<HeapId> HeapIds() {
+    std::vector<HeapId> ids;
+    const std::size_t n = 1 + rng_.Below(3);
+    for (std::size_t i = 0; i < n; ++i) {
+      ids.push_back(static_cast<HeapId>(rng_.Below(static_cast<std::size_t>(scope_.allocations) + 2)));
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
+  }
+
+  std::vector<std::uint32_t> Jobs() {
+    std::vector<std::uint32_t> jobs;
+    const std::size_t n = rng_.Below(3);
+    for (std::size_t i = 0; i < n; ++i) jobs.push_back(static_cast<std::uint32_t>(rng_.Below(3)));
+    return jobs;
+  }
+
+  Op TurnWithOptions() {
+    Op op{.kind = OpKind::Turn};
+    if (rng_.Coin()) op.turnJobs = Jobs();
+    if (rng_.Coin()) op.turnOrder = CellOrder::Lifo;
+    if (rng_.Coin()) op.turnLimit = static_cast<std::uint32_t>(rng_.Below(3));
+    return op;
+  }
+
+  // A few ops for the body of the registry in `dest`, generated in the body's scope.
+  std::vector<Op> Body(Handle dest) {
+    if (depth_ >= kMaxBodyDepth) return {};
+    Scope inner = scope_;
+    inner.Note(Op{.kind = OpKind::NewRegistry, .dest = dest});
+    OpGen gen(rng_, std::move(inner), depth_ + 1);
+    std::vector<Op> body;
+    const std::size_t n = 1 + rng_.Below(3);
+    for (std::size_t i = 0; i < n; ++i) body.push_back(gen.RandomOp());
+    // A body that ends in `throw` ends every job of its registry after one call.
+    if (rng_.OneIn(3)) body.push_back(Op{.kind = OpKind::Throw});
+    return body;
+  }
+
+  Op Registry(bool withBody) {
+    Op op{.kind = OpKind::NewRegistry, .dest = PickDest(Role::Registry)};
+    if (withBody) op.body = Body(*op.dest);
+    return op;
+  }
+
+  Op RandomOp() {
+    const bool top = depth_ == 0;
+    enum Choice {
+      kObject, kSymbol, kAssign, kRegistry, kWeakRef, kDeref, kRegister, kUnregister,
+      kLink, kUnlink, kDrop, kGc, kPartialGc, kTurn, kTurnOptions, kThrow, kChoices
+    };
+    std::array<int, kChoices> weights{};
+    weights[kObject] = top ? 6 : 3;
+    weights[kSymbol] = 2;
+    weights[kAssign] = 2;
+    weights[kRegistry] = top ? 4 : 1;
+    weights[kWeakRef] = 4;
+    weights[kDeref] = 4;
+    weights[kRegister] = 22;
+    weights[kUnregister] = 7;
+    weights[kLink] = 4;
+    weights[kUnlink] = 2;
+    weights[kDrop] = 14;
+    weights[kGc] = top ? 10 : 1;  // gc in callbacks: often a callback that feeds itself
+    weights[kPartialGc] = top ? 3 : 1;
+    weights[kTurn] = top ? 12 : 0;
+    weights[kTurnOptions] = top ? 4 : 0;
+    weights[kThrow] = top ? 0 : 5;
+    if (scope_.assigned.none()) {
+      // Nothing to use yet: make something.
+      weights.fill(0);
+      weights[kObject] = 1;
+      weights[kRegistry] = 1;
+    }
+    switch (rng_.Weighted(weights)) {
+      case kObject: return Op{.kind = OpKind::NewObject, .dest = PickDest(Role::Object)};
+      case kSymbol: {
+        Op op{.kind = OpKind::NewSymbol, .dest = PickDest(Role::Object)};
+        if (rng_.Coin()) op.description = "s";
+        return op;
+      }
+      case kAssign: {
+        Operand value = RandomOperand(Role::Other);
+        return Op{.kind = OpKind::Assign, .dest = PickDest(Role::Other), .args = {std::move(value)}};
+      }
+      case kRegistry: return Registry(depth_ < kMaxBodyDepth && rng_.OneIn(top ? 3 : 4));
+      case kWeakRef: {
+        Operand target = RandomOperand(Role::Object);
+        return Op{.kind = OpKind::NewWeakRef, .dest = PickDest(Role::WeakRef), .args = {std::move(target)}};
+      }
+      case kDeref: {
+        Op op{.kind = OpKind::Deref, .args = {RandomOperand(Role::WeakRef)}};
+        if (rng_.Coin()) op.dest = PickDest(Role::Object);
+        return op;
+      }
+      case kRegister: {
+        Op op{.kind = OpKind::Register};
+        for (std::size_t i = 0; i < 3; ++i) op.args.push_back(ArgFor(OpKind::Register, i));
+        if (rng_.Coin()) op.args.push_back(ArgFor(OpKind::Register, 3));
+        return op;
+      }
+      case kUnregister:
+        return Op{.kind = OpKind::Unregister,
+                  .args = {ArgFor(OpKind::Unregister, 0), ArgFor(OpKind::Unregister, 1)}};
+      case kLink:
+      case kUnlink: {
+        Op op{.kind = rng_.OneIn(3) ? OpKind::Unlink : OpKind::Link};
+        op.args.push_back(RandomOperand(Role::Object));
+        op.args.push_back(RandomOperand(Role::Object));
+        return op;
+      }
+      case kDrop: {
+        const std::optional<Handle> h = PickHandle(rng_.OneIn(5) ? Role::Registry : Role::Object);
+        return Op{.kind = OpKind::Drop, .dest = h.value_or(0)};
+      }
+      case kGc: return Op{.kind = OpKind::Gc};
+      case kPartialGc: return Op{.kind = OpKind::Gc, .gcOnly = HeapIds()};
+      case kTurn: return Op{.kind = OpKind::Turn};
+      case kTurnOptions: return TurnWithOptions();
+      default: {
+        Op op{.kind = OpKind::Throw};
+        if (rng_.Coin()) op.args.push_back(RandomOperand(Role::Other));
+        return op;
+      }
+    }
+  }
+
+ private:
+  Rng& rng_;
+  Scope scope_;
+  int depth_;
+};
+
+// One edit of one op, at the point whose scope `gen` has: an operand, the dest, an
+// option, the body, a related kind, or a fresh op in its place.
+void EditOp(Op& op, OpGen& gen, Rng& rng, int depth) {
+  enum Edit { kArg, kSwapArgs, kDest, kOption, kKind, kReplace, kEdits };
+  std::array<int, kEdits> weights{};
+  weights[kArg] = op.args.empty() ? 0 : 8;
+  weights[kSwapArgs] = op.args.size() >= 2 ? 1 : 0;
+  weights[kDest] = op.dest ? 3 : 0;
+  switch (op.kind) {
+    case OpKind::Register:
+    case OpKind::Deref:
+    case OpKind::NewSymbol:
+    case OpKind::Gc:
+    case OpKind::Turn:
+    case OpKind::Throw: weights[kOption] = 5; break;
+    case OpKind::NewRegistry: weights[kOption] = depth < kMaxBodyDepth ? 4 : 0; break;
+    default: break;
+  }
+  weights[kKind] = 2;
+  weights[kReplace] = 1;
+  switch (rng.Weighted(weights)) {
+    case kArg: {
+      const std::size_t i = rng.Below(op.args.size());
+      op.args[i] = gen.ArgFor(op.kind, i);
+      return;
+    }
+    case kSwapArgs: {
+      const std::size_t i = rng.Below(op.args.size());
+      const std::size_t j = rng.Below(op.args.size());
+      std::swap(op.args[i], op.args[j == i ? (i + 1) % op.args.size() : j]);
+      return;
+    }
+    case kDest:
+      op.dest = op.kind == OpKind::Drop ? gen.PickHandle(Role::Object).value_or(0)
+                                        : gen.PickDest(OpGen::DestRole(op.kind));
+      return;
+    case kOption:
+      switch (op.kind) {
+        case OpKind::Register:  // token or not
+          if (op.args.size() > 3) {
+            op.args.resize(3);
+          } else {
+            op.args.resize(3, Value{Undefined{}});
+            op.args.push_back(gen.ArgFor(OpKind::Register, 3));
+          }
+          return;
+        case OpKind::Deref:
+          if (op.dest) {
+            op.dest.reset();
+          } else {
+            op.dest = gen.PickDest(Role::Object);
+          }
+          return;
+        case OpKind::NewSymbol:
+          if (op.description) {
+            op.description.reset();
+          } else {
+            op.description = rng.Element<std::string>({"s", "", "t"});
+          }
+          return;
+        case OpKind::Gc:
+          if (op.gcOnly.empty() || rng.OneIn(3)) {
+            op.gcOnly = op.gcOnly.empty() ? gen.HeapIds() : std::vector<HeapId>{};
+          } else if (rng.Coin() && op.gcOnly.size() > 1) {
+            op.gcOnly.erase(op.gcOnly.begin() + static_cast<std::ptrdiff_t>(rng.Below(op.gcOnly.size())));
+          } else {
+            const std::vector<HeapId> more = gen.HeapIds();
+            op.gcOnly.insert(op.gcOnly.end(), more.begin(), more.end());
+            std::sort(op.gcOnly.begin(), op.gcOnly.end());
+            op.gcOnly.erase(std::unique(op.gcOnly.begin(), op.gcOnly.end()), op.gcOnly.end());
+          }
+          return;
+        case OpKind::Turn:
+          switch (rng.Below(4)) {
+            case 0:
+              op.turnOrder = op.turnOrder == CellOrder::Lifo ? CellOrder::Fifo : CellOrder::Lifo;
+              return;
+            case 1:
+              if (op.turnLimit && rng.Coin()) {
+                op.turnLimit.reset();
+              } else {
+                op.turnLimit = static_cast<std::uint32_t>(rng.Below(3));
+              }
+              return;
+            case 2:
+              if (op.turnJobs && rng.Coin()) {
+                op.turnJobs.reset();
+              } else {
+                op.turnJobs = gen.Jobs();
+              }
+              return;
+            default:
+              if (op.turnJobs && !op.turnJobs->empty()) {
+                (*op.turnJobs)[rng.Below(op.turnJobs->size())] = static_cast<std::uint32_t>(rng.Below(4));
+              } else {
+                op = gen.TurnWithOptions();
+              }
+              return;
+          }
+        case OpKind::Throw:
+          if (op.args.empty()) {
+            op.args.push_back(gen.ArgFor(OpKind::Throw, 0));
+          } else {
+            op.args.clear();
+          }
+          return;
+        case OpKind::NewRegistry:
+          if (op.body.empty()) {
+            op.body = gen.Body(op.dest.value_or(0));
+          } else if (rng.OneIn(3)) {
+            op.body.clear();
+          } else {
+            op.body.push_back(Op{.kind = OpKind::Throw});
+          }
+          return;
+        default: return;
+      }
+    case kKind:
+      switch (op.kind) {
+        case OpKind::Link: op.kind = OpKind::Unlink; return;
+        case OpKind::Unlink: op.kind = OpKind::Link; return;
+        case OpKind::Register: {  // unregister the registry with the token (or the target)
+          Operand token = op.args.size() > 3 ? op.args[3] : op.args.at(1);
+          op = Op{.kind = OpKind::Unregister, .args = {op.args.at(0), std::move(token)}};
+          return;
+        }
+        case OpKind::Unregister: {  // register with it as the token
+          Operand registry = op.args.at(0), token = op.args.at(1);
+          op = Op{.kind = OpKind::Register,
+                  .args = {std::move(registry), gen.ArgFor(OpKind::Register, 1),
+                           gen.ArgFor(OpKind::Register, 2), std::move(token)}};
+          return;
+        }
+        case OpKind::NewObject: op.kind = OpKind::NewSymbol; return;
+        case OpKind::NewSymbol:
+          op.kind = OpKind::NewObject;
+          op.description.reset();
+          return;
+        case OpKind::NewWeakRef: op.kind = OpKind::Assign; return;
+        case OpKind::Assign: op.kind = OpKind::NewWeakRef; return;
+        case OpKind::Drop: op.kind = OpKind::NewObject; return;
+        case OpKind::Gc:
+          op = depth == 0 ? gen.TurnWithOptions() : Op{.kind = OpKind::Throw};
+          return;
+        case OpKind::Turn: op = Op{.kind = OpKind::Gc}; return;
+        default: op = gen.RandomOp(); return;
+      }
+    default: op = gen.RandomOp(); return;
+  }
+}
+
+// The list-level edits, on one op list of `program` (`list` points into it).
+bool InsertIn(Program& program, ListRef list, Rng& rng) {
+  const std::size_t at = rng.Below(list.ops->size() + 1);
+  OpGen gen(rng, ScopeAt(program, list.ops, at), list.depth);
+  Op op = gen.RandomOp();
+  list.ops->insert(list.ops->begin() + static_cast<std::ptrdiff_t>(at), std::move(op));
+  return true;
+}
+
+bool DeleteIn(ListRef list, Rng& rng) {
+  if (list.ops->empty()) return false;
+  list.ops->erase(list.ops->begin() + static_cast<std::ptrdiff_t>(rng.Below(list.ops->size())));
+  return true;
+}
+
+bool DuplicateIn(ListRef list, Rng& rng) {
+  if (list.ops->empty()) return false;
+  const std::size_t i = rng.Below(list.ops->size());
+  Op copy = (*list.ops)[i];
+  list.ops->insert(list.ops->begin() + static_cast<std::ptrdiff_t>(i + 1), std::move(copy));
+  return true;
+}
+
+bool SwapIn(ListRef list, Rng& rng) {
+  if (list.ops->size() < 2) return false;
+  const std::size_t i = rng.Below(list.ops->size() - 1);
+  std::swap((*list.ops)[i], (*list.ops)[i + 1]);
+  return true;
+}
+
+bool EditIn(Program& program, ListRef list, Rng& rng) {
+  if (list.ops->empty()) return false;
+  const std::size_t i = rng.Below(list.ops->size());
+  OpGen gen(rng, ScopeAt(program, list.ops, i), list.depth);
+  EditOp((*list.ops)[i], gen, rng, list.depth);
+  return true;
+}
+
+// Mostly the top level; sometimes any list (a body).
+ListRef PickList(Program& program, Rng& rng) {
+  const std::vector<ListRef> lists = Lists(program);
+  if (lists.size() == 1 || !rng.OneIn(4)) return lists.front();
+  return lists[rng.Below(lists.size())];
+}
+
+bool CopyOp(Program& program, Rng& rng) {
+  std::vector<ListRef> lists = Lists(program);
+  std::vector<std::pair<std::size_t, std::size_t>> ops;  // (list, index)
+  for (std::size_t l = 0; l < lists.size(); ++l) {
+    for (std::size_t i = 0; i < lists[l].ops->size(); ++i) ops.emplace_back(l, i);
+  }
+  if (ops.empty()) return false;
+  const auto [from, index] = ops[rng.Below(ops.size())];
+  Op copy = (*lists[from].ops)[index];
+  const ListRef to = lists.size() == 1 || !rng.OneIn(3) ? lists.front() : lists[rng.Below(lists.size())];
+  if (!AllowedAt(copy.kind, to.depth)) return false;
+  FitToDepth(copy, to.depth);
+  const std::size_t at = rng.Below(to.ops->size() + 1);
+  to.ops->insert(to.ops->begin() + static_cast<std::ptrdiff_t>(at), std::move(copy));
+  return true;
+}
+
+bool EditBody(Program& program, Rng& rng) {
+  std::vector<ListRef> bodies;
+  std::vector<std::pair<ListRef, std::size_t>> registries;  // with an empty body
+  for (const ListRef& list : Lists(program)) {
+    if (list.depth > 0 && !list.ops->empty()) bodies.push_back(list);
+    for (std::size_t i = 0; i < list.ops->size(); ++i) {
+      if (HasBody((*list.ops)[i], list.depth) && (*list.ops)[i].body.empty()) {
+        registries.emplace_back(list, i);
+      }
+    }
+  }
+  if (bodies.empty() || (!registries.empty() && rng.OneIn(5))) {
+    if (registries.empty()) {  // a new registry with a body
+      const std::size_t at = rng.Below(program.ops.size() + 1);
+      OpGen gen(rng, ScopeAt(program, &program.ops, at), 0);
+      Op op = gen.Registry(true);
+      program.ops.insert(program.ops.begin() + static_cast<std::ptrdiff_t>(at), std::move(op));
+      return true;
+    }
+    const auto [list, i] = registries[rng.Below(registries.size())];
+    Op& registry = (*list.ops)[i];
+    OpGen gen(rng, ScopeAt(program, list.ops, i), list.depth);
+    registry.body = gen.Body(registry.dest.value_or(0));
+    return true;
+  }
+  const ListRef body = bodies[rng.Below(bodies.size())];
+  switch (rng.Weighted(std::array<int, 5>{4, 2, 1, 1, 4})) {
+    case 0: return InsertIn(program, body, rng);
+    case 1: return DeleteIn(body, rng);
+    case 2: return DuplicateIn(body, rng);
+    case 3: return SwapIn(body, rng);
+    default: return EditIn(program, body, rng);
+  }
+}
+
+// False when the mutation does not apply (nothing to delete, ...).
+bool Apply(Program& program, Mutation mutation, Rng& rng) {
+  switch (mutation) {
+    case Mutation::InsertOp: return InsertIn(program, PickList(program, rng), rng);
+    case Mutation::DeleteOp: return DeleteIn(PickList(program, rng), rng);
+    case Mutation::DuplicateOp: return DuplicateIn(PickList(program, rng), rng);
+    case Mutation::CopyOp: return CopyOp(program, rng);
+    case Mutation::SwapOps: return SwapIn(PickList(program, rng), rng);
+    case Mutation::EditOp: return EditIn(program, PickList(program, rng), rng);
+    case Mutation::ToggleProfile:
+      program.profile = program.profile == Profile::Es2021 ? Profile::Es2023 : Profile::Es2021;
+      return true;
+    case Mutation::EditBody: return EditBody(program, rng);
+    case Mutation::ByteOp:
+    case Mutation::ByteAll: return false;
+  }
+  return false;
+}
+
+// Programs past this many ops (bodies included) mostly shrink: libFuzzer turns its
+// -len_control off for custom mutators, and big programs run slowly (gc and the
+// checker's reachability grow with the heap) without reaching more.
+constexpr int kSoftOps = 24;
+
+int CountOps(const std::vector<Op>& ops) {
+  int n = 0;
+  for (const Op& op : ops) n += 1 + CountOps(op.body);
+  return n;
+}
+
+Mutation PickStructural(Rng& rng, bool big) {
+  // insert, delete, duplicate, copy, swap, edit, profile, body
+  static constexpr std::array<int, 8> kWeights = {7, 4, 2, 2, 2, 8, 1, 3};
+  static constexpr std::array<int, 8> kBigWeights = {1, 10, 0, 1, 2, 8, 1, 2};
+  return static_cast<Mutation>(rng.Weighted(big ? kBigWeights : kWeights));
+}
+
+std::size_t EncodedSize(const Op& op) { return EncodeProgram(Program{.ops = {op}}).size() - 1; }
+
+// The program's encoding, at most maxSize bytes: a program too big loses a few ops at
+// random, then ops from its end.
+std::vector<std::uint8_t> Fit(Program& program, std::size_t maxSize, Rng& rng) {
+  if (maxSize == 0) return {};
+  std::vector<std::uint8_t> bytes = EncodeProgram(program);
+  if (bytes.size() <= maxSize) return bytes;
+  std::vector<std::size_t> sizes;
+  for (const Op& op : program.ops) sizes.push_back(EncodedSize(op));
+  std::size_t total = bytes.size();
+  for (int i = 0; i < 3 && total > maxSize && !program.ops.empty(); ++i) {
+    const auto k = static_cast<std::ptrdiff_t>(rng.Below(program.ops.size()));
+    total -= sizes[static_cast<std::size_t>(k)];
+    sizes.erase(sizes.begin() + k);
+    program.ops.erase(program.ops.begin() + k);
+  }
+  while (total > maxSize && !program.ops.empty()) {
+    total -= sizes.back();
+    sizes.pop_back();
+    program.ops.pop_back();
+  }
+  return EncodeProgram(program);  // total bytes, the header at least: maxSize >= 1
+}
+
+// Fit, then made canonical: what the decoder makes of the edited program (handles
+// redirected, misplaced ops dropped), which never encodes longer. So the corpus holds
+// the programs that run, and the next mutation sees them as they are.
+std::vector<std::uint8_t> FitCanonical(Program& program, std::size_t maxSize, Rng& rng) {
+  return EncodeProgram(DecodeProgram(Fit(program, maxSize, rng)));
+}
+
+std::size_t Store(const std::vector<std::uint8_t>& bytes, std::uint8_t* out) {
+  if (!bytes.empty()) std::memcpy(out, bytes.data(), bytes.size());
+  return bytes.size();
+}
+
+// The byte mutator on top-level op i's bytes, between the others' unchanged bytes.
+std::optional<std::vector<std::uint8_t>> MutateOpBytes(const Program& program, std::size_t maxSize,
+                                                       Rng& rng, ByteMutator byteMutator) {
+  if (program.ops.empty()) return std::nullopt;
+  const auto i = static_cast<std::ptrdiff_t>(rng.Below(program.ops.size()));
+  const auto begin = program.ops.begin();
+  std::vector<std::uint8_t> prefix =
+      EncodeProgram(Program{.profile = program.profile, .ops = {begin, begin + i}});
+  std::vector<std::uint8_t> op = EncodeProgram(Program{.ops = {begin[i]}});
+  const std::vector<std::uint8_t> suffix =
+      EncodeProgram(Program{.ops = {begin + i + 1, program.ops.end()}});
+  op.erase(op.begin());  // the header
+  const std::size_t fixed = prefix.size() + suffix.size() - 1;
+  if (fixed + op.size() > maxSize) return std::nullopt;
+  const std::size_t room = maxSize - fixed;
+  const std::size_t size = op.size();
+  op.resize(room);
+  const std::size_t mutated = std::min(byteMutator(op.data(), size, room), room);
+  prefix.insert(prefix.end(), op.begin(), op.begin() + static_cast<std::ptrdiff_t>(mutated));
+  prefix.insert(prefix.end(), suffix.begin() + 1, suffix.end());
+  return prefix;
+}
+
+}  // namespace
+
+Program MutateStructure(const Program& program, Mutation mutation, unsigned seed) {
+  Rng rng(seed);
+  Program mutated = program;
+  Apply(mutated, mutation, rng);
+  return mutated;
+}
+
+std::size_t MutateProgram(std::uint8_t* data, std::size_t size, std::size_t maxSize,
+                          unsigned seed, ByteMutator byteMutator,
+                          std::vector<Mutation>* applied) {
+  Rng rng(seed);
+  if (applied != nullptr) applied->clear();
+  if (maxSize == 0) return 0;
+  // Byte-level now and then: literal values, varints and counts the generator never
+  // makes, and the inputs libFuzzer's own mutations would try.
+  if (byteMutator != nullptr && size > 0 && rng.OneIn(10)) {
+    if (applied != nullptr) applied->push_back(Mutation::ByteAll);
+    return std::min(byteMutator(data, std::min(size, maxSize), maxSize), maxSize);
+  }
+  const Program program = DecodeProgram({data, size});
+  if (byteMutator != nullptr && rng.OneIn(9)) {
+    if (std::optional<std::vector<std::uint8_t>> bytes =
+            MutateOpBytes(program, maxSize, rng, byteMutator)) {
+      if (applied != nullptr) applied->push_back(Mutation::ByteOp);
+      return Store(*bytes, data);
+    }
+  }
+  const std::span<const std::uint8_t> original(data, size);
+  std::vector<std::uint8_t> bytes;
+  std::vector<Mutation> done;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    Program mutated = program;
+    done.clear();
+    const std::size_t edits = 1 + rng.Below(3);
+    for (std::size_t e = 0; e < edits; ++e) {
+      const bool big = CountOps(mutated.ops) > kSoftOps;
+      Mutation mutation = PickStructural(rng, big);
+      for (int tries = 0; !Apply(mutated, mutation, rng); ++tries) {
+        // An insertion always applies, so an empty program grows.
+        mutation = tries < 3 ? PickStructural(rng, big) : Mutation::InsertOp;
+      }
+      done.push_back(mutation);
+    }
+    bytes = FitCanonical(mutated, maxSize, rng);
+    if (!std::equal(bytes.begin(), bytes.end(), original.begin(), original.end())) break;
+  }
+  if (applied != nullptr) *applied = done;
+  return Store(bytes, data);
+}
+
+std::size_t CrossOver(const std::uint8_t* data1, std::size_t size1, const std::uint8_t* data2,
+                      std::size_t size2, std::uint8_t* out, std::size_t maxOutSize,
+                      unsigned seed) {
+  Rng rng(seed);
+  Program a = DecodeProgram({data1, size1});
+  Program b = DecodeProgram({data2, size2});
+  Program child{.profile = rng.OneIn(4) ? b.profile : a.profile};
+  const auto slice = [](const std::vector<Op>& ops, std::size_t from, std::size_t to) {
+    return std::vector<Op>(ops.begin() + static_cast<std::ptrdiff_t>(from),
+                           ops.begin() + static_cast<std::ptrdiff_t>(to));
+  };
+  const std::size_t i = rng.Below(a.ops.size() + 1);
+  const std::size_t j = rng.Below(b.ops.size() + 1);
+  switch (rng.Below(3)) {
+    case 0:  // a's beginning, b's end
+      child.ops = slice(a.ops, 0, i);
+      for (Op& op : slice(b.ops, j, b.ops.size())) child.ops.push_back(std::move(op));
+      break;
+    case 1: {  // a run of b's ops (8 at most) inserted into a
+      const std::size_t k = j + rng.Below(std::min<std::size_t>(b.ops.size() - j, 8) + 1);
+      child.ops = slice(a.ops, 0, i);
+      for (Op& op : slice(b.ops, j, k)) child.ops.push_back(std::move(op));
+      for (Op& op : slice(a.ops, i, a.ops.size())) child.ops.push_back(std::move(op));
+      break;
+    }
+    default: {  // one of b's op lists as the body of one of a's registries
+      child.ops = std::move(a.ops);
+      std::vector<std::pair<ListRef, std::size_t>> registries;
+      for (const ListRef& list : Lists(child)) {
+        for (std::size_t r = 0; r < list.ops->size(); ++r) {
+          if (HasBody((*list.ops)[r], list.depth)) registries.emplace_back(list, r);
+        }
+      }
+      const std::vector<ListRef> donors = Lists(b);
+      if (registries.empty()) {
+        child.ops.insert(child.ops.begin() + static_cast<std::ptrdiff_t>(std::min(i, child.ops.size())),
+                         b.ops.begin(), b.ops.end());
+        break;
+      }
+      const auto [list, r] = registries[rng.Below(registries.size())];
+      Op& registry = (*list.ops)[r];
+      registry.body.clear();
+      for (const Op& op : *donors[rng.Below(donors.size())].ops) {
+        if (!AllowedAt(op.kind, list.depth + 1)) continue;
+        registry.body.push_back(op);
+        FitToDepth(registry.body.back(), list.depth + 1);
+      }
+      break;
+    }
+  }
+  return Store(FitCanonical(child, maxOutSize, rng), out);
+}
+
+}  // namespace finrig::fuzz
