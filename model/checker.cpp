@@ -185,6 +185,7 @@ class Checker {
   // Returns whether the callback threw.
   bool CheckCallback(const Op& op, HeapId registry, const Value& held, TurnState& turn) {
     turn.calls.emplace_back(registry, held);
+    ++callbacks_;
     if (IsDead(held)) {
       Report(8, &op, fmt::format("callback @{}({}) received a heldValue that was collected",
                                  registry, ToText(held)));
@@ -212,6 +213,7 @@ class Checker {
   CellRecord* MatchCell(const Op& op, HeapId registry, const Value& held) {
     std::vector<CellRecord>& cells = things_[registry].cells;
     const Reachability reach = Reach();
+    CellRecord* dead = nullptr;
     CellRecord* unreachable = nullptr;
     CellRecord* reachable = nullptr;
     CellRecord* unregistered = nullptr;
@@ -220,12 +222,15 @@ class Checker {
       if (!SameValue(cell.held, held)) continue;
       switch (cell.state) {
         case CellRecord::State::Active:
-          // A target known to be collected is the surest match; one merely unreachable
-          // may not have been collected yet.
+          // A target known to be collected is the surest match (one merely unreachable
+          // may not have been collected yet), and among those a cell no unregister can
+          // name: if the guess is wrong, a later unregister shows it and
+          // ReattributeDeliveries mends it, which it cannot when no answer differs.
           if (IsReachable(reach, cell.target)) {
             if (reachable == nullptr) reachable = &cell;
           } else if (IsDead(cell.target)) {
-            return &cell;
+            if (!cell.token || IsDead(*cell.token)) return &cell;
+            if (dead == nullptr) dead = &cell;
           } else if (unreachable == nullptr) {
             unreachable = &cell;
           }
@@ -238,6 +243,7 @@ class Checker {
           break;
       }
     }
+    if (dead != nullptr) return dead;
     if (unreachable != nullptr) return unreachable;
     const std::string call = fmt::format("callback @{}({})", registry, ToText(held));
     if (reachable != nullptr) {
@@ -262,7 +268,7 @@ class Checker {
   }
 
   void EndTurn(const Op& op, const TurnState& turn) {
-    const bool allowsEverything = !op.turnJobs && !op.turnLimit;
+    const bool allowsEverything = !op.turnJobs && !op.turnLimit && callbacks_ < kCallbackBudget;
     if (!options_.strict || !allowsEverything) return;
     // A turn that runs every job to the end delivers every cell whose target was dead
     // (and reported) before it, of each registry that had a job pending.
@@ -760,6 +766,7 @@ class Checker {
   std::vector<HeapId> runningJobs_;
   std::vector<PendingJob> pendingJobs_;  // from collection reports, oldest first
   std::uint64_t nextJobSerial_ = 0;
+  int callbacks_ = 0;  // past kCallbackBudget the model stops jobs: no completeness
   std::vector<Violation> violations_;
 };
 

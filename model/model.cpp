@@ -200,7 +200,9 @@ Completion Agent::CleanupFinalizationRegistry(HeapId registry, CellOrder order,
   // 2. Let callback be finalizationRegistry.[[CleanupCallback]].
   // 3. While finalizationRegistry.[[Cells]] contains a Record cell such that
   //    cell.[[WeakRefTarget]] is empty, an implementation may perform the following steps:
-  for (std::uint32_t delivered = 0; !limit || delivered < *limit; ++delivered) {
+  // (The program's callback budget, kCallbackBudget, is one more reason to stop.)
+  for (std::uint32_t delivered = 0; (!limit || delivered < *limit) && callbacksLeft_ > 0;
+       ++delivered) {
     // Looked up afresh each time: a callback may allocate (moving the heap) or
     // register and unregister cells.
     std::vector<Cell>& cells = Thing(registry).cells;
@@ -233,6 +235,7 @@ Completion Agent::CleanupFinalizationRegistry(HeapId registry, CellOrder order,
 // #sec-hostcalljobcallback: calls the registry's callback with one argument; the
 // trace shows the call, then the body's ops.
 Completion Agent::HostCallJobCallback(HeapId registry, const Value& heldValue) {
+  --callbacksLeft_;
   Record(CallbackBegin{.registry = registry, .held = heldValue});
   callbackArguments_.push_back(heldValue);
   const Completion completion = ExecuteAll(*Thing(registry).cleanupCallback);

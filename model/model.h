@@ -98,6 +98,7 @@ class Agent {
   std::vector<Value> keptAlive_;  // [[KeptAlive]]
   std::vector<Job> jobQueue_;     // pending cleanup jobs, oldest first
   std::uint64_t nextJobSerial_ = 0;
+  int callbacksLeft_ = kCallbackBudget;
   // Roots held by the execution context stack: the registries of running cleanup jobs
   // and the heldValue arguments of running callbacks, innermost last.
   std::vector<HeapId> runningJobs_;

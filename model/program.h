@@ -18,6 +18,10 @@ using Handle = std::uint8_t;
 inline constexpr int kHandleCount = 256;
 // Registries created inside callbacks may have callbacks of their own, this deep.
 inline constexpr int kMaxBodyDepth = 4;
+// A program's callbacks, at most: once it has made this many, every cleanup job stops
+// at once (the spec lets a job stop at any time). A callback that registers and
+// collects within its own job would otherwise never let the job end.
+inline constexpr int kCallbackBudget = 1000;
 
 struct HandleRef {
   Handle handle;

@@ -44,7 +44,7 @@ log=$findings/fuzzer.log
 echo "== fuzzing model_fuzzer for ${seconds}s${fault_list:+ with faults $fault_list} (log: $log)"
 status=0
 FINRIG_FAULTS="$fault_list" "$build/fuzz/model_fuzzer" "$work" "$build/fuzz/seeds/binary" \
-  -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+  -max_total_time="$seconds" -max_len=4096 -timeout=10 -print_final_stats=1 \
   -artifact_prefix="$findings/" >"$log" 2>&1 || status=$?
 
 execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
