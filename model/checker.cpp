@@ -253,6 +253,13 @@ class Checker {
                                  WhyReachable(reach, reachable->target)));
       return reachable;
     }
+    if (unregistered != nullptr && delivered != nullptr && !unregistered->pinned &&
+        Interchangeable(*unregistered, *delivered)) {
+      // The cell booked unregistered may have been the one delivered earlier, and the
+      // one booked delivered still active: the unregister's answer did not tell.
+      unregistered->state = CellRecord::State::Delivered;
+      return delivered;
+    }
     if (unregistered != nullptr) {
       Report(1, &op, fmt::format("{} for the cell registered at line {}, which was unregistered",
                                  call, unregistered->line));
@@ -575,13 +582,20 @@ class Checker {
     }
     // Every cell still in [[Cells]] with that token goes, delivered or not yet.
     bool removed = false, allOutlivedThrow = true;
+    std::vector<CellRecord*> removedCells;
     for (CellRecord& cell : registry->cells) {
-      if (HasToken(cell, token)) cell.pinned = true;
       if (cell.state == CellRecord::State::Active && HasToken(cell, token)) {
         cell.state = CellRecord::State::Unregistered;
         removed = true;
         allOutlivedThrow = allOutlivedThrow && cell.outlivedThrow;
+        removedCells.push_back(&cell);
       }
+    }
+    // Pin what the answer proved: the one cell a true depended on, or, for false,
+    // that every cell with the token was gone already.
+    if (removedCells.size() == 1) removedCells.front()->pinned = true;
+    for (CellRecord& cell : registry->cells) {
+      if (!removed && HasToken(cell, token)) cell.pinned = true;
     }
     if (result.type != Completion::Type::Normal || !SameValue(result.value, Value{removed})) {
       // Cells that a throwing callback should have left registered are gone.
@@ -590,6 +604,12 @@ class Checker {
                                  removed ? "it had cells with that token to remove: true"
                                          : "no cell with that token was left: false"));
     }
+  }
+
+  // An observer cannot tell which of the two a callback delivered.
+  bool Interchangeable(const CellRecord& a, const CellRecord& b) const {
+    return SameValue(a.held, b.held) &&
+           (SameValue(a.target, b.target) || (IsDead(a.target) && IsDead(b.target)));
   }
 
   static bool HasToken(const CellRecord& cell, const Value& token) {
@@ -604,8 +624,7 @@ class Checker {
   // (`pinned` cells).
   void ReattributeDeliveries(Thing& registry, const Value& token, bool observed) {
     const auto interchangeable = [&](const CellRecord& a, const CellRecord& b) {
-      return !a.pinned && !b.pinned && SameValue(a.held, b.held) &&
-             (SameValue(a.target, b.target) || (IsDead(a.target) && IsDead(b.target)));
+      return !a.pinned && !b.pinned && Interchangeable(a, b);
     };
     const auto swapWith = [&](CellRecord& cell, CellRecord::State from, bool withToken) {
       for (CellRecord& other : registry.cells) {
