@@ -245,6 +245,18 @@ class Checker {
     }
     if (dead != nullptr) return dead;
     if (unreachable != nullptr) return unreachable;
+    // A cell booked unregistered may have been the one delivered earlier, and an
+    // interchangeable one booked delivered still active, where no unregister's answer
+    // told them apart.
+    for (CellRecord& u : cells) {
+      if (u.state != CellRecord::State::Unregistered || u.pinned || !SameValue(u.held, held)) continue;
+      for (CellRecord& d : cells) {
+        if (d.state == CellRecord::State::Delivered && Interchangeable(u, d)) {
+          u.state = CellRecord::State::Delivered;
+          return &d;
+        }
+      }
+    }
     const std::string call = fmt::format("callback @{}({})", registry, ToText(held));
     if (reachable != nullptr) {
       Report(4, &op, fmt::format("{} for the cell registered at line {} while its target {} is "
@@ -252,13 +264,6 @@ class Checker {
                                  call, reachable->line, ToText(reachable->target),
                                  WhyReachable(reach, reachable->target)));
       return reachable;
-    }
-    if (unregistered != nullptr && delivered != nullptr && !unregistered->pinned &&
-        Interchangeable(*unregistered, *delivered)) {
-      // The cell booked unregistered may have been the one delivered earlier, and the
-      // one booked delivered still active: the unregister's answer did not tell.
-      unregistered->state = CellRecord::State::Delivered;
-      return delivered;
     }
     if (unregistered != nullptr) {
       Report(1, &op, fmt::format("{} for the cell registered at line {}, which was unregistered",
