@@ -9,7 +9,7 @@
 // - Numbers are -?digits[.digits][(e|E)[+|-]digits] (leading zeros and trailing
 //   fraction zeros accepted), or NaN, Infinity, -Infinity. A leading '+', a bare '.5'
 //   or '1.', hex and anything else are errors, as is a number that overflows a double
-//   or underflows to zero (std::from_chars reports both as out of range).
+//   or underflows to zero (a subnormal result is accepted).
 // - BigInts are -?digits followed by 'n'; leading zeros are accepted and normalized.
 //   Heap ids, job positions and limits accept leading zeros; handles do not (the doc).
 // - ( ) { } = are tokens of their own, so `h0=object` and `Symbol.for ( "k" )` read the
@@ -28,10 +28,14 @@
 
 #include <algorithm>
 #include <bitset>
+#include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <optional>
+#include <string>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -115,6 +119,27 @@ std::optional<std::uint32_t> ParseUint32(std::string_view digits) {
   const auto [stop, error] = std::from_chars(digits.data(), end, value);
   if (error != std::errc() || stop != end) return std::nullopt;
   return value;
+}
+
+// A decimal that IsDecimalNumber accepted, to the nearest double; nullopt when it
+// overflows or underflows to zero (subnormal results are kept).
+std::optional<double> DecimalToDouble(std::string_view decimal) {
+#if defined(_LIBCPP_VERSION) && _LIBCPP_VERSION < 200000
+  // libc++ before LLVM 20 (OSS-Fuzz's toolchain among them) has no std::from_chars for
+  // double. strtod gives the same answers: it sets ERANGE on overflow (returning
+  // infinity) and on any underflow, of which only a zero result is out of range.
+  const std::string terminated(decimal);
+  errno = 0;
+  const double value = std::strtod(terminated.c_str(), nullptr);
+  if (errno == ERANGE && (std::isinf(value) || value == 0)) return std::nullopt;
+  return value;
+#else
+  double value = 0;
+  const char* end = decimal.data() + decimal.size();
+  const auto [stop, error] = std::from_chars(decimal.data(), end, value);
+  if (error != std::errc() || stop != end) return std::nullopt;
+  return value;
+#endif
 }
 
 int HexDigitValue(char c) {
@@ -763,14 +788,12 @@ class Parser {
                                      "Infinity, -Infinity)",
                                      Shown(word)));
     }
-    double number = 0;
-    const char* end = word.data() + word.size();
-    const auto [stop, error] = std::from_chars(word.data(), end, number);
     // The syntax is already checked, so failing here means too large or too small.
-    if (error != std::errc() || stop != end) {
+    const std::optional<double> number = DecimalToDouble(word);
+    if (!number) {
       Fail(token.column, fmt::format("number {} is out of range for a double", Shown(word)));
     }
-    return number;
+    return *number;
   }
 
   Value ParseBigInt(const Token& token) const {

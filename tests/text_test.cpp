@@ -346,6 +346,9 @@ TEST(TextParse, NonCanonicalSpellingsAreAccepted) {
   EXPECT_TRUE(std::signbit(Number("-0.0e5")));
   EXPECT_TRUE(std::isnan(Number("NaN")));
   EXPECT_EQ(Number("1e-320"), 1e-320);  // subnormal, not out of range
+  EXPECT_EQ(Number("2.4703282292062328e-324"), 5e-324);  // rounds up to the smallest
+  EXPECT_EQ(Number("1.7976931348623158e308"), std::numeric_limits<double>::max());
+  EXPECT_TRUE(std::signbit(Number("-0e-999")));
   EXPECT_EQ(Literal("-0n"), Value(BigInt{"0"}));
   EXPECT_EQ(Literal("000n"), Value(BigInt{"0"}));
   EXPECT_EQ(Literal("0010n"), Value(BigInt{"10"}));
@@ -537,6 +540,10 @@ TEST(TextErrors, BadNumbers) {
   ExpectError("h0 = -NaN\n", 1, 6, "bad number");
   ExpectError("h0 = 1e400\n", 1, 6, "number '1e400' is out of range");
   ExpectError("h0 = -1e-400\n", 1, 6, "out of range");
+  // The edges: the halfway points to the largest double and to the smallest subnormal
+  // (both libstdc++'s from_chars and libc++'s strtod fallback draw the line here).
+  ExpectError("h0 = 1.7976931348623159e308\n", 1, 6, "out of range");
+  ExpectError("h0 = 2.4703282292062327e-324\n", 1, 6, "out of range");
   ExpectError("h0 = 1.5n\n", 1, 6, "bad BigInt '1.5n'");
   ExpectError("h0 = -n\n", 1, 6, "bad BigInt");
   ExpectError("h0 = 0xan\n", 1, 6, "bad BigInt");

@@ -3,7 +3,7 @@
 # everything is there already: it asks apt only for what is missing.
 set -euo pipefail
 packages=(
-  g++ clang-14 libclang-rt-14-dev cmake ninja-build zip unzip
+  g++ clang-14 libclang-rt-14-dev libc++-14-dev libc++abi-14-dev cmake ninja-build zip unzip
   libgtest-dev libgmock-dev librapidcheck-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libbenchmark-dev
 )

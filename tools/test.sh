@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, then builds and runs every test under g++
 # (default preset), g++ with ASan + UBSan (asan preset) and clang 14 (clang preset),
-# checks that the g++ and clang builds print byte-identical traces for the corpus, and
-# builds the libFuzzer targets (fuzz preset), whose tests show every fault found.
+# replays the fuzz seeds in a libc++ build (libcxx preset: OSS-Fuzz's library), checks
+# that the g++ and clang builds print byte-identical traces for the corpus, and builds
+# the libFuzzer targets (fuzz preset), whose tests show every fault found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/deps.sh
-for preset in default asan clang fuzz; do
+for preset in default asan clang libcxx fuzz; do
   echo "== $preset"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset"
