@@ -47,10 +47,52 @@ struct PendingJob {
   HeapId registry;
 };
 
-// Who keeps a value alive, for messages: the path from a root.
+// How a thing was first reached: from a root, or along an edge leaving another thing.
+struct Step {
+  enum class From : std::uint8_t {
+    Handle, KeptAlive, CallbackArgument, RunningJob, PendingJob, KeptRegistry,  // roots
+    Link, HeldValue, WeakRef,                                                    // edges
+  };
+  From from = From::Handle;
+  std::uint32_t index = 0;  // the handle (Handle) or the thing the edge leaves (edges)
+};
+
+// What the roots reach, and for messages how: steps are recorded as the walk goes and
+// spelled out as a path only when a report needs one (the walk runs on every gc and
+// callback, reports are rare).
 struct Reachability {
   std::vector<bool> reached;
-  std::vector<std::string> via;  // how each reached thing was first reached
+  std::vector<Step> how;
+
+  bool IsEdge(const Step& step) const { return step.from >= Step::From::Link; }
+
+  const Step& RootStep(HeapId id) const {
+    while (IsEdge(how[id])) id = how[id].index;
+    return how[id];
+  }
+
+  // The path from a root to `id`, ending at the last edge: "h3 -> @5 heldValue".
+  std::string Path(HeapId id) const {
+    std::vector<const Step*> steps;
+    for (HeapId at = id; steps.push_back(&how[at]), IsEdge(how[at]); at = how[at].index) {
+    }
+    std::string path;
+    for (auto step = steps.rbegin(); step != steps.rend(); ++step) {
+      const Step& s = **step;
+      switch (s.from) {
+        case Step::From::Handle: path = fmt::format("h{}", s.index); break;
+        case Step::From::KeptAlive: path = "KeptAlive"; break;
+        case Step::From::CallbackArgument: path = "held"; break;
+        case Step::From::RunningJob: path = "running job"; break;
+        case Step::From::PendingJob: path = "pending job"; break;
+        case Step::From::KeptRegistry: path = "a registry this gc keeps"; break;
+        case Step::From::Link: path += fmt::format(" -> @{}", s.index); break;
+        case Step::From::HeldValue: path += fmt::format(" -> @{} heldValue", s.index); break;
+        case Step::From::WeakRef: path += fmt::format(" -> @{} WeakRef", s.index); break;
+      }
+    }
+    return path;
+  }
 };
 
 class Checker {
@@ -321,7 +363,7 @@ class Checker {
     const Reachability reach = Reach(&inS);
     for (HeapId id : ids) {
       if (reach.reached[id]) {
-        const int invariant = reach.via[id].rfind("KeptAlive", 0) == 0 ? 10 : 8;
+        const int invariant = reach.RootStep(id).from == Step::From::KeptAlive ? 10 : 8;
         Report(invariant, &op, fmt::format("@{} was collected while reachable ({})", id,
                                            WhyReachable(reach, ObjectRef{id})));
       }
@@ -371,45 +413,43 @@ class Checker {
   // WeakRefs never keep anything (an engine may have collected the target together
   // with its WeakRef's other holders).
   Reachability Reach(const std::vector<bool>* weakCandidates = nullptr) const {
-    Reachability r{std::vector<bool>(things_.size(), false),
-                   std::vector<std::string>(things_.size())};
+    Reachability r{std::vector<bool>(things_.size(), false), std::vector<Step>(things_.size())};
     std::vector<HeapId> work;
-    const auto reach = [&](const Value& v, const std::string& via) {
+    const auto reach = [&](const Value& v, Step::From from, std::uint32_t index) {
       const std::optional<HeapId> id = HeapIdOf(v);
       // Dead things are followed too: one that is reachable was collected wrongly, and
       // what it reaches is reachable all the same.
       if (id && *id < things_.size() && !r.reached[*id]) {
         r.reached[*id] = true;
-        r.via[*id] = via;
+        r.how[*id] = Step{from, index};
         work.push_back(*id);
       }
     };
-    for (int h = 0; h < kHandleCount; ++h) reach(handles_[h], fmt::format("h{}", h));
-    for (const Value& v : keptAlive_) reach(v, "KeptAlive");
-    for (const Value& v : callbackArguments_) reach(v, "held");
-    for (HeapId id : runningJobs_) reach(ObjectRef{id}, "running job");
-    for (const PendingJob& job : pendingJobs_) reach(ObjectRef{job.registry}, "pending job");
+    for (int h = 0; h < kHandleCount; ++h) reach(handles_[h], Step::From::Handle, h);
+    for (const Value& v : keptAlive_) reach(v, Step::From::KeptAlive, 0);
+    for (const Value& v : callbackArguments_) reach(v, Step::From::CallbackArgument, 0);
+    for (HeapId id : runningJobs_) reach(ObjectRef{id}, Step::From::RunningJob, 0);
+    for (const PendingJob& job : pendingJobs_) reach(ObjectRef{job.registry}, Step::From::PendingJob, 0);
     // A registry a gc leaves alive may still run its callback (see the model's MarkLive).
     for (HeapId id = 0; weakCandidates != nullptr && id < things_.size(); ++id) {
       const Thing& registry = things_[id];
       if (registry.kind == Thing::Kind::Registry && !registry.dead && !(*weakCandidates)[id]) {
-        reach(ObjectRef{id}, "a registry this gc keeps");
+        reach(ObjectRef{id}, Step::From::KeptRegistry, 0);
       }
     }
     while (!work.empty()) {
       const HeapId id = work.back();
       work.pop_back();
       const Thing& thing = things_[id];
-      const std::string from = r.via[id] + fmt::format(" -> @{}", id);
-      for (const Value& v : thing.refs) reach(v, from);
+      for (const Value& v : thing.refs) reach(v, Step::From::Link, id);
       for (const CellRecord& cell : thing.cells) {
-        if (cell.state == CellRecord::State::Active) reach(cell.held, from + " heldValue");
+        if (cell.state == CellRecord::State::Active) reach(cell.held, Step::From::HeldValue, id);
       }
       const std::optional<HeapId> target = HeapIdOf(thing.weakRefTarget);
       // A WeakRef whose target died is cleared: it leads nowhere.
       if (weakCandidates != nullptr && target && !(*weakCandidates)[*target] &&
           !things_[*target].dead) {
-        reach(thing.weakRefTarget, from + " WeakRef");
+        reach(thing.weakRefTarget, Step::From::WeakRef, id);
       }
     }
     return r;
@@ -425,7 +465,7 @@ class Checker {
   static std::string WhyReachable(const Reachability& r, const Value& v) {
     const std::optional<HeapId> id = HeapIdOf(v);
     if (!id) return "well-known symbols live forever";
-    return "via " + r.via[*id] + fmt::format(" -> @{}", *id);
+    return "via " + r.Path(*id) + fmt::format(" -> @{}", *id);
   }
 
   bool IsDead(const Value& v) const {

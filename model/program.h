@@ -21,7 +21,7 @@ inline constexpr int kMaxBodyDepth = 4;
 // A program's callbacks, at most: once it has made this many, every cleanup job stops
 // at once (the spec lets a job stop at any time). A callback that registers and
 // collects within its own job would otherwise never let the job end.
-inline constexpr int kCallbackBudget = 1000;
+inline constexpr int kCallbackBudget = 100;
 
 struct HandleRef {
   Handle handle;

@@ -79,12 +79,6 @@ bool CanBeHeldWeakly(const Value& v, Profile profile) {
   return false;
 }
 
-std::optional<HeapId> HeapIdOf(const Value& v) {
-  if (const auto* o = std::get_if<ObjectRef>(&v)) return o->id;
-  if (const auto* s = std::get_if<UniqueSymbol>(&v)) return s->id;
-  return std::nullopt;
-}
-
 bool IsWellKnownSymbolName(std::string_view name) {
   for (std::string_view known : kWellKnownSymbolNames) {
     if (known == name) return true;

@@ -66,7 +66,12 @@ bool CanBeHeldWeakly(const Value& v, Profile profile);
 
 // The heap thing a value denotes, if it has identity that can die (objects, unique
 // symbols); well-known symbols live forever and registered symbols have no identity.
-std::optional<HeapId> HeapIdOf(const Value& v);
+// Inline: the model's and the checker's reachability walks call it for every edge.
+inline std::optional<HeapId> HeapIdOf(const Value& v) {
+  if (const auto* o = std::get_if<ObjectRef>(&v)) return o->id;
+  if (const auto* s = std::get_if<UniqueSymbol>(&v)) return s->id;
+  return std::nullopt;
+}
 
 bool IsWellKnownSymbolName(std::string_view name);
 // The well-known symbol names in a fixed order (for the binary form); index wraps.
