@@ -26,8 +26,11 @@ Agent::Agent(Profile profile, FaultSet faults, Trace& trace)
 }
 
 HeapId Agent::Allocate(HeapThing thing) {
+  const auto id = static_cast<HeapId>(heap_.size());
+  if (thing.kind == HeapThing::Kind::Registry) registries_.push_back(id);
+  if (thing.kind == HeapThing::Kind::WeakRef) weakRefs_.push_back(id);
   heap_.push_back(std::move(thing));
-  return static_cast<HeapId>(heap_.size() - 1);
+  return id;
 }
 
 // #sec-canbeheldweakly
@@ -275,16 +278,18 @@ void Agent::CollectGarbage(const std::vector<HeapId>& only) {
   //  (Tokens in S are unobservable afterwards; clearing them changes nothing.)
   // Walking each WeakRef and registry once instead of once per value keeps this linear;
   // the model always takes the option of enqueueing a job.
+  for (HeapId id : weakRefs_) {
+    HeapThing& weakRef = heap_[id];
+    // Fault: WeakRefs keep answering with what the gc took.
+    if (!weakRef.collected && isInS(weakRef.weakRefTarget) &&
+        !faults_.Has(Fault::WeakRefNotCleared)) {
+      weakRef.weakRefTarget.reset();
+    }
+  }
   std::vector<HeapId> affectedRegistries;
-  for (HeapId id = 0; id < heap_.size(); ++id) {
+  for (HeapId id : registries_) {
     HeapThing& thing = heap_[id];
     if (thing.collected) continue;
-    // Fault: WeakRefs keep answering with what the gc took.
-    if (thing.kind == HeapThing::Kind::WeakRef && isInS(thing.weakRefTarget) &&
-        !faults_.Has(Fault::WeakRefNotCleared)) {
-      thing.weakRefTarget.reset();
-    }
-    if (thing.kind != HeapThing::Kind::Registry) continue;
     bool affected = false;
     for (Cell& cell : thing.cells) {
       if (isInS(cell.weakRefTarget)) {
@@ -341,8 +346,8 @@ std::vector<bool> Agent::MarkLive(const std::vector<bool>& candidates) const {
   }
   for (HeapId registry : runningJobs_) reach(ObjectRef{registry});
   for (const Value& v : callbackArguments_) reach(v);
-  for (HeapId id = 0; id < heap_.size(); ++id) {
-    if (heap_[id].kind == HeapThing::Kind::Registry && !candidates[id]) reach(ObjectRef{id});
+  for (HeapId id : registries_) {
+    if (!candidates[id]) reach(ObjectRef{id});
   }
 
   while (!work.empty()) {

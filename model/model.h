@@ -95,6 +95,10 @@ class Agent {
   Trace& trace_;
   std::array<Value, kHandleCount> handles_{};
   std::vector<HeapThing> heap_;
+  // Every registry and every WeakRef, in allocation order: the collector's walks over
+  // "each FinalizationRegistry" and "each WeakRef" then need not visit the whole heap.
+  std::vector<HeapId> registries_;
+  std::vector<HeapId> weakRefs_;
   std::vector<Value> keptAlive_;  // [[KeptAlive]]
   std::vector<Job> jobQueue_;     // pending cleanup jobs, oldest first
   std::uint64_t nextJobSerial_ = 0;
