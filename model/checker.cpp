@@ -232,10 +232,12 @@ class Checker {
       Report(8, &op, fmt::format("callback @{}({}) received a heldValue that was collected",
                                  registry, ToText(held)));
     }
-    CellRecord* cell = MatchCell(op, registry, held);
-    if (cell != nullptr) {
-      cell->state = CellRecord::State::Delivered;
-      MarkDead(cell->target);
+    const Match match = MatchCell(op, registry, held);
+    if (match.cell != nullptr) {
+      match.cell->state = CellRecord::State::Delivered;
+      // A legal callback proves its target dead; after an illegal one that would be a
+      // guess, and a wrong guess would report what follows from it too.
+      if (match.legal) MarkDead(match.cell->target);
     }
     callbackArguments_.push_back(held);
     const bool threw = CheckOps(*things_[registry].callback);
@@ -252,7 +254,12 @@ class Checker {
   // be misattributed, which only reports collection facts about the wrong target),
   // and otherwise reports why none does and books the likeliest cell
   // as delivered, so one wrong callback is reported once.
-  CellRecord* MatchCell(const Op& op, HeapId registry, const Value& held) {
+  struct Match {
+    CellRecord* cell = nullptr;
+    bool legal = false;
+  };
+
+  Match MatchCell(const Op& op, HeapId registry, const Value& held) {
     std::vector<CellRecord>& cells = things_[registry].cells;
     const Reachability reach = Reach();
     CellRecord* dead = nullptr;
@@ -271,7 +278,7 @@ class Checker {
           if (IsReachable(reach, cell.target)) {
             if (reachable == nullptr) reachable = &cell;
           } else if (IsDead(cell.target)) {
-            if (!cell.token || IsDead(*cell.token)) return &cell;
+            if (!cell.token || IsDead(*cell.token)) return {&cell, true};
             if (dead == nullptr) dead = &cell;
           } else if (unreachable == nullptr) {
             unreachable = &cell;
@@ -285,17 +292,17 @@ class Checker {
           break;
       }
     }
-    if (dead != nullptr) return dead;
-    if (unreachable != nullptr) return unreachable;
+    if (dead != nullptr) return {dead, true};
+    if (unreachable != nullptr) return {unreachable, true};
     // A cell booked unregistered may have been the one delivered earlier, and an
     // interchangeable one booked delivered still active, where no unregister's answer
     // told them apart.
     for (CellRecord& u : cells) {
       if (u.state != CellRecord::State::Unregistered || u.pinned || !SameValue(u.held, held)) continue;
       for (CellRecord& d : cells) {
-        if (d.state == CellRecord::State::Delivered && Interchangeable(u, d)) {
+        if (d.state == CellRecord::State::Delivered && !d.pinned && Interchangeable(u, d)) {
           u.state = CellRecord::State::Delivered;
-          return &d;
+          return {&d, true};
         }
       }
     }
@@ -305,12 +312,12 @@ class Checker {
                                  "reachable ({})",
                                  call, reachable->line, ToText(reachable->target),
                                  WhyReachable(reach, reachable->target)));
-      return reachable;
+      return {reachable, false};
     }
     if (unregistered != nullptr) {
       Report(1, &op, fmt::format("{} for the cell registered at line {}, which was unregistered",
                                  call, unregistered->line));
-      return unregistered;
+      return {unregistered, false};
     }
     if (delivered != nullptr) {
       Report(5, &op, fmt::format("{} a second time for the cell registered at line {}", call,
@@ -318,7 +325,7 @@ class Checker {
     } else {
       Report(5, &op, fmt::format("{}: no cell of @{} has that heldValue", call, registry));
     }
-    return nullptr;
+    return {};
   }
 
   void EndTurn(const Op& op, const TurnState& turn) {
@@ -636,11 +643,13 @@ class Checker {
         removedCells.push_back(&cell);
       }
     }
-    // Pin what the answer proved: the one cell a true depended on, or, for false,
-    // that every cell with the token was gone already.
+    // Pin what the answer proved: the one cell a true depended on was still active, and
+    // a cell with the token booked delivered was gone already (active, this unregister
+    // would have removed it). Which cells it removed is known only through the answer:
+    // those stay free to have been delivered before it instead.
     if (removedCells.size() == 1) removedCells.front()->pinned = true;
     for (CellRecord& cell : registry->cells) {
-      if (!removed && HasToken(cell, token)) cell.pinned = true;
+      if (cell.state == CellRecord::State::Delivered && HasToken(cell, token)) cell.pinned = true;
     }
     if (result.type != Completion::Type::Normal || !SameValue(result.value, Value{removed})) {
       // Cells that a throwing callback should have left registered are gone.
