@@ -293,7 +293,10 @@ class Checker {
       }
     }
     if (dead != nullptr) return {dead, true};
-    if (unreachable != nullptr) return {unreachable, true};
+    // Where collections are reported, a cell whose target is merely unreachable cannot
+    // have been emptied yet; an earlier delivery booked to the wrong cell (below) is
+    // then the explanation, and the unreachable cell only the last guess.
+    if (unreachable != nullptr && !reportsCollections_) return {unreachable, true};
     // A cell booked unregistered may have been the one delivered earlier, and an
     // interchangeable one booked delivered still active, where no unregister's answer
     // told them apart.
@@ -306,6 +309,7 @@ class Checker {
         }
       }
     }
+    if (unreachable != nullptr) return {unreachable, true};
     const std::string call = fmt::format("callback @{}({})", registry, ToText(held));
     if (reachable != nullptr) {
       Report(4, &op, fmt::format("{} for the cell registered at line {} while its target {} is "
@@ -358,6 +362,7 @@ class Checker {
   // --- collection reports ---
 
   void CheckCollected(const Op& op, const std::vector<HeapId>& ids) {
+    reportsCollections_ = true;
     std::vector<bool> inS(things_.size(), false);
     for (HeapId id : ids) {
       if (id >= things_.size() || things_[id].dead) {
@@ -840,6 +845,9 @@ class Checker {
   std::vector<PendingJob> pendingJobs_;  // from collection reports, oldest first
   std::uint64_t nextJobSerial_ = 0;
   int callbacks_ = 0;  // past kCallbackBudget the model stops jobs: no completeness
+  // The trace reports what each gc collected (the model's do; an engine's cannot), so
+  // a target not reported collected is alive.
+  bool reportsCollections_ = false;
   std::vector<Violation> violations_;
 };
 

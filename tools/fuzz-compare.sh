@@ -5,9 +5,10 @@
 #   coverage  from the seed corpus (BUILD/fuzz/seeds/binary, a fresh copy per run), for
 #             --seconds each: final cov and ft (the last status line), executions, exec/s;
 #   faults    for each fault of `finrig faults`, with FINRIG_FAULTS=<fault>, from an
-#             EMPTY corpus (from the seeds every fault falls at once): seconds and
-#             executions until a finding, or none within --fault-seconds; the median
-#             over the seeds.
+#             empty corpus and/or from the seeds (less corpus/faults/, the programs
+#             written to show each fault, which would hand over the answer): seconds
+#             and executions until a finding, or none within --fault-seconds; the
+#             median over the seeds.
 # A run that stops on a finding the clean model shares (a bug of the model or checker,
 # not the fault), on a timeout (a program that does not terminate) or an out-of-memory
 # is restarted on the corpus it has built, with the clock running; the tables count
@@ -19,6 +20,7 @@
 #   --fault-seconds L    time limit per fault run (default 30)
 #   --seeds "1 2 3"      libFuzzer -seed values; each variant runs once per seed
 #   --faults "a b"       only these faults (default: all of `finrig faults`)
+#   --from "empty seeds" where the fault runs start (default: empty)
 #   --no-coverage        skip the coverage runs     --no-faults   skip the fault runs
 #   --timeout S          libFuzzer -timeout per input (default 3)
 #   --work DIR           keep the runs' corpora, logs and artifacts here
@@ -27,7 +29,7 @@
 #   tools/fuzz-compare.sh --build /tmp/build-mut --seconds 60 --fault-seconds 20 --seeds "1 2"
 set -uo pipefail
 
-build=build-fuzz seconds=60 fault_seconds=30 seeds="1 2 3" faults="" timeout=3 work=""
+build=build-fuzz seconds=60 fault_seconds=30 seeds="1 2 3" faults="" timeout=3 work="" from=empty
 do_coverage=1 do_faults=1
 while (($#)); do
   case $1 in
@@ -36,6 +38,7 @@ while (($#)); do
     --fault-seconds) fault_seconds=$2; shift 2 ;;
     --seeds) seeds=$2; shift 2 ;;
     --faults) faults=$2; shift 2 ;;
+    --from) from=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --no-coverage) do_coverage=0; shift ;;
@@ -77,7 +80,7 @@ run() {
     ((left > 0)) || break
     segment=$((segment + 1))
     mkdir -p "$dir/artifacts-$segment"
-    FINRIG_FAULTS=$fault "$bin" "$corpus" -max_total_time="$left" -seed=$((seed + 1000 * (segment - 1))) \
+    FINRIG_FAULTS=$fault "$bin" "$corpus" -max_len=4096 -max_total_time="$left" -seed=$((seed + 1000 * (segment - 1))) \
       -timeout="$timeout" -print_final_stats=1 -artifact_prefix="$dir/artifacts-$segment/" \
       >"$dir/log-$segment" 2>&1
     n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log-$segment" | tail -n1)
@@ -109,7 +112,7 @@ median() {
 }
 
 echo "fuzz-compare: build $build; seeds $seeds; coverage ${seconds}s from $(ls "$seed_corpus" | wc -l) seeds;" \
-     "faults from an empty corpus, ${fault_seconds}s limit; -timeout=$timeout; work $work"
+     "faults from: $from, ${fault_seconds}s limit; -timeout=$timeout; work $work"
 
 if ((do_coverage)); then
   echo
@@ -132,17 +135,26 @@ if ((do_coverage)); then
   done
 fi
 
-if ((do_faults)); then
+for start in $from; do
+  [[ $start == empty || $start == seeds ]] || { echo "fuzz-compare: --from takes empty and/or seeds" >&2; exit 2; }
+done
+for start in $from; do
+  ((do_faults)) || break
   echo
-  echo "== time to find each fault from an empty corpus (limit ${fault_seconds}s; median over seeds $seeds)"
+  echo "== time to find each fault from $([[ $start == empty ]] && echo "an empty corpus" || echo "the seeds less corpus/faults/")" \
+       "(limit ${fault_seconds}s; median over seeds $seeds)"
   printf '%-28s | %-34s | %-34s\n' "" "model_fuzzer" "model_mutator_fuzzer"
   printf '%-28s | %6s %9s %5s %11s | %6s %9s %5s %11s\n' fault "s" execs found other "s" execs found other
+  : >"$work/faults-$start.txt"
   for fault in $faults; do
     : >"$work/fault-$fault.txt"
     for seed in $seeds; do
       for v in $variants; do
-        dir=$work/faults/$fault/$v-$seed
+        dir=$work/faults-$start/$fault/$v-$seed
         rm -rf "$dir"; mkdir -p "$dir/corpus"
+        if [[ $start == seeds ]]; then
+          find "$seed_corpus" -maxdepth 1 -type f ! -name 'faults_*' -exec cp {} "$dir/corpus/" \;
+        fi
         run "$v" "$dir/corpus" "$fault_seconds" "$seed" "$fault" "$dir"
         if ((found)); then
           echo "$v $(awk -v ms="$elapsed_ms" 'BEGIN {printf "%.1f", ms / 1000}') $execs 1 $other"
@@ -162,12 +174,12 @@ if ((do_faults)); then
       row+=$(printf ' | %6s %9s %5s %11s' "$s" "${e%.0}" "$k" "$o")
     done
     echo "$row"
-    cat "$work/fault-$fault.txt" >>"$work/faults.txt"
+    sed "s/^/$fault /" "$work/fault-$fault.txt" >>"$work/faults-$start.txt"
   done
   echo
   for v in $variants; do
-    awk -v v="$v" -v L="$fault_seconds" '$1 == v {n++; k += $4; s += ($4 ? $2 : L)}
+    awk -v v="$v" -v L="$fault_seconds" '$2 == v {n++; k += $5; s += ($5 ? $3 : L)}
       END {if (n) printf "%-22s found %d of %d runs; mean seconds (a miss counted as %ss): %.1f\n", v, k, n, L, s / n}' \
-      "$work/faults.txt"
+      "$work/faults-$start.txt"
   done
-fi
+done
