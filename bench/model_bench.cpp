@@ -145,21 +145,33 @@ BENCHMARK(BM_GcAllLive)
     ->Unit(benchmark::kMillisecond)
     ->Complexity(benchmark::oN);
 
-// N live objects and N garbage ones, every one a cell's target: the gc collects N
-// and enqueues the registry's job. The heap is built anew, untimed, each iteration.
-void BM_GcHalfGarbage(benchmark::State& state) {
+// Times `measure` on a heap that `build` makes anew, untimed, for each iteration (for
+// measurements that change the heap).
+template <class Build, class Measure>
+void TimeOnFreshHeaps(benchmark::State& state, Build build, Measure measure) {
   for (auto _ : state) {
     state.PauseTiming();
     auto heap = std::make_unique<Heap>();
-    heap->AddLive(state.range(0));
-    heap->AddGarbage(state.range(0));
+    build(*heap);
     state.ResumeTiming();
-    heap->Run(FullGc());
+    measure(*heap);
     state.PauseTiming();
-    heap.reset();
+    heap.reset();  // untimed too: freeing a large heap takes longer than its gc
     state.ResumeTiming();
   }
   state.SetComplexityN(state.range(0));
+}
+
+// N live objects and N garbage ones, every one a cell's target: the gc collects N
+// and enqueues the registry's job.
+void BM_GcHalfGarbage(benchmark::State& state) {
+  TimeOnFreshHeaps(
+      state,
+      [&](Heap& heap) {
+        heap.AddLive(state.range(0));
+        heap.AddGarbage(state.range(0));
+      },
+      [](Heap& heap) { heap.Run(FullGc()); });
   state.SetItemsProcessed(state.iterations() * state.range(0) * 2);
 }
 BENCHMARK(BM_GcHalfGarbage)
@@ -172,18 +184,13 @@ BENCHMARK(BM_GcHalfGarbage)
 // One turn delivering N callbacks (the job of a registry with N emptied cells).
 void BM_TurnDelivers(benchmark::State& state) {
   static const std::vector<Op> turn = Ops("turn\n");
-  for (auto _ : state) {
-    state.PauseTiming();
-    auto heap = std::make_unique<Heap>();
-    heap->AddGarbage(state.range(0));
-    heap->Run(FullGc());
-    state.ResumeTiming();
-    heap->Run(turn);
-    state.PauseTiming();
-    heap.reset();
-    state.ResumeTiming();
-  }
-  state.SetComplexityN(state.range(0));
+  TimeOnFreshHeaps(
+      state,
+      [&](Heap& heap) {
+        heap.AddGarbage(state.range(0));
+        heap.Run(FullGc());
+      },
+      [](Heap& heap) { heap.Run(turn); });
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_TurnDelivers)
