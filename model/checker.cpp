@@ -73,9 +73,8 @@ struct Reachability {
 
   // The path from a root to `id`, ending at the last edge: "h3 -> @5 heldValue".
   std::string Path(HeapId id) const {
-    std::vector<const Step*> steps;
-    for (HeapId at = id; steps.push_back(&how[at]), IsEdge(how[at]); at = how[at].index) {
-    }
+    std::vector<const Step*> steps{&how[id]};  // back to the root
+    while (IsEdge(*steps.back())) steps.push_back(&how[steps.back()->index]);
     std::string path;
     for (auto step = steps.rbegin(); step != steps.rend(); ++step) {
       const Step& s = **step;
