@@ -13,6 +13,8 @@ namespace {
 
 // Unwinds the walk when the trace stops fitting the program; the violation is recorded.
 struct TraceMismatch {};
+// Unwinds the walk at the end of a partial trace.
+struct TraceEnded {};
 
 struct CellRecord {
   enum class State : std::uint8_t { Active, Unregistered, Delivered };
@@ -104,7 +106,9 @@ class Checker {
     try {
       CheckOps(program.ops);
       if (next_ < trace_.events.size()) Mismatch(nullptr, "the trace goes on after the last op");
+      if (options_.completeAtEnd) CheckCompleteAtEnd();
     } catch (const TraceMismatch&) {
+    } catch (const TraceEnded&) {
     }
     return std::move(violations_);
   }
@@ -122,6 +126,7 @@ class Checker {
 
   const Event& Next(const Op* op) {
     if (next_ >= trace_.events.size()) {
+      if (options_.partial) throw TraceEnded{};
       Mismatch(op, "the trace ends before this op completes");
     }
     return trace_.events[next_++];
@@ -302,7 +307,7 @@ class Checker {
     for (CellRecord& u : cells) {
       if (u.state != CellRecord::State::Unregistered || u.pinned || !SameValue(u.held, held)) continue;
       for (CellRecord& d : cells) {
-        if (d.state == CellRecord::State::Delivered && !d.pinned && Interchangeable(u, d)) {
+        if (d.state == CellRecord::State::Delivered && !d.pinned && Interchangeable(u, d, reach)) {
           u.state = CellRecord::State::Delivered;
           return {&d, true};
         }
@@ -353,6 +358,24 @@ class Checker {
           Report(cell.outlivedThrow ? 11 : 12, &op, fmt::format("the cell registered at line {} (heldValue {}) of @{} was "
                                       "not delivered though its target {} was collected",
                                       cell.line, ToText(cell.held), registry, ToText(cell.target)));
+        }
+      }
+    }
+  }
+
+  void CheckCompleteAtEnd() {
+    if (callbacks_ >= kCallbackBudget) return;  // the model would have stopped too
+    const Reachability reach = Reach();
+    for (HeapId id = 0; id < things_.size(); ++id) {
+      const Thing& registry = things_[id];
+      if (registry.kind != Thing::Kind::Registry || registry.dead || !reach.reached[id]) continue;
+      for (const CellRecord& cell : registry.cells) {
+        if (cell.state == CellRecord::State::Active && HeapIdOf(cell.target) &&
+            !IsReachable(reach, cell.target)) {
+          Report(12, nullptr, fmt::format("the cell registered at line {} (heldValue {}) of @{} "
+                                          "was never delivered though nothing reaches its "
+                                          "target {}",
+                                          cell.line, ToText(cell.held), id, ToText(cell.target)));
         }
       }
     }
@@ -665,9 +688,16 @@ class Checker {
   }
 
   // An observer cannot tell which of the two a callback delivered.
-  bool Interchangeable(const CellRecord& a, const CellRecord& b) const {
+  bool Interchangeable(const CellRecord& a, const CellRecord& b, const Reachability& reach) const {
     return SameValue(a.held, b.held) &&
-           (SameValue(a.target, b.target) || (IsDead(a.target) && IsDead(b.target)));
+           (SameValue(a.target, b.target) ||
+            (MayBeDead(a.target, reach) && MayBeDead(b.target, reach)));
+  }
+
+  // Known collected, or, where the trace reports no collections (an engine's), nothing
+  // reaches it: the engine may have collected it at any time since.
+  bool MayBeDead(const Value& target, const Reachability& reach) const {
+    return IsDead(target) || (!reportsCollections_ && !IsReachable(reach, target));
   }
 
   static bool HasToken(const CellRecord& cell, const Value& token) {
@@ -681,8 +711,9 @@ class Checker {
   // that is possible without contradicting an answer an earlier unregister gave
   // (`pinned` cells).
   void ReattributeDeliveries(Thing& registry, const Value& token, bool observed) {
+    const Reachability reach = Reach();
     const auto interchangeable = [&](const CellRecord& a, const CellRecord& b) {
-      return !a.pinned && !b.pinned && Interchangeable(a, b);
+      return !a.pinned && !b.pinned && Interchangeable(a, b, reach);
     };
     const auto swapWith = [&](CellRecord& cell, CellRecord::State from, bool withToken) {
       for (CellRecord& other : registry.cells) {

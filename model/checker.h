@@ -31,6 +31,13 @@ struct CheckOptions {
   // unreachable, and a turn without options delivers every cell whose target a gc
   // reported collected before it. True for the model; engines may never collect.
   bool strict = true;
+  // The trace may stop before the program does (an engine crashed, hung or ran past
+  // the callback budget): judge what it shows.
+  bool partial = false;
+  // Completeness for engines that promise it (--strict): the program ends with a full gc
+  // and turns (engines::WithSettle), after which every cell of a reachable registry whose
+  // target nothing reaches must have been delivered.
+  bool completeAtEnd = false;
 };
 
 std::vector<Violation> CheckTrace(const Program& program, const Trace& trace,

@@ -10,7 +10,6 @@
 namespace finrig {
 namespace {
 
-// "4" for the fifth top-level op, "1.0" for the first op in the body of op 1.
 void IndexPaths(const std::vector<Op>& ops, const std::string& prefix,
                 std::map<const Op*, std::string>& paths) {
   for (std::size_t i = 0; i < ops.size(); ++i) {
@@ -22,6 +21,12 @@ void IndexPaths(const std::vector<Op>& ops, const std::string& prefix,
 
 }  // namespace
 
+std::map<const Op*, std::string> OpPaths(const Program& program) {
+  std::map<const Op*, std::string> paths;
+  IndexPaths(program.ops, "", paths);
+  return paths;
+}
+
 std::string CompletionToText(const Completion& c) {
   switch (c.type) {
     case Completion::Type::Normal: return ToText(c.value);
@@ -32,8 +37,7 @@ std::string CompletionToText(const Completion& c) {
 }
 
 std::string PrintTrace(const Program& program, const Trace& trace) {
-  std::map<const Op*, std::string> paths;
-  IndexPaths(program.ops, "", paths);
+  std::map<const Op*, std::string> paths = OpPaths(program);
   std::string out;
   int depth = 0;
   const auto line = [&](const std::string& text) {

@@ -2,6 +2,7 @@
 // engine adapters will too. The checker judges a trace without the model's help.
 #pragma once
 
+#include <map>
 #include <string>
 #include <variant>
 #include <vector>
@@ -58,9 +59,12 @@ struct Trace {
 
 std::string CompletionToText(const Completion& c);  // "@3", "TypeError", "throw", "true"
 
-// One event per line, indented by callback depth, ops named by their path in the
-// program ("4" for the fifth top-level op, "1.0" for the first op of the body of the
-// registry created by op 1). Deterministic: same trace, same bytes.
+// Each op's path in the program: "4" for the fifth top-level op, "1.0" for the first op
+// of the body of the registry created by op 1. Traces and the wire format name ops so.
+std::map<const Op*, std::string> OpPaths(const Program& program);
+
+// One event per line, indented by callback depth, ops named by their path (OpPaths).
+// Deterministic: same trace, same bytes.
 std::string PrintTrace(const Program& program, const Trace& trace);
 
 }  // namespace finrig

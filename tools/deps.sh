@@ -6,6 +6,7 @@ packages=(
   g++ clang-14 libclang-rt-14-dev libc++-14-dev libc++abi-14-dev cmake ninja-build zip unzip
   libgtest-dev libgmock-dev librapidcheck-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libbenchmark-dev
+  libmozjs-102-dev pkg-config
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -17,4 +18,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# finrig diff --engine node needs node 20 or later (symbols as WeakMap keys); the
+# machines have it from NodeSource. Debian 12's own nodejs is 18: better than none, and
+# tests/node_diff_test.sh then says what is missing.
+if ! command -v node >/dev/null; then
+  echo "deps: installing nodejs"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs >/dev/null
 fi

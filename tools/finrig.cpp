@@ -17,6 +17,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "engines/js.h"
+#include "tools/diff_command.h"
+#include "tools/input.h"
 #include "model/binary.h"
 #include "model/checker.h"
 #include "model/faults.h"
@@ -31,48 +34,6 @@ constexpr int kExitOk = 0;
 constexpr int kExitViolation = 1;
 constexpr int kExitBadInput = 2;
 
-// Bad input that is not a parse error: unreadable files, unknown names.
-struct InputError {
-  std::string message;
-};
-
-std::string ReadFile(const std::string& path) {
-  if (path == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), {});
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError{path + ": cannot open file"};
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) throw InputError{path + ": cannot read file"};
-  return contents.str();
-}
-
-void WriteFile(const std::string& path, const std::string& contents) {
-  if (path.empty() || path == "-") {
-    std::cout << contents;
-    return;
-  }
-  std::ofstream out(path, std::ios::binary);
-  out << contents;
-  out.close();
-  if (!out) throw InputError{path + ": cannot write file"};
-}
-
-bool IsBinaryPath(const std::string& path) {
-  return path.size() >= 4 && path.compare(path.size() - 4, 4, ".bin") == 0;
-}
-
-// A program from a .fr file, or from a .bin file (binary form) by its extension.
-Program LoadProgram(const std::string& path) {
-  const std::string contents = ReadFile(path);
-  if (IsBinaryPath(path)) {
-    const auto* bytes = reinterpret_cast<const std::uint8_t*>(contents.data());
-    return DecodeProgram({bytes, contents.size()});
-  }
-  return ParseProgram(contents, path);
-}
-
 struct RunOptions {
   std::vector<std::string> files;
   bool trace = false;
@@ -80,24 +41,6 @@ struct RunOptions {
   std::string profile;
   std::vector<std::string> faults;
 };
-
-FaultSet FaultsFromNames(const std::vector<std::string>& names) {
-  FaultSet faults;
-  for (const std::string& name : names) {
-    const std::optional<Fault> fault = FaultFromName(name);
-    if (!fault) throw InputError{"unknown fault '" + name + "' (see 'finrig faults')"};
-    faults.Add(*fault);
-  }
-  return faults;
-}
-
-// The --profile option: nullopt when absent (each program's own profile holds).
-std::optional<Profile> ProfileOverride(const std::string& name) {
-  if (name.empty()) return std::nullopt;
-  const std::optional<Profile> profile = ProfileFromName(name);
-  if (!profile) throw InputError{"unknown profile '" + name + "' (es2021 or es2023)"};
-  return profile;
-}
 
 int Run(const RunOptions& options) {
   const FaultSet faults = FaultsFromNames(options.faults);
@@ -260,6 +203,56 @@ int Main(int argc, char** argv) {
   encodeCommand->add_option("file", input, "Program (.fr; - for stdin)")->required();
   encodeCommand->add_option("-o,--output", output, "Output .bin file")->required();
 
+  std::string flavor = "node";
+  CLI::App* jsCommand = app.add_subcommand("js", "Write a program as a script for a JS engine");
+  jsCommand->footer(
+      "The script prints the program's trace in finrig's wire format (engines/wire.h). "
+      "An engine cannot be told what to collect or how to run cleanup jobs: `gc @N…` runs "
+      "as a full gc and `turn` options are dropped; the script's header lists each such "
+      "approximation, and expect lines other than ok/TypeError are dropped.");
+  jsCommand->add_option("file", input, "Program (.fr or .bin; - for stdin)")->required();
+  jsCommand->add_option("--flavor", flavor, "The host: node, d8, jsshell, jsc or test262")
+      ->capture_default_str();
+  jsCommand->add_option("-o,--output", output, "Write here instead of stdout");
+
+  DiffCommandOptions diff;
+  CLI::App* diffCommand = app.add_subcommand(
+      "diff", "Run programs on a real JS engine and judge it against the model");
+  diffCommand->footer(
+      "Each program runs as the engine can run it (see 'finrig js'); the engine's trace is "
+      "judged by the checker in acceptor mode (any allowed choice of what to collect and "
+      "how to clean up passes), the model's own run is judged strictly, and the two are "
+      "compared op by op up to where the engine's choices make them part. Each "
+      "discrepancy is minimized (re-running the engine) and written to the output "
+      "directory as NNNN-SOURCE.fr (with the findings as comments), NNNN-SOURCE-original.fr "
+      "and NNNN-SOURCE.js (for node). SOURCE says who is wrong: engine, finrig (the model) "
+      "or disagree (to triage).\nExit status: 0 no discrepancy, 1 discrepancies, 2 bad "
+      "input or usage.");
+  diffCommand->add_option("--engine", diff.engine, "Engine profile (see 'finrig engines')")
+      ->capture_default_str();
+  diffCommand->add_option("--programs", diff.programs,
+                          "Also run N generated programs: mutants of the corpus programs, or "
+                          "decoded random bytes without a corpus");
+  diffCommand->add_option("--seed", diff.seed, "Seed for --programs")->capture_default_str();
+  diffCommand->add_option("--corpus", diff.corpus, ".fr files or directories of them (repeatable)")
+      ->allow_extra_args(false);
+  diffCommand->add_option("-o,--output", diff.output, "Directory for discrepancies")
+      ->capture_default_str();
+  diffCommand->add_flag("--strict", diff.strict,
+                        "Also require completeness: after a final full gc and three turns, "
+                        "every cell whose target nothing reaches has had its callback");
+  diffCommand->add_flag("!--no-minimize", diff.minimize, "Write discrepancies as found");
+  diffCommand
+      ->add_option("--fault", diff.faults,
+                   "Inject a fault into the model, the oracle (repeatable): the diff must "
+                   "then blame finrig")
+      ->allow_extra_args(false);
+  diffCommand->add_option("--timeout-ms", diff.timeoutMs, "Per program")->capture_default_str();
+  diffCommand->add_flag("-q,--quiet", diff.quiet, "No progress lines on stderr");
+
+  CLI::App* enginesCommand =
+      app.add_subcommand("engines", "List the engine profiles 'finrig diff' knows");
+
   CLI::App* decodeCommand = app.add_subcommand("decode", "Print a binary program as .fr text");
   decodeCommand->add_option("file", input, "Binary program (any bytes decode; - for stdin)")
       ->required();
@@ -283,7 +276,18 @@ int Main(int argc, char** argv) {
       }
       return kExitOk;
     }
-    if (fmtCommand->parsed()) {
+    if (diffCommand->parsed()) return DiffCommand(diff);
+    if (enginesCommand->parsed()) {
+      PrintEngineProfiles();
+      return kExitOk;
+    }
+    if (jsCommand->parsed()) {
+      const std::optional<engines::Flavor> host = engines::FlavorFromName(flavor);
+      if (!host) throw InputError{"unknown flavor '" + flavor + "' (node, d8, jsshell, jsc, test262)"};
+      const engines::Approximation approximation = engines::Approximate(LoadProgram(input));
+      WriteFile(output, engines::EmitScript(approximation.program, *host, input,
+                                            approximation.changes));
+    } else if (fmtCommand->parsed()) {
       WriteFile(output, PrintProgram(LoadProgram(input)));
     } else if (encodeCommand->parsed()) {
       const std::vector<std::uint8_t> bytes = EncodeProgram(ParseProgram(ReadFile(input), input));

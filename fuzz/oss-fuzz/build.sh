@@ -63,12 +63,13 @@ fi
 # finrig: no build type (the flags are $CXXFLAGS alone, asserts on), no tests, no
 # -Werror (the infrastructure's clang is newer than the one finrig is tested with).
 # FINRIG_LIBFUZZER stays off so that the top-level CMakeLists.txt adds no sanitizer
-# flags of its own; FINRIG_FUZZ_ENGINE_FLAGS makes the targets engine targets.
+# flags of its own; FINRIG_FUZZ_ENGINE_FLAGS makes the targets engine targets. No
+# SpiderMonkey: OSS-Fuzz's image has no libmozjs (and it is built against libstdc++).
 cmake -S "$finrig" -B "$build" "${generator[@]}" \
   -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_CXX_FLAGS="$CXXFLAGS" -DCMAKE_BUILD_TYPE= \
   -DCMAKE_PREFIX_PATH="$deps" \
   -DFINRIG_TESTS=OFF -DFINRIG_BENCH=OFF -DFINRIG_WERROR=OFF -DFINRIG_SANITIZE=OFF -DFINRIG_LIBFUZZER=OFF \
-  -DFINRIG_FUZZ_ENGINE_FLAGS="$LIB_FUZZING_ENGINE"
+  -DFINRIG_SPIDERMONKEY=OFF -DFINRIG_FUZZ_ENGINE_FLAGS="$LIB_FUZZING_ENGINE"
 # Everything: the fuzz targets, and the finrig tool that makes the seeds from corpus/
 # (fuzz/make-seeds.sh, target fuzz_seeds) into $build/fuzz/seeds/{binary,text}.
 cmake --build "$build" -j "$jobs"

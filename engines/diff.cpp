@@ -1,0 +1,125 @@
+#include "engines/diff.h"
+
+#include <algorithm>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "model/checker.h"
+#include "model/model.h"
+#include "model/text.h"
+
+namespace finrig::engines {
+namespace {
+
+std::string Describe(const Violation& v) {
+  std::string where = v.line > 0 ? fmt::format("line {}: ", v.line) : std::string();
+  if (v.invariant >= 1) {
+    return fmt::format("{}invariant {} ({}): {}", where, v.invariant, InvariantName(v.invariant),
+                       v.message);
+  }
+  return fmt::format("{}{}: {}", where, InvariantName(v.invariant), v.message);
+}
+
+// What the in-step walk compares: each top-level op's completion, and for each turn the
+// callbacks it ran, as a sorted list (engines choose the order).
+struct Step {
+  const Op* op;
+  std::string result;
+  std::vector<std::string> callbacks;  // turns only
+};
+
+std::vector<Step> Steps(const Trace& trace) {
+  std::vector<Step> steps;
+  std::vector<std::string> callbacks;
+  int depth = 0;  // callbacks being run
+  for (const Event& event : trace.events) {
+    if (const auto* begin = std::get_if<CallbackBegin>(&event)) {
+      if (depth++ == 0) callbacks.push_back(fmt::format("@{}({})", begin->registry, ToText(begin->held)));
+    } else if (std::holds_alternative<CallbackEnd>(event)) {
+      --depth;
+    } else if (const auto* done = std::get_if<OpDone>(&event); done != nullptr && depth == 0) {
+      std::sort(callbacks.begin(), callbacks.end());
+      steps.push_back(Step{done->op, CompletionToText(done->result), std::move(callbacks)});
+      callbacks.clear();
+    }
+  }
+  return steps;
+}
+
+// Ops whose result a correct engine and the model must share once their histories
+// agree: the rest (deref, unregister) answer what the engine chose to collect and
+// deliver, which it may choose differently.
+bool DependsOnChoices(const Op& op) {
+  return op.kind == OpKind::Deref || op.kind == OpKind::Unregister;
+}
+
+std::optional<std::string> FirstDisagreement(const Trace& engine, const Trace& model) {
+  const std::vector<Step> e = Steps(engine);
+  const std::vector<Step> m = Steps(model);
+  for (std::size_t i = 0; i < std::min(e.size(), m.size()); ++i) {
+    if (e[i].op != m[i].op) return std::nullopt;  // the checker reports the mismatch
+    if (e[i].callbacks != m[i].callbacks) return std::nullopt;
+    if (e[i].result == m[i].result) continue;
+    if (DependsOnChoices(*e[i].op)) return std::nullopt;
+    return fmt::format("line {}: `{}` gave {} on the engine and {} on the model", e[i].op->line,
+                       PrintOpHead(*e[i].op), e[i].result, m[i].result);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view SourceName(Finding::Source source) {
+  switch (source) {
+    case Finding::Source::Engine: return "engine";
+    case Finding::Source::Model: return "finrig";
+    case Finding::Source::Disagreement: return "disagree";
+  }
+  return "?";
+}
+
+DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptions& options) {
+  DiffResult result;
+  const auto add = [&](Finding::Source source, std::string message) {
+    result.findings.push_back(Finding{source, std::move(message)});
+  };
+  if (engine.end != EngineRun::End::Completed && engine.end != EngineRun::End::Budget) {
+    add(Finding::Source::Engine, fmt::format("{}: {}", EndName(engine.end), engine.detail));
+  }
+  if (engine.stalled && options.strict) {
+    add(Finding::Source::Engine,
+        "invariant 12 (completeness): after this program the engine ran no cleanup callback "
+        "at all, not even a fresh registry's");
+  }
+  for (const std::string& uncaught : engine.uncaught) {
+    add(Finding::Source::Engine, "an exception no one caught: " + uncaught);
+  }
+  if (engine.end != EngineRun::End::BadOutput) {
+    const CheckOptions acceptor{.profile = options.profile,
+                                .strict = false,
+                                .partial = engine.Partial(),
+                                .completeAtEnd = options.strict && !engine.Partial()};
+    for (const Violation& v : CheckTrace(program, engine.trace, acceptor)) {
+      add(Finding::Source::Engine, Describe(v));
+    }
+  }
+
+  result.model = RunProgram(program, options.modelFaults, options.profile);
+  for (const Violation& v :
+       CheckTrace(program, result.model, CheckOptions{.profile = options.profile})) {
+    add(Finding::Source::Model, "the model's own run breaks " + Describe(v));
+  }
+  if (const std::optional<std::string> d = FirstDisagreement(engine.trace, result.model)) {
+    add(Finding::Source::Disagreement, *d);
+  }
+  return result;
+}
+
+Program WithSettle(Program program) {
+  program.ops.push_back(Op{.kind = OpKind::Gc});
+  for (int i = 0; i < 3; ++i) program.ops.push_back(Op{.kind = OpKind::Turn});
+  return program;
+}
+
+}  // namespace finrig::engines

@@ -1,0 +1,51 @@
+// The differential judgement of one program: the engine's run against the model, the
+// oracle. Three sources of findings, each said plainly in the report:
+//  - the engine: its trace, judged by the checker in acceptor mode (any allowed choice
+//    of what to collect when and how to clean up passes), and crashes, hangs, errors;
+//  - finrig: the model's own run of the program, judged strictly (a faulty model must
+//    not pass for an oracle);
+//  - a disagreement: walking both traces in step, an op whose result does not depend on
+//    the engine's choices came out differently. The walk stops where the choices make
+//    them part (different callbacks in a turn, a deref or unregister answered
+//    differently): after that point either may be right, and the checker judges.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engines/profiles.h"
+#include "engines/wire.h"
+#include "model/faults.h"
+#include "model/program.h"
+#include "model/trace.h"
+
+namespace finrig::engines {
+
+struct DiffOptions {
+  Profile profile = Profile::Es2023;  // the engine's (its EngineProfile's)
+  FaultSet modelFaults;               // injected into the oracle, to show the diff has teeth
+  // Completeness: the program was given settling ops (WithSettle) and every cell whose
+  // target nothing reaches must have been delivered by its end.
+  bool strict = false;
+};
+
+struct Finding {
+  enum class Source { Engine, Model, Disagreement };
+  Source source;
+  std::string message;
+};
+std::string_view SourceName(Finding::Source source);  // "engine", "finrig", "disagree"
+
+struct DiffResult {
+  Trace model;
+  std::vector<Finding> findings;
+};
+
+// `program` is what the engine ran (Approximate()'s result, WithSettle()'s with --strict).
+DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptions& options);
+
+// The program followed by a full gc and three turns: time for an engine to deliver
+// what it owes before --strict judges completeness.
+Program WithSettle(Program program);
+
+}  // namespace finrig::engines

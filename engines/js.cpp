@@ -1,0 +1,254 @@
+#include "engines/js.h"
+
+#include <array>
+
+#include <fmt/format.h>
+
+#include "engines/runtime_js.h"
+#include "model/overloaded.h"
+#include "model/text.h"
+
+namespace finrig::engines {
+namespace {
+
+constexpr std::array<std::string_view, 5> kFlavorNames = {"node", "d8", "jsshell", "jsc",
+                                                          "test262"};
+
+// The host each flavor runs on: print a line, collect everything collectable, wait
+// for a macrotask (by which time an engine that runs cleanup jobs promptly has run
+// them), and hear of exceptions no one caught (a `throw` op ends a cleanup job so).
+std::string_view HostPrelude(Flavor flavor) {
+  switch (flavor) {
+    case Flavor::Node:
+      return R"(const host = {
+  print: (line) => require("fs").writeSync(1, line + "\n"),
+  gc: () => globalThis.gc(),  // node --expose-gc
+  // V8 posts cleanup tasks to the platform's queue: a timer and then an immediate
+  // give them two passes of the event loop.
+  macrotask: () => new Promise((r) => setTimeout(r, 0)).then(() => new Promise((r) => setImmediate(r))),
+  onUncaught: (f) => process.on("uncaughtException", f),
+  exit: () => process.exit(0),
+};
+)";
+    case Flavor::D8:
+    case Flavor::JsShell:
+    case Flavor::Jsc:
+      return R"(const host = {
+  print: (line) => print(line),
+  gc: () => gc(),
+  macrotask: () => new Promise((r) => setTimeout(r, 0)),
+  onUncaught: () => {},  // the shell reports them; the trace shows the callback threw
+  exit: () => { if (typeof quit === "function") quit(0); },  // finrig's host has none
+};
+)";
+    case Flavor::Test262:
+      return R"(const host = {
+  print: (line) => finrigLines.push(line),
+  gc: () => $262.gc(),
+  macrotask: () => new Promise((r) => setTimeout(r, 0)),
+  onUncaught: () => {},
+  exit: () => {},
+};
+)";
+  }
+  return "";
+}
+
+std::string JsString(std::string_view bytes) {
+  // Each byte becomes one UTF-16 code unit, so SameValue of strings is SameValue of
+  // their bytes and the runtime prints the bytes back.
+  std::string out = "\"";
+  for (const unsigned char c : bytes) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string JsLiteral(const Value& v) {
+  return std::visit(
+      Overloaded{
+          [](Undefined) -> std::string { return "undefined"; },
+          [](Null) -> std::string { return "null"; },
+          [](bool b) -> std::string { return b ? "true" : "false"; },
+          [&](double) -> std::string { return "(" + ToText(v) + ")"; },  // NaN, -0, 1e+21
+          [](const String& s) { return JsString(s.bytes); },
+          [](const BigInt& b) { return "(" + b.decimal + "n)"; },
+          [](const RegisteredSymbol& s) { return "Symbol.for(" + JsString(s.key) + ")"; },
+          [](const WellKnownSymbol& s) { return "Symbol." + s.name; },
+          // Identities come only from handles (program.h); a literal never holds one.
+          [](const UniqueSymbol&) -> std::string { return "undefined"; },
+          [](const ObjectRef&) -> std::string { return "undefined"; },
+      },
+      v);
+}
+
+class Emitter {
+ public:
+  explicit Emitter(std::string& out) : out_(out) {}
+
+  void Ops(const std::vector<Op>& ops, const std::string& prefix, int depth) {
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      Statement(ops[i], prefix + std::to_string(i), depth);
+    }
+  }
+
+ private:
+  void Line(int depth, std::string_view text) {
+    out_ += std::string(2 * depth + 4, ' ');
+    out_ += text;
+    out_ += '\n';
+  }
+
+  static std::string Operand(const finrig::Operand& operand, int depth) {
+    if (const auto* h = std::get_if<HandleRef>(&operand)) return fmt::format("h[{}]", h->handle);
+    if (std::holds_alternative<HeldRef>(operand)) return depth > 0 ? "held" : "undefined";
+    return JsLiteral(std::get<Value>(operand));
+  }
+
+  std::string Args(const Op& op, int depth, std::size_t from = 0) const {
+    std::vector<std::string> args;
+    for (std::size_t i = from; i < op.args.size(); ++i) args.push_back(Operand(op.args[i], depth));
+    return fmt::format("{}", fmt::join(args, ", "));
+  }
+
+  std::string Arg(const Op& op, std::size_t i, int depth) const {
+    return i < op.args.size() ? Operand(op.args[i], depth) : "undefined";
+  }
+
+  // `h[N] = ` when the op assigns its value to a handle.
+  static std::string Dest(const Op& op) {
+    return op.dest ? fmt::format("h[{}] = ", *op.dest) : std::string();
+  }
+
+  void Statement(const Op& op, const std::string& path, int depth) {
+    const auto opLine = [&](const std::string& expression) {
+      Line(depth, fmt::format("rt.op(\"{}\", () => {}{});", path, Dest(op), expression));
+    };
+    switch (op.kind) {
+      case OpKind::NewObject: opLine("rt.object()"); break;
+      case OpKind::NewSymbol:
+        opLine(op.description ? "rt.symbol(" + JsString(*op.description) + ")" : "rt.symbol()");
+        break;
+      case OpKind::Assign: opLine(Arg(op, 0, depth)); break;
+      case OpKind::NewRegistry:
+        Line(depth, fmt::format("rt.op(\"{}\", () => {}rt.registry((held) => {{", path, Dest(op)));
+        Ops(op.body, path + ".", depth + 1);
+        Line(depth, "}));");
+        break;
+      case OpKind::NewWeakRef: opLine("rt.weakRef(" + Arg(op, 0, depth) + ")"); break;
+      case OpKind::Deref: opLine("rt.deref(" + Arg(op, 0, depth) + ")"); break;
+      case OpKind::Register: opLine("rt.register(" + Args(op, depth) + ")"); break;
+      case OpKind::Unregister:
+        opLine(fmt::format("rt.unregister({}, {})", Arg(op, 0, depth), Arg(op, 1, depth)));
+        break;
+      case OpKind::Link:
+      case OpKind::Unlink:
+        opLine(fmt::format("rt.{}({}, {})", op.kind == OpKind::Link ? "link" : "unlink",
+                           Arg(op, 0, depth), Arg(op, 1, depth)));
+        break;
+      case OpKind::Drop: opLine("undefined"); break;
+      case OpKind::Gc: Line(depth, fmt::format("rt.gc(\"{}\");", path)); break;
+      case OpKind::Turn: Line(depth, fmt::format("await rt.turn(\"{}\");", path)); break;
+      case OpKind::Throw:
+        Line(depth, fmt::format("rt.throwIf(\"{}\", {});", path,
+                                op.args.empty() ? "true"
+                                                : "Object.is(held, " + Arg(op, 0, depth) + ")"));
+        break;
+    }
+  }
+
+  std::string& out_;
+};
+
+std::string Runtime() {
+  std::string runtime(kRuntimeJs);
+  const std::string placeholder = "BUDGET_PLACEHOLDER";
+  runtime.replace(runtime.find(placeholder), placeholder.size(), std::to_string(kCallbackBudget));
+  return runtime;
+}
+
+void ProgramEntry(std::string& out, std::string_view name, const Program& program) {
+  out += fmt::format("  [{}, async (rt, h) => {{\n", JsString(name));
+  Emitter(out).Ops(program.ops, "", 0);
+  out += "  }],\n";
+}
+
+}  // namespace
+
+std::string_view FlavorName(Flavor flavor) { return kFlavorNames[static_cast<int>(flavor)]; }
+
+std::optional<Flavor> FlavorFromName(std::string_view name) {
+  for (std::size_t i = 0; i < kFlavorNames.size(); ++i) {
+    if (kFlavorNames[i] == name) return static_cast<Flavor>(i);
+  }
+  return std::nullopt;
+}
+
+Approximation Approximate(const Program& program, std::optional<Profile> engine) {
+  Approximation result{.program = program, .changes = {}};
+  const bool otherProfile = engine && *engine != program.profile;
+  if (otherProfile) {
+    result.changes.push_back(fmt::format("the program is written for {}, the engine follows {}: "
+                                         "its expect lines are dropped",
+                                         ProfileName(program.profile), ProfileName(*engine)));
+    result.program.profile = *engine;
+  }
+  const auto visit = [&](auto& self, std::vector<Op>& ops) -> void {
+    for (Op& op : ops) {
+      if (op.kind == OpKind::Gc && !op.gcOnly.empty()) {
+        result.changes.push_back(
+            fmt::format("line {}: `{}` runs as a full gc", op.line, PrintOpHead(op)));
+        op.gcOnly.clear();
+      }
+      if (op.kind == OpKind::Turn &&
+          (op.turnJobs || op.turnLimit || op.turnOrder != CellOrder::Fifo)) {
+        result.changes.push_back(fmt::format(
+            "line {}: `{}` runs the jobs the engine runs, in its order", op.line, PrintOpHead(op)));
+        op.turnJobs.reset();
+        op.turnLimit.reset();
+        op.turnOrder = CellOrder::Fifo;
+      }
+      // What is collected and delivered is the engine's choice: only expectations
+      // about how an op completes still hold.
+      std::erase_if(op.expects, [&](const Expectation& e) {
+        return otherProfile || (!std::holds_alternative<ExpectOk>(e.what) &&
+                                !std::holds_alternative<ExpectTypeError>(e.what));
+      });
+      self(self, op.body);
+    }
+  };
+  visit(visit, result.program.ops);
+  return result;
+}
+
+std::string EmitBatch(const std::vector<std::pair<std::string, const Program*>>& programs,
+                      Flavor flavor) {
+  std::string out = "\"use strict\";\n";
+  out += HostPrelude(flavor);
+  out += Runtime();
+  out += "finrig(host).main([\n";
+  for (const auto& [name, program] : programs) ProgramEntry(out, name, *program);
+  out += "]);\n";
+  return out;
+}
+
+std::string EmitScript(const Program& program, Flavor flavor, std::string_view name,
+                       const std::vector<std::string>& changes) {
+  std::string header = fmt::format(
+      "// finrig program {} (profile {}), emitted for {}.\n"
+      "// Prints its trace in finrig's wire format (engines/wire.h).\n",
+      name, ProfileName(program.profile), FlavorName(flavor));
+  if (flavor == Flavor::Node) header += "// Run: node --expose-gc FILE.js\n";
+  if (flavor == Flavor::D8) header += "// Run: d8 --expose-gc FILE.js\n";
+  for (const std::string& change : changes) header += "// Approximated: " + change + "\n";
+  return header + EmitBatch({{std::string(name), &program}}, flavor);
+}
+
+}  // namespace finrig::engines

@@ -1,0 +1,51 @@
+// JS emission: a finrig program as a script a real engine runs. Handles become slots of
+// an array, edges entries of a per-object Set, `gc` the host's collector, `turn` an
+// await of a macrotask; every op and callback prints one line of the wire format
+// (engines/wire.h), which the adapters read back into a Trace for the checker.
+//
+// An engine cannot be told what to collect or how to run its cleanup jobs, so the
+// script runs Approximate(program): each `gc @…` becomes a full gc and each `turn`
+// loses its options. The checker judges the engine against that program in acceptor
+// mode, where any allowed choice passes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "model/program.h"
+
+namespace finrig::engines {
+
+enum class Flavor {
+  Node,     // node --expose-gc: gc(), setImmediate/setTimeout, fs.writeSync
+  D8,       // d8 --expose-gc: gc(), setTimeout, print
+  JsShell,  // SpiderMonkey's js shell and finrig's in-process host: gc(), setTimeout, print
+  Jsc,      // JavaScriptCore's jsc: gc(), setTimeout, print
+  Test262,  // a test262 test: $262.gc(), a macrotask, $DONE; asserts what every engine must do
+};
+std::string_view FlavorName(Flavor flavor);
+std::optional<Flavor> FlavorFromName(std::string_view name);
+
+// What an engine cannot be told, as "line N: what happens instead", one per op changed.
+struct Approximation {
+  Program program;                    // what the script runs (and the checker judges)
+  std::vector<std::string> changes;   // empty when the engine runs the program as written
+};
+// `engine`: the profile the engine follows, when it differs from the program's
+// (expectations written for the program's profile are then dropped).
+Approximation Approximate(const Program& program, std::optional<Profile> engine = std::nullopt);
+
+// A script that runs `program` (already approximated) and prints its trace.
+// `name` appears in the header comment and the `begin` line.
+std::string EmitScript(const Program& program, Flavor flavor, std::string_view name,
+                       const std::vector<std::string>& changes = {});
+
+// One script running many programs one after another, each with fresh handles and
+// registries and its own begin/end lines (engines/node.cpp batches with this).
+std::string EmitBatch(const std::vector<std::pair<std::string, const Program*>>& programs,
+                      Flavor flavor);
+
+}  // namespace finrig::engines

@@ -1,0 +1,40 @@
+#include "engines/profiles.h"
+
+#include <array>
+
+namespace finrig::engines {
+namespace {
+
+constexpr std::array kProfiles = {
+    EngineProfile{
+        .name = "node",
+        .engine = "V8, as in Node.js 20 (checked with v20.20.2)",
+        .how = "node --expose-gc, a batch of programs per process (FINRIG_NODE names the binary)",
+        .profile = Profile::Es2023,
+        .strictCompleteness = true,
+        .notes = "gc() is a full, precise collection; cleanup tasks run from the event loop, "
+                 "in no fixed order, and after a callback throws the rest come in a later task",
+    },
+    EngineProfile{
+        .name = "spidermonkey",
+        .engine = "SpiderMonkey 102 (Debian's libmozjs-102, in process)",
+        .how = "engines/spidermonkey: a fresh global per program, JS_GC, the host's task queue",
+        .profile = Profile::Es2021,
+        .strictCompleteness = true,
+        .notes = "symbols cannot be held weakly in 102 (es2021): symbol targets and tokens are "
+                 "TypeErrors, as the profile expects",
+    },
+};
+
+}  // namespace
+
+std::span<const EngineProfile> EngineProfiles() { return kProfiles; }
+
+std::optional<EngineProfile> EngineProfileNamed(std::string_view name) {
+  for (const EngineProfile& profile : kProfiles) {
+    if (profile.name == name) return profile;
+  }
+  return std::nullopt;
+}
+
+}  // namespace finrig::engines

@@ -1,0 +1,113 @@
+#include "engines/shell_engine.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "engines/subprocess.h"
+
+namespace finrig::engines {
+namespace {
+
+// The script lives in a temporary file for as long as its process runs.
+class TempScript {
+ public:
+  explicit TempScript(const std::string& text) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp != nullptr ? tmp : "/tmp") + "/finrig-XXXXXX.js";
+    const int fd = mkstemps(pattern.data(), 3);
+    if (fd < 0) throw std::runtime_error("cannot create a temporary script in " + pattern);
+    close(fd);
+    path_ = pattern;
+    std::ofstream(path_, std::ios::binary) << text;
+  }
+  ~TempScript() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+std::vector<EngineRun> ShellEngine::Run(const std::vector<const Program*>& programs) {
+  std::vector<EngineRun> runs;
+  runs.reserve(programs.size());
+  for (std::size_t first = 0; first < programs.size(); first += options_.batchSize) {
+    RunBatch(programs, first, std::min(programs.size(), first + options_.batchSize), runs);
+  }
+  return runs;
+}
+
+void ShellEngine::RunBatch(const std::vector<const Program*>& programs, std::size_t first,
+                           std::size_t last, std::vector<EngineRun>& runs) {
+  while (first < last) {
+    std::vector<std::pair<std::string, const Program*>> batch;
+    for (std::size_t i = first; i < last; ++i) batch.emplace_back(std::to_string(i), programs[i]);
+    const TempScript script(EmitBatch(batch, options_.flavor));
+    std::vector<std::string> argv = options_.command;
+    argv.push_back(script.path());
+    Subprocess process(argv);
+
+    bool began = false;
+    std::optional<std::size_t> current;  // the program that has begun and not ended
+    std::string output;                  // its lines so far
+    const auto finish = [&](EngineRun::End end, std::string detail) {
+      runs.push_back(ReadWire(*programs[*current], output, end, std::move(detail)));
+      current.reset();
+      output.clear();
+    };
+    auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+    std::string line;
+    for (;;) {
+      const Subprocess::Read read = process.ReadLine(line, deadline);
+      if (read == Subprocess::Read::Line) {
+        if (line.starts_with("begin ")) {
+          if (current) finish(EngineRun::End::BadOutput, "a program began before the last ended");
+          began = true;
+          current = std::strtoul(line.c_str() + 6, nullptr, 10);
+          if (*current != first) throw std::runtime_error("the engine ran programs out of order");
+          deadline = std::chrono::steady_clock::now() + options_.timeout;
+        } else if (line == "done") {
+          if (first < last) throw std::runtime_error("the engine skipped programs");
+          break;
+        } else if (line == "stalled" && !current && !runs.empty()) {
+          runs.back().stalled = true;
+        } else if (current) {
+          output += line;
+          output += '\n';
+          if (line == "end" || line == "budget") {
+            finish(EngineRun::End::Completed, "");
+            ++first;
+          }
+        }
+        continue;
+      }
+      // Timeout or end of output before `done`: the current program is to blame.
+      const bool timedOut = read == Subprocess::Read::Timeout;
+      if (timedOut) process.Kill();
+      const std::string status = process.Wait();
+      if (!began) {
+        throw std::runtime_error(fmt::format(
+            "{} ended ({}) before running a program: {}", options_.command[0], status,
+            process.StderrTail()));
+      }
+      // A program past its callback budget has ended for finrig, but its engine may go
+      // on calling back and never reach the next: start afresh from the next.
+      if (!current) break;
+      finish(timedOut ? EngineRun::End::TimedOut : EngineRun::End::Crashed,
+             timedOut ? fmt::format("no end after {} ms", options_.timeout.count())
+                      : fmt::format("{}; stderr: {}", status, process.StderrTail()));
+      ++first;
+      break;
+    }
+    if (first >= last) return;
+  }
+}
+
+}  // namespace finrig::engines

@@ -1,0 +1,36 @@
+// An engine run as a separate shell process (node, d8, jsc): programs go out in batches,
+// one emitted script per batch, and come back as wire lines on stdout. A program that
+// hangs past the timeout or takes the process down is reported as such, and the batch
+// goes on in a fresh process from the next program.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "engines/engine.h"
+#include "engines/js.h"
+
+namespace finrig::engines {
+
+struct ShellOptions {
+  std::vector<std::string> command;  // e.g. {"node", "--expose-gc"}; the script's path follows
+  Flavor flavor = Flavor::Node;
+  std::chrono::milliseconds timeout{10000};  // per program, startup included for the first
+  std::size_t batchSize = 500;               // programs per process
+};
+
+class ShellEngine : public Engine {
+ public:
+  explicit ShellEngine(ShellOptions options) : options_(std::move(options)) {}
+  std::vector<EngineRun> Run(const std::vector<const Program*>& programs) override;
+
+ private:
+  // Runs programs[first, last) in one process or more; appends their runs.
+  void RunBatch(const std::vector<const Program*>& programs, std::size_t first, std::size_t last,
+                std::vector<EngineRun>& runs);
+
+  ShellOptions options_;
+};
+
+}  // namespace finrig::engines
