@@ -174,7 +174,7 @@ TEST(ShellEngine, AnEngineThatDiesIsBlamedAndTheBatchGoesOnInAFreshOne) {
   const Program p = ParseProgram("h0 = object\n");
   // The first process dies in program 0; the second is started at program 1.
   const std::vector<EngineRun> runs = RunFake(
-      "if grep -q '\"0\", async' \"$1\"; then echo 'begin 0'; kill -SEGV $$; fi; "
+      "if grep -q '\\[\"0\",' \"$1\"; then echo 'begin 0'; kill -SEGV $$; fi; "
       "echo 'begin 1'; echo 'op 0 @0'; echo end; echo done",
       {&p, &p});
   ASSERT_EQ(runs.size(), 2u);

@@ -1,5 +1,7 @@
 // finrig's runtime for emitted programs (engines/js.cpp pastes it into every script).
-// `host` supplies print, gc and macrotask; everything else is plain ECMAScript.
+// `host` supplies print, gc and macrotask; everything else is plain ECMAScript. With
+// host.verify (the test262 flavor), it also checks what every engine must do, since
+// there is no finrig checker to read the trace (Verifier, below).
 // It must not keep anything alive that the program does not: ids live in WeakMaps,
 // values are printed at once and never stored, and no local of the program's async
 // function holds a value across an await.
@@ -33,9 +35,53 @@ const finrig = (host) => {
     return out + '"';
   };
 
+  // What must hold whatever the engine chose to collect and when to clean up, checked
+  // from the values the ops actually saw: TypeErrors exactly per the profile's
+  // CanBeHeldWeakly, no callback during an op, and no more callbacks with a heldValue
+  // than registrations with it (unregister is left out: which of two cells with one
+  // heldValue a callback delivered cannot be seen).
+  class Verifier {
+    constructor(profile) {
+      this.es2023 = profile === "es2023";
+      this.registries = new WeakSet();
+      this.weakRefs = new WeakSet();
+      this.counts = new WeakMap();  // registry -> [{held, registered, delivered}]
+      this.failures = [];
+    }
+    weak(v) {
+      if (v !== null && (typeof v === "object" || typeof v === "function")) return true;
+      return this.es2023 && typeof v === "symbol" && Symbol.keyFor(v) === undefined;
+    }
+    // Runs f, which must throw a TypeError exactly when `typeError`.
+    expect(what, typeError, f) {
+      let threw = null;
+      try {
+        return f();
+      } catch (e) {
+        threw = e;
+        throw e;
+      } finally {
+        const isTypeError = threw instanceof TypeError;
+        if (isTypeError !== typeError && !(threw instanceof Thrown)) {
+          this.failures.push(what + (typeError ? " did not throw a TypeError" : " threw " + threw));
+        }
+      }
+    }
+    count(r, held) {
+      const list = this.counts.get(r) ?? [];
+      this.counts.set(r, list);
+      let entry = list.find((e) => Object.is(e.held, held));
+      if (!entry) list.push(entry = { held, registered: 0, delivered: 0 });
+      return entry;
+    }
+  }
+
   // One program's execution: its heap ids, callback count and output.
   class Run {
-    constructor() {
+    constructor(profile) {
+      this.verifier = host.verify ? new Verifier(profile) : null;
+      this.inOp = false;
+      this.callbackDepth = 0;
       this.ids = new WeakMap();
       this.symbolIds = new Map();  // where symbols cannot be WeakMap keys (es2021)
       this.next = 0;
@@ -68,12 +114,19 @@ const finrig = (host) => {
       }
     }
     op(path, f) {
+      this.inOp = true;
       try {
         this.out("op " + path + " " + this.v(f()));
       } catch (e) {
         if (e instanceof Thrown) throw e;
         this.out("op " + path + " " + (e instanceof TypeError ? "TypeError" : "error " + quote(String(e))));
+      } finally {
+        this.inOp = this.callbackDepth > 0;
       }
+    }
+    // f() under the verifier's eye, when there is one.
+    checked(what, typeError, f) {
+      return this.verifier ? this.verifier.expect(what, typeError(this.verifier), f) : f();
     }
     // Ops below are called through op(): they return the op's value or throw.
     object() { return this.alloc({}); }
@@ -81,12 +134,28 @@ const finrig = (host) => {
     registry(body) {
       const run = this;
       const r = new FinalizationRegistry((held) => run.callback(r, held, body));
+      this.verifier?.registries.add(r);
       return this.alloc(r);
     }
-    weakRef(target) { return this.alloc(new WeakRef(target)); }
-    register(r, ...args) { return register.call(r, ...args); }
-    unregister(r, token) { return unregister.call(r, token); }
-    deref(w) { return deref.call(w); }
+    weakRef(target) {
+      const w = this.checked("new WeakRef(target)", (v) => !v.weak(target), () => new WeakRef(target));
+      this.verifier?.weakRefs.add(w);
+      return this.alloc(w);
+    }
+    register(r, target, held, token) {
+      const result = this.checked("register", (v) => !v.registries.has(r) || !v.weak(target) ||
+          Object.is(target, held) || (token !== undefined && !v.weak(token)),
+          () => register.call(r, target, held, token));
+      if (this.verifier) this.verifier.count(r, held).registered++;
+      return result;
+    }
+    unregister(r, token) {
+      return this.checked("unregister", (v) => !v.registries.has(r) || !v.weak(token),
+                          () => unregister.call(r, token));
+    }
+    deref(w) {
+      return this.checked("deref", (v) => !v.weakRefs.has(w), () => deref.call(w));
+    }
     edges(from) {
       if (from === null || (typeof from !== "object" && typeof from !== "function")) {
         throw new TypeError("link from a primitive");
@@ -111,11 +180,23 @@ const finrig = (host) => {
         return;
       }
       this.out("cb " + this.v(r) + " " + this.v(held));
+      if (this.verifier) {
+        if (this.inOp) this.verifier.failures.push("a cleanup callback ran during an op");
+        const entry = this.verifier.count(r, held);
+        if (++entry.delivered > entry.registered) {
+          this.verifier.failures.push("more callbacks with heldValue " + this.v(held) +
+                                      " than registrations with it");
+        }
+      }
+      ++this.callbackDepth;
+      this.inOp = true;
       try {
         body(held);
       } catch (e) {
         if (e instanceof Thrown) this.out("threw");
         throw e;
+      } finally {
+        this.inOp = --this.callbackDepth > 0;
       }
       this.out("ret");
     }
@@ -138,14 +219,15 @@ const finrig = (host) => {
     return fired.yes && registry !== undefined;  // read here, so the registry lives till now
   };
 
-  // Runs each [name, program] in turn; a program is an async function of (run, h).
+  // Runs each [name, profile, program] in turn; a program is an async function of
+  // (run, h). With host.verify, host.finish receives the verifier's failures.
   const main = async (programs) => {
     host.onUncaught((e) => {
       if (!(e instanceof Thrown)) host.print("uncaught " + quote(String(e)));
     });
-    for (const [name, program] of programs) {
+    for (const [name, profile, program] of programs) {
       host.print("begin " + name);
-      const run = new Run();
+      const run = new Run(profile);
       try {
         await program(run, []);
       } catch (e) {
@@ -153,6 +235,7 @@ const finrig = (host) => {
       }
       run.out("end");
       run.closed = true;  // late callbacks of this program's registries print nothing
+      if (run.verifier) return host.finish(run.verifier.failures);
       if (!(await canary())) {
         host.print("stalled");
         return host.exit();  // the adapter goes on in a fresh engine
