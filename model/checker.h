@@ -27,9 +27,11 @@ struct Violation {
 
 struct CheckOptions {
   Profile profile = Profile::Es2023;
-  // Also require completeness (invariant 12): a full gc collects everything
-  // unreachable, and a turn without options delivers every cell whose target a gc
-  // reported collected before it. True for the model; engines may never collect.
+  // The model's rules, beyond what ECMA-262 asks of every engine: completeness
+  // (invariant 12: a full gc collects everything unreachable, and a turn without
+  // options delivers every cell whose target a gc reported collected before it), and
+  // invariant 9 (a collected registry delivers nothing). False: acceptor mode, for
+  // engines, which may never collect, and may clean up for a registry they collected.
   bool strict = true;
   // The trace may stop before the program does (an engine crashed, hung or ran past
   // the callback budget): judge what it shows.
