@@ -151,6 +151,24 @@ TEST(Acceptor, LetsAnEngineCleanUpForARegistryItCollected) {
   EXPECT_TRUE(std::any_of(strict.begin(), strict.end(), [](const Violation& v) { return v.invariant == 9; }));
 }
 
+// --strict: what the last top-level full gc could collect must have been delivered by
+// the end; a target that died after it (here: in the callback) had no gc to collect it.
+TEST(Acceptor, StrictCompletenessAsksOnlyForWhatTheLastFullGcCouldCollect) {
+  const Program p = ParseProgram(
+      "h0 = registry {\n  h1 = object\n  register h0 h1 \"y\"\n  drop h1\n}\nh1 = object\n"
+      "register h0 h1 \"x\"\ndrop h1\ngc\nturn\n");
+  const std::string prefix = "op 0 @0\nop 1 @1\nop 2 undefined\nop 3 undefined\nop 4 undefined\n";
+  const CheckOptions strict{.profile = p.profile, .strict = false, .completeAtEnd = true};
+  const EngineRun delivered = ReadWire(
+      p, prefix + "cb @0 \"x\"\nop 0.0 @2\nop 0.1 undefined\nop 0.2 undefined\nret\nop 5 undefined\nend\n");
+  EXPECT_TRUE(CheckTrace(p, delivered.trace, strict).empty());
+  const EngineRun never = ReadWire(p, prefix + "op 5 undefined\nend\n");
+  const std::vector<Violation> violations = CheckTrace(p, never.trace, strict);
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].invariant, 12);
+  EXPECT_TRUE(Accept(p, never).empty());  // without --strict, never calling back is allowed
+}
+
 TEST(Subprocess, ReadsLinesAndTellsHowTheChildEnded) {
   Subprocess child({"sh", "-c", "echo a; printf b; kill -SEGV $$"});
   std::string line;

@@ -23,4 +23,13 @@ for example in examples/test262/*.js; do
   count=$((count + 1))
 done
 [ "$count" -ge 5 ] || fail "only $count examples"
-echo "test262 examples: $count pass, and catch a doubled callback"
+
+# The shells' flavors cannot run here; they must at least parse.
+for program in corpus/throw-then-later-job-delivers-rest.fr corpus/new-registry-inside-callback.fr \
+               corpus/symbol-held-values-es2023.fr corpus/partial-gc-subset.fr; do
+  for flavor in node d8 jsshell jsc test262; do
+    "$finrig" js --flavor "$flavor" "$program" | node --check - ||
+      fail "finrig js --flavor $flavor $program does not parse"
+  done
+done
+echo "test262 examples: $count pass, and catch a doubled callback; every flavor parses"

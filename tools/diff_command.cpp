@@ -241,6 +241,11 @@ int DiffCommand(const DiffCommandOptions& command) {
       "diff --engine {}: {} programs, {} discrepancies (engine {}, finrig {}, disagree {}){}\n",
       profile->name, total, discrepancies, findingsBySource[0], findingsBySource[1],
       findingsBySource[2], discrepancies > 0 ? ", written to " + command.output : "");
+  if (command.strict && !profile->strictCompleteness) {
+    std::cout << fmt::format("note: the {} profile does not promise completeness ({}): --strict "
+                             "findings show where it falls short, not that it breaks the spec\n",
+                             profile->name, profile->notes);
+  }
   return discrepancies > 0 ? 1 : 0;
 }
 
