@@ -169,6 +169,21 @@ TEST(Acceptor, StrictCompletenessAsksOnlyForWhatTheLastFullGcCouldCollect) {
   EXPECT_TRUE(Accept(p, never).empty());  // without --strict, never calling back is allowed
 }
 
+// Found by diff --engine node --strict (generated-1-8129): an unregister(h0) that answers
+// true because of another cell with that token proves nothing about a delivered cell
+// with it, which may have been still active; the "a" callback may have been the
+// token-less cell's, and nothing is owed at the end.
+TEST(Acceptor, ATrueAnswerDoesNotPinADeliveredCellWithTheToken) {
+  const Program p = ParseProgram(
+      "h0 = registry {\n  unregister h0 h0\n}\nh1 = object\nregister h0 h1 \"a\" h0\nh1 = object\n"
+      "register h0 h1 \"a\"\ndrop h1\ngc\nregister h0 h0 \"y\" h0\nturn\n");
+  const EngineRun run = ReadWire(
+      p, "op 0 @0\nop 1 @1\nop 2 undefined\nop 3 @2\nop 4 undefined\nop 5 undefined\nop 6 undefined\n"
+         "op 7 undefined\ncb @0 \"a\"\nop 0.0 true\nret\nop 8 undefined\nend\n");
+  const CheckOptions strict{.profile = p.profile, .strict = false, .completeAtEnd = true};
+  EXPECT_TRUE(CheckTrace(p, run.trace, strict).empty());
+}
+
 TEST(Subprocess, ReadsLinesAndTellsHowTheChildEnded) {
   Subprocess child({"sh", "-c", "echo a; printf b; kill -SEGV $$"});
   std::string line;

@@ -385,7 +385,14 @@ class Checker {
       if (registry.kind != Thing::Kind::Registry || registry.dead || !reach.reached[id]) continue;
       for (const CellRecord& cell : registry.cells) {
         const std::optional<HeapId> target = HeapIdOf(cell.target);
-        if (cell.state == CellRecord::State::Active && target &&
+        // A callback booked to an interchangeable cell may have been this one's (the
+        // other then gone to an unregister that answered true all the same).
+        const bool mayHaveBeenDelivered =
+            std::any_of(registry.cells.begin(), registry.cells.end(), [&](const CellRecord& other) {
+              return &other != &cell && other.state != CellRecord::State::Active && !other.pinned &&
+                     Interchangeable(cell, other, reach);
+            });
+        if (cell.state == CellRecord::State::Active && target && !mayHaveBeenDelivered &&
             *target < unreachableAtLastFullGc_.size() && unreachableAtLastFullGc_[*target]) {
           Report(12, nullptr, fmt::format("the cell registered at line {} (heldValue {}) of @{} "
                                           "was never delivered though nothing reached its "
@@ -686,12 +693,15 @@ class Checker {
       }
     }
     // Pin what the answer proved: the one cell a true depended on was still active, and
-    // a cell with the token booked delivered was gone already (active, this unregister
-    // would have removed it). Which cells it removed is known only through the answer:
+    // with a false, a cell with the token booked delivered was gone already (active, this
+    // unregister would have removed it; with other cells removed, the answer is the same
+    // either way). Which cells it removed is known only through the answer:
     // those stay free to have been delivered before it instead.
     if (removedCells.size() == 1) removedCells.front()->pinned = true;
     for (CellRecord& cell : registry->cells) {
-      if (cell.state == CellRecord::State::Delivered && HasToken(cell, token)) cell.pinned = true;
+      if (cell.state == CellRecord::State::Delivered && HasToken(cell, token) && !removed) {
+        cell.pinned = true;
+      }
     }
     if (result.type != Completion::Type::Normal || !SameValue(result.value, Value{removed})) {
       // Cells that a throwing callback should have left registered are gone.
