@@ -134,21 +134,39 @@ TEST(Acceptor, AttributesACallbackToEitherOfTwoCellsWhoseTargetsNothingReaches) 
 }
 
 // Found by diff --engine spidermonkey (generated-7-525): one gc collects registry @0
-// with its target and a target of @1; @1's two callbacks show @0 collected, and then
-// @0's job runs. ECMA-262 allows it (engines may clean up for a collected registry);
-// only the model is held to invariant 9.
+// with its target and a target of @1; @1's callbacks show @0 collected, and then @0's
+// job runs. ECMA-262 allows it (engines may clean up for a collected registry); only
+// the model is held to invariant 9. (Here the heldValues differ, so that @1's callbacks
+// say for sure which target died.)
 TEST(Acceptor, LetsAnEngineCleanUpForARegistryItCollected) {
   const Program p = ParseProgram(
       "# profile: es2021\nh0 = registry\nh1 = registry\nregister h1 h0 \"2a\"\nh2 = object\n"
-      "h3 = object\nregister h0 h2 \"\"\nregister h1 h3 \"2a\"\ndrop h3\ndrop h2\ndrop h0\ngc\nturn\n");
+      "h3 = object\nregister h0 h2 \"\"\nregister h1 h3 \"2b\"\ndrop h3\ndrop h2\ndrop h0\ngc\nturn\n");
   const EngineRun run = ReadWire(
       p, "op 0 @0\nop 1 @1\nop 2 undefined\nop 3 @2\nop 4 @3\nop 5 undefined\nop 6 undefined\n"
          "op 7 undefined\nop 8 undefined\nop 9 undefined\nop 10 undefined\n"
-         "cb @1 \"2a\"\nret\ncb @1 \"2a\"\nret\ncb @0 \"\"\nret\nop 11 undefined\nend\n");
+         "cb @1 \"2a\"\nret\ncb @1 \"2b\"\nret\ncb @0 \"\"\nret\nop 11 undefined\nend\n");
   ASSERT_EQ(run.end, EngineRun::End::Completed) << run.detail;
   EXPECT_TRUE(Accept(p, run).empty());
   const std::vector<Violation> strict = CheckTrace(p, run.trace, CheckOptions{.profile = p.profile});
   EXPECT_TRUE(std::any_of(strict.begin(), strict.end(), [](const Violation& v) { return v.invariant == 9; }));
+}
+
+// Found by diff --engine node --strict (generated-1-8621, once in five runs): registry
+// @3's callback with heldValue "h" may have delivered either of two cells; booked to the
+// older (target @1), it made @1 "collected", and @0's callback then received @1. It
+// may as well have been the other cell's, so nothing is known dead.
+TEST(Acceptor, AnAmbiguousCallbackProvesNoTargetDead) {
+  const Program p = ParseProgram(
+      "h0 = registry\nh1 = object\nh2 = registry\nh3 = object\nregister h2 h1 \"h\"\n"
+      "register h2 h3 \"h\"\nh4 = object\nregister h0 h4 h1\ndrop h0\ndrop h1\ndrop h3\ndrop h4\n"
+      "gc\nturn\n");
+  const EngineRun run = ReadWire(
+      p, "op 0 @0\nop 1 @1\nop 2 @2\nop 3 @3\nop 4 undefined\nop 5 undefined\nop 6 @4\n"
+         "op 7 undefined\nop 8 undefined\nop 9 undefined\nop 10 undefined\nop 11 undefined\n"
+         "op 12 undefined\ncb @2 \"h\"\nret\ncb @0 @1\nret\nop 13 undefined\nend\n");
+  ASSERT_EQ(run.end, EngineRun::End::Completed) << run.detail;
+  EXPECT_TRUE(Accept(p, run).empty()) << Accept(p, run).front().message;
 }
 
 // --strict: what the last top-level full gc could collect must have been delivered by

@@ -250,9 +250,13 @@ class Checker {
     const Match match = MatchCell(op, registry, held);
     if (match.cell != nullptr) {
       match.cell->state = CellRecord::State::Delivered;
-      // A legal callback proves its target dead; after an illegal one that would be a
-      // guess, and a wrong guess would report what follows from it too.
-      if (match.legal) MarkDead(match.cell->target);
+      // A legal callback proves its target dead; after an illegal one, or when another
+      // cell could have been the one delivered, that would be a guess, and a wrong guess
+      // would report what follows from it too (node showed one: a heldValue "collected"
+      // because the callback was booked to the wrong one of two cells).
+      if (match.legal && !CouldBeAnother(*match.cell, things_[registry].cells)) {
+        MarkDead(match.cell->target);
+      }
     }
     callbackArguments_.push_back(held);
     const bool threw = CheckOps(*things_[registry].callback);
@@ -710,6 +714,19 @@ class Checker {
                                  removed ? "it had cells with that token to remove: true"
                                          : "no cell with that token was left: false"));
     }
+  }
+
+  // Whether a callback booked to `delivered` may have been another active cell's.
+  bool CouldBeAnother(const CellRecord& delivered, const std::vector<CellRecord>& cells) const {
+    const auto candidate = [&](const CellRecord& other) {
+      return &other != &delivered && other.state == CellRecord::State::Active &&
+             SameValue(other.held, delivered.held) && !SameValue(other.target, delivered.target);
+    };
+    if (std::none_of(cells.begin(), cells.end(), candidate)) return false;  // the usual case
+    const Reachability reach = Reach();
+    return std::any_of(cells.begin(), cells.end(), [&](const CellRecord& other) {
+      return candidate(other) && Interchangeable(other, delivered, reach);
+    });
   }
 
   // An observer cannot tell which of the two a callback delivered.
