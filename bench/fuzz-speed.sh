@@ -8,6 +8,7 @@
 # features: model_fuzzer's status lines, timestamped as they arrive) for
 # bench/plot-coverage.sh. Both builds must exist (bench/run.sh makes them).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib.sh"
 cd "$(dirname "$0")/.."
 
 seconds=60 out=bench/results
@@ -15,7 +16,7 @@ while (($#)); do
   case $1 in
     --seconds) seconds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) echo "fuzz-speed: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -23,8 +24,6 @@ done
 mkdir -p "$out"
 work=$(mktemp -d -t finrig-speed.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-
-stat_of() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
 
 # fuzz BINARY CORPUS LOG TSV: runs the fuzzer, stamping each status line with the
 # seconds since the start (libFuzzer prints none) into TSV.
@@ -34,7 +33,7 @@ fuzz() {
   "$bin" "$corpus" -max_total_time="$seconds" -max_len=4096 -timeout=10 -print_final_stats=1 2>&1 |
     while IFS= read -r line; do
       printf '%s\n' "$line" >>"$log"
-      if [[ $line =~ ^#([0-9]+).*cov:\ ([0-9]+)\ ft:\ ([0-9]+) ]]; then
+      if [[ $line =~ $fuzz_status ]]; then
         us=$((${EPOCHREALTIME/./} - start))
         printf '%d.%06d\t%s\t%s\t%s\n' $((us / 1000000)) $((us % 1000000)) "${BASH_REMATCH[1]}" \
           "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}" >>"$tsv"
@@ -54,11 +53,11 @@ for build in fuzz-nosan fuzz; do
   printf 'seconds\texecs\tedges\tfeatures\n' >"$tsv"
   fuzz "$dir/empty_fuzz_target" "$work/$build/empty" "$work/$build/empty.log" /dev/null
   fuzz "$dir/model_fuzzer" "$work/$build/corpus" "$work/$build/model.log" "$tsv"
-  empty=$(stat_of average_exec_per_sec "$work/$build/empty.log")
-  model=$(stat_of average_exec_per_sec "$work/$build/model.log")
+  empty=$(fuzz_stat average_exec_per_sec "$work/$build/empty.log")
+  model=$(fuzz_stat average_exec_per_sec "$work/$build/model.log")
   last=$(tail -n 1 "$tsv")
   printf '%-11s %14s %14s %8s %10s %9s %7s\n' "$build" "$empty" "$model" \
     "$(awk -v m="$model" -v e="$empty" 'BEGIN {printf "%.4f", m / e}')" \
-    "$(stat_of number_of_executed_units "$work/$build/model.log")" \
+    "$(fuzz_stat number_of_executed_units "$work/$build/model.log")" \
     "$(cut -f3 <<<"$last")" "$(cut -f4 <<<"$last")"
 done

@@ -4,13 +4,14 @@
 # once per seed through FINRIG_KILL_SEED), and the median over the seeds. Prints a
 # table: fault, cases per seed, median; "-" where the budget (1000 cases) ran out.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib.sh"
 cd "$(dirname "$0")/.."
 seeds="1 2 3 4 5" props=build/props/finrig_props_tests
 while (($#)); do
   case $1 in
     --seeds) seeds=$2; shift 2 ;;
     --props) props=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) echo "rc-kills: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done

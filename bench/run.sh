@@ -14,6 +14,7 @@
 # --quick: 5 s fuzzing runs and short benchmark repetitions (a smoke run; the figures
 # are not the ones to report). Nothing else should run on the machine meanwhile.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib.sh"
 cd "$(dirname "$0")/.."
 
 quick=0 ttf=0
@@ -21,7 +22,7 @@ while (($#)); do
   case $1 in
     --quick) quick=1; shift ;;
     --time-to-find) ttf=1; shift ;;
-    -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done

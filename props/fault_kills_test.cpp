@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
@@ -12,6 +13,7 @@
 #include "model/text.h"
 #include "props/generators.h"
 #include "props/judge.h"
+#include "props/teeth.h"
 
 namespace finrig::props {
 namespace {
@@ -48,14 +50,9 @@ Kill Hunt(Fault fault) {
       throw;
     }
   };
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  params.seed = KillSeed();
-  params.maxSuccess = std::max(params.maxSuccess, kKillBudget);
-  const auto result = rc::detail::checkTestable(property, rc::detail::TestMetadata{}, params);
-  if (result.template is<rc::detail::FailureResult>()) {
-    const auto& failure = result.template get<rc::detail::FailureResult>();
+  if (const std::optional<int> cases = CasesBeforeFailure(property, KillSeed(), kKillBudget)) {
     kill.found = true;
-    kill.casesBefore = failure.numSuccess;
+    kill.casesBefore = *cases;
   }
   return kill;
 }

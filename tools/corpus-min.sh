@@ -25,8 +25,8 @@
 #   bash tools/corpus-min.sh build-fuzz/fuzz/model_fuzzer build-fuzz/fuzz-corpus/model_fuzzer \
 #       build-fuzz/fuzz/seeds/binary -max_len=4096
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 die() { echo "corpus-min: $2" >&2; exit "$1"; }
 
 flags=()

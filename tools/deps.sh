@@ -21,7 +21,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # finrig diff --engine node needs node 20 or later (symbols as WeakMap keys); the
 # machines have it from NodeSource. Debian 12's own nodejs is 18: better than none, and
-# tests/node_diff_test.sh then says what is missing.
+# tests/engine_diff_test.sh then says what is missing.
 if ! command -v node >/dev/null; then
   echo "deps: installing nodejs"
   sudo=""

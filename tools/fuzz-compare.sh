@@ -28,6 +28,7 @@
 # Example (about 20 minutes on a busy 2-core machine):
 #   tools/fuzz-compare.sh --build /tmp/build-mut --seconds 60 --fault-seconds 20 --seeds "1 2"
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 build=build-fuzz seconds=60 fault_seconds=30 seeds="1 2 3" faults="" timeout=3 work="" from=empty
 do_coverage=1 do_faults=1
@@ -43,7 +44,7 @@ while (($#)); do
     --work) work=$2; shift 2 ;;
     --no-coverage) do_coverage=0; shift ;;
     --no-faults) do_faults=0; shift ;;
-    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) echo "fuzz-compare: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -70,7 +71,7 @@ now_ms() { date +%s%3N; }
 # the finding, or the whole run), execs, cov, ft, other (restarts).
 run() {
   local variant=$1 corpus=$2 limit=$3 seed=$4 fault=$5 dir=$6
-  local bin=$build/fuzz/$variant start deadline left segment=0 artifact n line
+  local bin=$build/fuzz/$variant start deadline left segment=0 artifact n
   mkdir -p "$dir"
   found=0 execs=0 cov=0 ft=0 other=0
   start=$(now_ms)
@@ -83,13 +84,9 @@ run() {
     FINRIG_FAULTS=$fault "$bin" "$corpus" -max_len=4096 -max_total_time="$left" -seed=$((seed + 1000 * (segment - 1))) \
       -timeout="$timeout" -print_final_stats=1 -artifact_prefix="$dir/artifacts-$segment/" \
       >"$dir/log-$segment" 2>&1
-    n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log-$segment" | tail -n1)
-    execs=$((execs + ${n:-0}))
-    line=$(grep -E '^#[0-9]+.*cov: [0-9]+ ft: [0-9]+' "$dir/log-$segment" | tail -n1)
-    if [[ -n $line ]]; then
-      cov=$(sed -E 's/.*cov: ([0-9]+).*/\1/' <<<"$line")
-      ft=$(sed -E 's/.*ft: ([0-9]+).*/\1/' <<<"$line")
-    fi
+    n=$(fuzz_stat number_of_executed_units "$dir/log-$segment" 0)
+    execs=$((execs + n))
+    fuzz_coverage "$dir/log-$segment"
     artifact=$(find "$dir/artifacts-$segment" -type f | head -n1)
     [[ -n $artifact ]] || break  # the time is up
     if [[ -n $fault && $(basename "$artifact") == crash-* ]] &&

@@ -16,6 +16,7 @@
 # on a 2-core machine; model_mutator_fuzzer is the slow one):
 #   tools/fuzz-soak.sh --runs 1000000
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 build=build-fuzz runs=1000000 seed=1 work=""
 targets=()
@@ -25,7 +26,7 @@ while (($#)); do
     --runs) runs=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     -*) echo "fuzz-soak: unknown option $1 (try --help)" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -40,7 +41,6 @@ mkdir -p "$work"
 
 # parse_fuzzer reads .fr text; every other target the binary program form.
 seed_dir() { [[ $1 == parse_fuzzer ]] && echo "$build/fuzz/seeds/text" || echo "$build/fuzz/seeds/binary"; }
-stat_of() { grep -o "stat::$1: *[0-9]*" "$2" | grep -o '[0-9]*$' || echo "?"; }
 
 printf '%-22s %10s %8s %8s %8s %8s  %s\n' target execs exec/s seconds edges features findings
 failed=0
@@ -56,10 +56,10 @@ for t in "${targets[@]}"; do
     -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1
   status=$?
   found=$(find "$artifacts" -type f | wc -l)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*' || echo "?")
-  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*' || echo "?")
-  printf '%-22s %10s %8s %8s %8s %8s  %s\n' "$t" "$(stat_of number_of_executed_units "$log")" \
-    "$(stat_of average_exec_per_sec "$log")" $((SECONDS - start)) "$cov" "$ft" "$found"
+  cov="?" ft="?"
+  fuzz_coverage "$log"
+  printf '%-22s %10s %8s %8s %8s %8s  %s\n' "$t" "$(fuzz_stat number_of_executed_units "$log" "?")" \
+    "$(fuzz_stat average_exec_per_sec "$log" "?")" $((SECONDS - start)) "$cov" "$ft" "$found"
   if ((found > 0 || status != 0)); then
     failed=1
     echo "fuzz-soak: $t stopped with status $status; log $log; artifacts:" >&2

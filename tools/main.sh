@@ -9,6 +9,7 @@
 #     --fault NAME  fuzz a deliberately broken model (see `finrig faults`): the job
 #                   should then find something
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$(dirname "$0")/.."
 
 seconds=60
@@ -17,7 +18,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
     --fault) faults+=("${2:?--fault needs a name}"); shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) echo "main.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,10 +48,10 @@ FINRIG_FAULTS="$fault_list" "$build/fuzz/model_fuzzer" "$work" "$build/fuzz/seed
   -max_total_time="$seconds" -max_len=4096 -timeout=10 -print_final_stats=1 \
   -artifact_prefix="$findings/" >"$log" 2>&1 || status=$?
 
-execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
-rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
-cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*' || echo "?")
-ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*' || echo "?")
+execs=$(fuzz_stat number_of_executed_units "$log" "?")
+rate=$(fuzz_stat average_exec_per_sec "$log" "?")
+cov="?" ft="?"
+fuzz_coverage "$log"
 echo "executions: $execs   exec/s: $rate   coverage: $cov edges, $ft features   corpus: $(ls "$work" | wc -l) inputs"
 
 found=0

@@ -7,11 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/deps.sh
+# Each preset's workflow (CMakePresets.json): configure, build, ctest.
 for preset in default asan clang libcxx fuzz; do
   echo "== $preset"
-  cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset"
-  ctest --preset "$preset"
+  cmake --workflow --preset "$preset"
 done
 echo "== traces: g++ vs clang"
 bash tools/compare-traces.sh build/tools/finrig build-clang/tools/finrig corpus
