@@ -32,7 +32,7 @@ inline constexpr int kFaultCount = 16;
 
 std::string_view FaultName(Fault fault);     // "callback-after-unregister", ...
 std::string_view FaultSummary(Fault fault);  // one line, for `finrig faults --verbose`
-// The invariant (SEMANTICS.md numbering) whose check corpus/faults/NAME.fr and the
+// The invariant (docs/SEMANTICS.md numbering) whose check corpus/faults/NAME.fr and the
 // fault-kill properties show tripping; together the faults cover all twelve.
 int InvariantItBreaks(Fault fault);
 std::optional<Fault> FaultFromName(std::string_view name);

@@ -10,7 +10,7 @@
 
 namespace finrig {
 
-// Which edition's CanBeHeldWeakly the model follows (SEMANTICS.md, "Values").
+// Which edition's CanBeHeldWeakly the model follows (docs/SEMANTICS.md, "Values").
 enum class Profile : std::uint8_t {
   Es2021,  // only Objects can be held weakly
   Es2023,  // Objects and non-registered Symbols (symbols as WeakMap keys)

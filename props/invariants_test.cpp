@@ -1,4 +1,4 @@
-// One property per invariant of SEMANTICS.md: over generated programs, the model's
+// One property per invariant of docs/SEMANTICS.md: over generated programs, the model's
 // trace never violates it. tests in faults_test.cpp prove each can fail.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
