@@ -99,7 +99,7 @@ BENCHMARK(BM_OpTurn)->Name("Op/object+register+drop+gc+turn");
 // chain of objects rooted at h1, each object the target of one cell of h0.
 class Heap {
  public:
-  Heap() : agent_(Profile::Es2023, {}, trace_) {
+  Heap() : agent_(Profile::Es2023, {}, trace_, host_) {
     Run(start_);
   }
   // `live` more objects on the chain, each with a cell.
@@ -122,6 +122,7 @@ class Heap {
       Ops("h3 = object\nlink h2 h3\nregister h0 h3 \"x\"\nh2 = h3\n", kStart);
   const std::vector<Op> garbage_ = Ops("h4 = object\nregister h0 h4 \"x\"\ndrop h4\n", kStart);
   Trace trace_;
+  model::ProgramHost host_;
   model::Agent agent_;
 };
 

@@ -9,19 +9,20 @@
 namespace finrig::model {
 namespace {
 
-// The cell CleanupFinalizationRegistry step 3.a chooses among those with an empty
-// target, or cells.end() when there is none.
-std::vector<Cell>::iterator ChooseEmptyCell(std::vector<Cell>& cells, CellOrder order) {
-  const auto isEmpty = [](const Cell& cell) { return !cell.weakRefTarget; };
-  if (order == CellOrder::Fifo) return std::find_if(cells.begin(), cells.end(), isEmpty);
-  const auto newest = std::find_if(cells.rbegin(), cells.rend(), isEmpty);
-  return newest == cells.rend() ? cells.end() : std::prev(newest.base());
+// The positions in [[Cells]] of the cells whose target is empty, oldest first: those
+// CleanupFinalizationRegistry step 3.a chooses among.
+std::vector<std::size_t> EmptyCells(const std::vector<Cell>& cells) {
+  std::vector<std::size_t> empty;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (!cells[i].weakRefTarget) empty.push_back(i);
+  }
+  return empty;
 }
 
 }  // namespace
 
-Agent::Agent(Profile profile, FaultSet faults, Trace& trace)
-    : profile_(profile), faults_(faults), trace_(trace) {
+Agent::Agent(Profile profile, FaultSet faults, Trace& trace, Host& host)
+    : profile_(profile), faults_(faults), trace_(trace), host_(host) {
   handles_.fill(Undefined{});
 }
 
@@ -188,30 +189,32 @@ void Agent::ClearKeptObjects() {
   keptAlive_.clear();
 }
 
-// #sec-host-cleanup-finalization-registry: the model's host queues the job; a `turn`
-// op decides when it runs.
+// #sec-host-cleanup-finalization-registry: the model's host queues the job; a turn
+// runs it when the host chooses (Host::NextJob).
 void Agent::HostEnqueueFinalizationRegistryCleanupJob(HeapId registry) {
   jobQueue_.push_back(Job{.registry = registry, .serial = nextJobSerial_++});
 }
 
 // #sec-cleanup-finalization-registry, with the implementation's choices ("may",
-// "choose any such cell") given by the `turn` op: `order` picks the cell, `limit`
-// stops early.
-Completion Agent::CleanupFinalizationRegistry(HeapId registry, CellOrder order,
-                                              std::optional<std::uint32_t> limit) {
+// "choose any such cell") made by the host (Host::ChooseCell).
+Completion Agent::CleanupFinalizationRegistry(HeapId registry) {
   // 1. Assert: finalizationRegistry has [[Cells]] and [[CleanupCallback]] internal slots.
   // 2. Let callback be finalizationRegistry.[[CleanupCallback]].
   // 3. While finalizationRegistry.[[Cells]] contains a Record cell such that
   //    cell.[[WeakRefTarget]] is empty, an implementation may perform the following steps:
   // (The program's callback budget, kCallbackBudget, is one more reason to stop.)
-  for (std::uint32_t delivered = 0; (!limit || delivered < *limit) && callbacksLeft_ > 0;
-       ++delivered) {
+  for (std::uint32_t delivered = 0; callbacksLeft_ > 0; ++delivered) {
+    // A collection between two callbacks may empty more cells for this job.
+    CollectIfTheHostChooses();
     // Looked up afresh each time: a callback may allocate (moving the heap) or
     // register and unregister cells.
     std::vector<Cell>& cells = Thing(registry).cells;
+    const std::vector<std::size_t> empty = EmptyCells(cells);
+    if (empty.empty()) break;
     //  a. Choose any such cell.
-    const auto chosen = ChooseEmptyCell(cells, order);
-    if (chosen == cells.end()) break;
+    const std::optional<std::size_t> choice = host_.ChooseCell(empty, delivered);
+    if (!choice) break;
+    const auto chosen = cells.begin() + static_cast<std::ptrdiff_t>(empty[*choice]);
     Value heldValue = chosen->heldValue;
     //  b. Remove cell from finalizationRegistry.[[Cells]].
     cells.erase(chosen);
@@ -249,11 +252,11 @@ Completion Agent::HostCallJobCallback(HeapId registry, const Value& heldValue) {
 
 // #sec-weakref-execution: "At any time, if a set of objects and/or symbols S is not
 // live, an ECMAScript implementation may perform the following steps atomically".
-// S is every value of `only` (everything when `only` is empty) that MarkLive leaves
-// unmarked, so S is not live; O(heap + cells).
-void Agent::CollectGarbage(const std::vector<HeapId>& only) {
-  std::vector<bool> inS(heap_.size(), only.empty());
-  for (HeapId id : only) {
+// S is every candidate of the host's collection that MarkLive leaves unmarked, so S is
+// not live; O(heap + cells).
+void Agent::CollectGarbage(const Collection& collection) {
+  std::vector<bool> inS(heap_.size(), collection.everything);
+  for (HeapId id : collection.only) {
     if (id < heap_.size()) inS[id] = true;
   }
   const std::vector<bool> live = MarkLive(inS);
@@ -277,7 +280,8 @@ void Agent::CollectGarbage(const std::vector<HeapId>& only) {
   //  c. For each WeakMap / WeakSet ...: the model has none.
   //  (Tokens in S are unobservable afterwards; clearing them changes nothing.)
   // Walking each WeakRef and registry once instead of once per value keeps this linear;
-  // the model always takes the option of enqueueing a job.
+  // the host says how many of the optional jobs it enqueues (one per registry, merged,
+  // with the program's host).
   for (HeapId id : weakRefs_) {
     HeapThing& weakRef = heap_[id];
     // Fault: WeakRefs keep answering with what the gc took.
@@ -286,32 +290,34 @@ void Agent::CollectGarbage(const std::vector<HeapId>& only) {
       weakRef.weakRefTarget.reset();
     }
   }
-  std::vector<HeapId> affectedRegistries;
+  // Each registry with cells emptied, and how many distinct values emptied them.
+  std::vector<std::pair<HeapId, std::uint32_t>> affectedRegistries;
   for (HeapId id : registries_) {
     HeapThing& thing = heap_[id];
     if (thing.collected) continue;
-    bool affected = false;
+    std::vector<HeapId> values;
     for (Cell& cell : thing.cells) {
       if (isInS(cell.weakRefTarget)) {
+        values.push_back(*HeapIdOf(*cell.weakRefTarget));
         cell.weakRefTarget.reset();
-        affected = true;
       }
     }
-    if (affected) affectedRegistries.push_back(id);
+    std::sort(values.begin(), values.end());
+    const auto distinct = std::unique(values.begin(), values.end()) - values.begin();
+    if (distinct > 0) affectedRegistries.emplace_back(id, static_cast<std::uint32_t>(distinct));
   }
   Record(Collected{.ids = collected});
   // Fault: no job is ever enqueued, so the emptied cells wait forever.
   if (faults_.Has(Fault::LostCleanupJob)) return;
-  for (HeapId registry : affectedRegistries) {
-    HostEnqueueFinalizationRegistryCleanupJob(registry);
-    // Fault: the job runs now, inside the gc, instead of in a later turn.
-    if (faults_.Has(Fault::SynchronousCallback)) {
-      jobQueue_.pop_back();
-      Record(JobBegin{.registry = registry});
-      runningJobs_.push_back(registry);
-      const Completion completion = CleanupFinalizationRegistry(registry, CellOrder::Fifo, {});
-      runningJobs_.pop_back();
-      Record(JobEnd{.registry = registry, .abrupt = completion.IsAbrupt()});
+  for (const auto& [registry, values] : affectedRegistries) {
+    for (std::uint32_t n = host_.JobsToEnqueue(registry, values); n > 0; --n) {
+      HostEnqueueFinalizationRegistryCleanupJob(registry);
+      // Fault: the job runs now, inside the gc, instead of in a later turn.
+      if (faults_.Has(Fault::SynchronousCallback)) {
+        const Job job = jobQueue_.back();
+        jobQueue_.pop_back();
+        RunJob(job);
+      }
     }
   }
 }

@@ -1,8 +1,9 @@
 // The reference model: an executable reading of ECMA-262's WeakRef and
-// FinalizationRegistry semantics (SEMANTICS.md). Spec operations keep their spec names
-// and carry the spec's step comments (model.cpp); the op interpreter that drives them
-// and writes the trace is in run.cpp. Every choice the spec leaves to an implementation
-// arrives as an op argument, so an execution is a function of (program, profile, faults).
+// FinalizationRegistry semantics (docs/SEMANTICS.md). Spec operations keep their spec
+// names and carry the spec's step comments (model.cpp); the op interpreter that drives
+// them and writes the trace is in run.cpp. Every choice the spec leaves to an
+// implementation is asked of a Host (host.h), so an execution is a function of
+// (program, host, profile, faults); with the program's own host, of the program.
 #pragma once
 
 #include <array>
@@ -12,14 +13,19 @@
 #include <vector>
 
 #include "model/faults.h"
+#include "model/host.h"
 #include "model/program.h"
 #include "model/trace.h"
 #include "model/value.h"
 
 namespace finrig {
 
-// Runs `program` under `profile` (its own unless given) with `faults` injected.
+// Runs `program` under `profile` (its own unless given) with `faults` injected, making
+// the choices the program writes (model::ProgramHost).
 Trace RunProgram(const Program& program, FaultSet faults = {},
+                 std::optional<Profile> profile = std::nullopt);
+// The same with another host's choices (model::RandomHost: the model as an engine).
+Trace RunProgram(const Program& program, model::Host& host, FaultSet faults = {},
                  std::optional<Profile> profile = std::nullopt);
 
 namespace model {
@@ -46,22 +52,20 @@ struct HeapThing {
 
 class Agent {
  public:
-  Agent(Profile profile, FaultSet faults, Trace& trace);
+  Agent(Profile profile, FaultSet faults, Trace& trace, Host& host);
 
   // run.cpp: the op interpreter.
   void RunTopLevel(const std::vector<Op>& ops);
 
  private:
-  struct Job {
-    HeapId registry;
-    std::uint64_t serial;  // tells apart two pending jobs of one registry
-  };
-
   // --- run.cpp ---
   Completion Execute(const Op& op);
   // Runs ops until one completes abruptly with a throw; returns that completion.
   Completion ExecuteAll(const std::vector<Op>& ops);
   Completion Turn(const Op& op);
+  void RunJob(const Job& job);
+  // "At any time": a collection the host chooses to make here, if any.
+  void CollectIfTheHostChooses();
   Value Evaluate(const Operand& operand) const;
   void Record(Event event);
 
@@ -78,12 +82,11 @@ class Agent {
   void AddToKeptObjects(const Value& value);
   void ClearKeptObjects();
   void HostEnqueueFinalizationRegistryCleanupJob(HeapId registry);
-  Completion CleanupFinalizationRegistry(HeapId registry, CellOrder order,
-                                         std::optional<std::uint32_t> limit);
+  Completion CleanupFinalizationRegistry(HeapId registry);
   Completion HostCallJobCallback(HeapId registry, const Value& heldValue);
-  // The "Execution" clause's atomic step, for the largest non-live subset of
-  // `only` (everything when empty).
-  void CollectGarbage(const std::vector<HeapId>& only);
+  // The "Execution" clause's atomic step, for the largest non-live subset of the
+  // collection's candidates.
+  void CollectGarbage(const Collection& collection);
   std::vector<bool> MarkLive(const std::vector<bool>& candidates) const;
   Completion Link(const Value& from, const Value& to, bool add);
 
@@ -93,6 +96,7 @@ class Agent {
   Profile profile_;
   FaultSet faults_;
   Trace& trace_;
+  Host& host_;
   std::array<Value, kHandleCount> handles_{};
   std::vector<HeapThing> heap_;
   // Every registry and every WeakRef, in allocation order: the collector's walks over

@@ -7,8 +7,14 @@
 namespace finrig {
 
 Trace RunProgram(const Program& program, FaultSet faults, std::optional<Profile> profile) {
+  model::ProgramHost host;
+  return RunProgram(program, host, faults, profile);
+}
+
+Trace RunProgram(const Program& program, model::Host& host, FaultSet faults,
+                 std::optional<Profile> profile) {
   Trace trace;
-  model::Agent agent(profile.value_or(program.profile), faults, trace);
+  model::Agent agent(profile.value_or(program.profile), faults, trace, host);
   agent.RunTopLevel(program.ops);
   return trace;
 }
@@ -38,7 +44,14 @@ Completion Agent::ExecuteAll(const std::vector<Op>& ops) {
   return Completion::Normal();
 }
 
+void Agent::CollectIfTheHostChooses() {
+  if (std::optional<Collection> collection = host_.Spontaneous(heap_.size())) {
+    CollectGarbage(*collection);
+  }
+}
+
 Completion Agent::Execute(const Op& op) {
+  CollectIfTheHostChooses();
   const auto arg = [&](std::size_t i) {
     return i < op.args.size() ? Evaluate(op.args[i]) : Value{Undefined{}};
   };
@@ -77,7 +90,7 @@ Completion Agent::Execute(const Op& op) {
       completion = Completion::Normal();
       break;
     case OpKind::Gc:
-      CollectGarbage(op.gcOnly);
+      CollectGarbage(host_.GcOp(op, heap_.size()));
       completion = Completion::Normal();
       break;
     case OpKind::Turn:
@@ -98,37 +111,37 @@ Completion Agent::Execute(const Op& op) {
 }
 
 // The end of a synchronous run of ECMAScript code, then the host's event loop running
-// the cleanup jobs the op selects, each a job of its own.
+// the cleanup jobs it chooses, each a job of its own.
 Completion Agent::Turn(const Op& op) {
   ClearKeptObjects();
-  // Selected by position in the queue as the turn starts; a job stays a root (in the
-  // queue) until it starts, and jobs enqueued during the turn wait for the next one.
-  std::vector<std::uint64_t> selected;
-  if (op.turnJobs) {
-    for (std::uint32_t position : *op.turnJobs) {
-      if (position >= jobQueue_.size()) continue;  // no such job: nothing to run
-      const std::uint64_t serial = jobQueue_[position].serial;
-      if (std::find(selected.begin(), selected.end(), serial) == selected.end()) {
-        selected.push_back(serial);
-      }
-    }
-  } else {
-    for (const Job& job : jobQueue_) selected.push_back(job.serial);
-  }
-  for (std::uint64_t serial : selected) {
-    const auto job = std::find_if(jobQueue_.begin(), jobQueue_.end(),
-                                  [&](const Job& j) { return j.serial == serial; });
-    const HeapId registry = job->registry;
-    jobQueue_.erase(job);
-    Record(JobBegin{.registry = registry});
-    runningJobs_.push_back(registry);
-    // A callback that throws ends its job; the host reports the error and goes on.
-    const Completion completion = CleanupFinalizationRegistry(registry, op.turnOrder, op.turnLimit);
-    runningJobs_.pop_back();
-    Record(JobEnd{.registry = registry, .abrupt = completion.IsAbrupt()});
-    ClearKeptObjects();
+  host_.BeginTurn(op, jobQueue_);
+  for (;;) {
+    CollectIfTheHostChooses();
+    const std::optional<std::size_t> position = host_.NextJob(jobQueue_);
+    if (!position) break;
+    // A job stays a root (in the queue) until it starts.
+    const Job job = jobQueue_[*position];
+    jobQueue_.erase(jobQueue_.begin() + static_cast<std::ptrdiff_t>(*position));
+    RunJob(job);
   }
   return Completion::Normal();
+}
+
+void Agent::RunJob(const Job& job) {
+  Record(JobBegin{.registry = job.registry});
+  runningJobs_.push_back(job.registry);
+  // A callback that throws ends its job; the host reports the error and goes on.
+  const Completion completion = CleanupFinalizationRegistry(job.registry);
+  runningJobs_.pop_back();
+  Record(JobEnd{.registry = job.registry, .abrupt = completion.IsAbrupt()});
+  ClearKeptObjects();
+  // The cells the throw left wait for another collection, or for a job the host posts.
+  const std::vector<Cell>& cells = Thing(job.registry).cells;
+  if (completion.IsAbrupt() &&
+      std::any_of(cells.begin(), cells.end(), [](const Cell& c) { return !c.weakRefTarget; }) &&
+      host_.RepostAfterThrow(job.registry)) {
+    HostEnqueueFinalizationRegistryCleanupJob(job.registry);
+  }
 }
 
 }  // namespace model

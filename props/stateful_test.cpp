@@ -29,6 +29,7 @@
 
 #include "model/model.h"
 #include "model/text.h"
+#include "props/teeth.h"
 
 namespace finrig::props {
 namespace {
@@ -112,7 +113,7 @@ std::string Done(const Completion& completion) {
 
 class Sut {
  public:
-  explicit Sut(FaultSet faults) : agent_(Profile::Es2023, faults, trace_) {}
+  explicit Sut(FaultSet faults) : agent_(Profile::Es2023, faults, trace_, host_) {}
   Sut(const Sut&) = delete;
   Sut& operator=(const Sut&) = delete;
 
@@ -139,6 +140,7 @@ class Sut {
 
  private:
   Trace trace_;
+  model::ProgramHost host_;
   model::Agent agent_;
   std::deque<std::vector<Op>> ops_;
   std::size_t seen_ = 0;
@@ -375,13 +377,9 @@ Teeth Bite(Fault fault) {
       throw;
     }
   };
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  params.seed = 20261128;
-  params.maxSuccess = std::max(params.maxSuccess, kTeethBudget);
-  const auto result = rc::detail::checkTestable(property, rc::detail::TestMetadata{}, params);
-  if (result.template is<rc::detail::FailureResult>()) {
+  if (const std::optional<int> cases = CasesBeforeFailure(property, 20261128, kTeethBudget)) {
     teeth.found = true;
-    teeth.casesBefore = result.template get<rc::detail::FailureResult>().numSuccess;
+    teeth.casesBefore = *cases;
   }
   return teeth;
 }
