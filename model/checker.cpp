@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -15,6 +16,56 @@ namespace {
 struct TraceMismatch {};
 // Unwinds the walk at the end of a partial trace.
 struct TraceEnded {};
+// Unwinds one run of the search at a violation that another choice might avoid.
+struct BranchFailed {};
+
+// The choices an observer cannot see (which of several look-alike cells a callback
+// delivered, where one job ended and the next of the same registry began), made in one
+// run of the walk: the first ones as `prefix` says, every later one its first option.
+// CheckTrace searches these depth first until a run breaks no invariant. A choice
+// point whose every option failed is remembered by the checker's state there: any
+// run that reaches the same state at the same point of the trace fails too, which
+// turns the orders in which look-alike cells could have gone into sets of them.
+struct Choices {
+  struct Taken {
+    std::size_t option;
+    std::size_t options;
+    std::uint64_t state;  // the checker's state (and place in the trace) before choosing
+  };
+  std::vector<std::size_t> prefix = {};
+  std::vector<Taken> taken = {};
+  std::unordered_set<std::uint64_t> failed = {};
+
+  // Throws BranchFailed when this state is known to fail whatever is chosen.
+  std::size_t Choose(std::size_t options, std::uint64_t state) {
+    if (taken.size() >= prefix.size() && failed.contains(state)) throw BranchFailed{};
+    const std::size_t option = taken.size() < prefix.size() ? prefix[taken.size()] : 0;
+    taken.push_back(Taken{option, options, state});
+    return option;
+  }
+
+  // The next run's prefix: the deepest choice with an option left, moved on by one.
+  bool Backtrack() {
+    while (!taken.empty() && taken.back().option + 1 >= taken.back().options) {
+      failed.insert(taken.back().state);
+      taken.pop_back();
+    }
+    if (taken.empty()) return false;
+    prefix.clear();
+    for (const Taken& t : taken) prefix.push_back(t.option);
+    ++prefix.back();
+    taken.clear();
+    return true;
+  }
+};
+
+// Whether a violation can depend on the hidden choices. Argument checks (2, 3), a job
+// inside a synchronous op (6), expectations and a trace that does not fit the program
+// follow from the trace alone: every run meets them, so they end no run.
+bool DependsOnChoices(int invariant) {
+  return invariant != kExpectationFailed && invariant != kTraceMismatch && invariant != 2 &&
+         invariant != 3 && invariant != 6;
+}
 
 struct CellRecord {
   enum class State : std::uint8_t { Active, Unregistered, Delivered };
@@ -26,9 +77,6 @@ struct CellRecord {
   // Its target was known dead when a callback of its registry threw: invariant 11
   // says the cell must survive that.
   bool outlivedThrow = false;
-  // An unregister with its token has observed whether it was still registered, so it
-  // can no longer trade places with an interchangeable cell (ReattributeDeliveries).
-  bool pinned = false;
 };
 
 // The checker's view of a heap thing: only what the program did to it and what the
@@ -96,9 +144,12 @@ struct Reachability {
   }
 };
 
+// One run of the walk along the trace, making the hidden choices `choices` says.
 class Checker {
  public:
-  Checker(const Trace& trace, const CheckOptions& options) : trace_(trace), options_(options) {
+  // `stopAtFirst`: end the run at the first violation that depends on the choices.
+  Checker(const Trace& trace, const CheckOptions& options, Choices& choices, bool stopAtFirst)
+      : trace_(trace), options_(options), choices_(choices), stopAtFirst_(stopAtFirst) {
     handles_.fill(Undefined{});
   }
 
@@ -109,9 +160,15 @@ class Checker {
       if (options_.completeAtEnd) CheckCompleteAtEnd();
     } catch (const TraceMismatch&) {
     } catch (const TraceEnded&) {
+    } catch (const BranchFailed&) {
+      // A violation, or a state the search already saw fail.
+      if (failedAt_ == SIZE_MAX) failedAt_ = next_;
     }
     return std::move(violations_);
   }
+
+  // Where the run failed (events read), or SIZE_MAX if no choice-dependent violation.
+  std::size_t FailedAt() const { return failedAt_; }
 
  private:
   // --- walking the trace along the program ---
@@ -134,7 +191,10 @@ class Checker {
 
   Completion CheckOp(const Op& op) {
     TurnState turn;
-    if (op.kind == OpKind::Turn) BeginTurn(turn);
+    if (op.kind == OpKind::Turn) {
+      BeginTurn(turn);
+      turn_ = &turn;
+    }
     // What a top-level full gc could collect: completeness at the end asks only for
     // these (a gc inside a callback may have no turn after it).
     if (options_.completeAtEnd && op.kind == OpKind::Gc && op.gcOnly.empty() &&
@@ -149,7 +209,10 @@ class Checker {
         if (done->op != &op) Mismatch(&op, "the trace reports a different op here");
         const Completion result = done->result;
         Apply(op, result);
-        if (op.kind == OpKind::Turn) EndTurn(op, turn);
+        if (op.kind == OpKind::Turn) {
+          EndTurn(op, turn);
+          turn_ = nullptr;
+        }
         CheckExpectations(op, result, turn.calls, collected);
         return result;
       }
@@ -188,7 +251,7 @@ class Checker {
     if (registry >= things_.size() || things_[registry].kind != Thing::Kind::Registry) {
       Mismatch(&op, fmt::format("a cleanup job for @{}, which is not a registry", registry));
     }
-    // Invariant 9 binds the model (SEMANTICS.md), not engines: ECMA-262's Execution
+    // Invariant 9 binds the model (docs/SEMANTICS.md), not engines: ECMA-262's Execution
     // clause empties cells and may enqueue a job for "each FinalizationRegistry fg",
     // fg in S or not, and running fg's callback observes no identity. So an engine may
     // clean up for a registry it collected in the same step (SpiderMonkey 102 does).
@@ -234,6 +297,12 @@ class Checker {
         }
         break;
       }
+      // An engine's trace shows no job boundaries: the next callback of this registry
+      // may be the same job's or the first of another, after ClearKeptObjects.
+      if (!options_.strict && next_ < trace_.events.size() &&
+          std::holds_alternative<CallbackBegin>(trace_.events[next_]) && Choose(2) == 1) {
+        keptAlive_.clear();
+      }
     }
     runningJobs_.pop_back();
     keptAlive_.clear();  // ClearKeptObjects: the job has ended
@@ -250,13 +319,9 @@ class Checker {
     const Match match = MatchCell(op, registry, held);
     if (match.cell != nullptr) {
       match.cell->state = CellRecord::State::Delivered;
-      // A legal callback proves its target dead; after an illegal one, or when another
-      // cell could have been the one delivered, that would be a guess, and a wrong guess
-      // would report what follows from it too (node showed one: a heldValue "collected"
-      // because the callback was booked to the wrong one of two cells).
-      if (match.legal && !CouldBeAnother(*match.cell, things_[registry].cells)) {
-        MarkDead(match.cell->target);
-      }
+      // A legal callback proves its target dead (in this run's choice of the cell); an
+      // illegal one proves nothing, and what a guess implied would be reported too.
+      if (match.legal) MarkDead(match.cell->target);
     }
     callbackArguments_.push_back(held);
     const bool threw = CheckOps(*things_[registry].callback);
@@ -267,12 +332,11 @@ class Checker {
     return threw;
   }
 
-  // Which cell a callback (registry, heldValue) delivers. An observer sees no cell ids,
-  // so the checker picks the cell that makes the callback legal if there is one
-  // (oldest first; with two legal cells of equal heldValue an engine trace can still
-  // be misattributed, which only reports collection facts about the wrong target),
-  // and otherwise reports why none does and books the likeliest cell
-  // as delivered, so one wrong callback is reported once.
+  // Which cell a callback (registry, heldValue) delivers. An observer sees no cell ids:
+  // any active cell with that heldValue whose target may have been collected by now
+  // could be the one, and which it was is a hidden choice (one per group of cells no
+  // later observation can tell apart). With none, the violation says why and the cell
+  // that comes nearest is booked delivered, so one wrong callback is reported once.
   struct Match {
     CellRecord* cell = nullptr;
     bool legal = false;
@@ -281,8 +345,7 @@ class Checker {
   Match MatchCell(const Op& op, HeapId registry, const Value& held) {
     std::vector<CellRecord>& cells = things_[registry].cells;
     const Reachability reach = Reach();
-    CellRecord* dead = nullptr;
-    CellRecord* unreachable = nullptr;
+    std::vector<CellRecord*> candidates;
     CellRecord* reachable = nullptr;
     CellRecord* unregistered = nullptr;
     CellRecord* delivered = nullptr;
@@ -290,17 +353,16 @@ class Checker {
       if (!SameValue(cell.held, held)) continue;
       switch (cell.state) {
         case CellRecord::State::Active:
-          // A target known to be collected is the surest match (one merely unreachable
-          // may not have been collected yet), and among those a cell no unregister can
-          // name: if the guess is wrong, a later unregister shows it and
-          // ReattributeDeliveries mends it, which it cannot when no answer differs.
-          if (IsReachable(reach, cell.target)) {
-            if (reachable == nullptr) reachable = &cell;
-          } else if (IsDead(cell.target)) {
-            if (!cell.token || IsDead(*cell.token)) return {&cell, true};
-            if (dead == nullptr) dead = &cell;
-          } else if (unreachable == nullptr) {
-            unreachable = &cell;
+          // Where collections are reported (the model's traces), a target not reported
+          // collected is alive; otherwise one nothing reaches may have been collected
+          // at any time, up to just before this callback. A reachable one never was,
+          // whatever a report says.
+          if (!IsReachable(reach, cell.target) && (IsDead(cell.target) || !reportsCollections_)) {
+            const bool twin = std::any_of(candidates.begin(), candidates.end(),
+                                          [&](const CellRecord* c) { return Twins(*c, cell); });
+            if (!twin) candidates.push_back(&cell);
+          } else if (reachable == nullptr) {
+            reachable = &cell;
           }
           break;
         case CellRecord::State::Unregistered:
@@ -311,24 +373,10 @@ class Checker {
           break;
       }
     }
-    if (dead != nullptr) return {dead, true};
-    // Where collections are reported, a cell whose target is merely unreachable cannot
-    // have been emptied yet; an earlier delivery booked to the wrong cell (below) is
-    // then the explanation, and the unreachable cell only the last guess.
-    if (unreachable != nullptr && !reportsCollections_) return {unreachable, true};
-    // A cell booked unregistered may have been the one delivered earlier, and an
-    // interchangeable one booked delivered still active, where no unregister's answer
-    // told them apart.
-    for (CellRecord& u : cells) {
-      if (u.state != CellRecord::State::Unregistered || u.pinned || !SameValue(u.held, held)) continue;
-      for (CellRecord& d : cells) {
-        if (d.state == CellRecord::State::Delivered && !d.pinned && Interchangeable(u, d, reach)) {
-          u.state = CellRecord::State::Delivered;
-          return {&d, true};
-        }
-      }
+    if (candidates.size() > 1) OrderByLikelihood(registry, candidates);
+    if (!candidates.empty()) {
+      return {candidates[candidates.size() == 1 ? 0 : Choose(candidates.size())], true};
     }
-    if (unreachable != nullptr) return {unreachable, true};
     const std::string call = fmt::format("callback @{}({})", registry, ToText(held));
     if (reachable != nullptr) {
       Report(4, &op, fmt::format("{} for the cell registered at line {} while its target {} is "
@@ -349,6 +397,42 @@ class Checker {
       Report(5, &op, fmt::format("{}: no cell of @{} has that heldValue", call, registry));
     }
     return {};
+  }
+
+  // Puts first the candidates a legal trace most likely delivered, so that the search
+  // usually accepts it in its first run: known-dead targets, then cells whose token the
+  // trace later finds gone (an unregister answering false), then those it finds still
+  // there last (answering true). Only the order of the search depends on this guess
+  // (tokens are read from today's handles), never its verdict.
+  void OrderByLikelihood(HeapId registry, std::vector<CellRecord*>& candidates) const {
+    const auto laterAnswer = [&](const CellRecord* cell) -> int {
+      if (!cell->token) return 0;
+      for (std::size_t i = next_; i < trace_.events.size(); ++i) {
+        const auto* done = std::get_if<OpDone>(&trace_.events[i]);
+        if (done == nullptr || done->op->kind != OpKind::Unregister ||
+            HeapIdOf(Arg(*done->op, 0)) != registry || !SameValue(Arg(*done->op, 1), *cell->token)) {
+          continue;
+        }
+        const auto* answer = std::get_if<bool>(&done->result.value);
+        return answer == nullptr ? 0 : *answer ? -1 : 1;
+      }
+      return 0;
+    };
+    std::vector<std::pair<int, CellRecord*>> scored;
+    for (CellRecord* cell : candidates) {
+      scored.emplace_back((IsDead(cell->target) ? 4 : 0) + laterAnswer(cell), cell);
+    }
+    std::stable_sort(scored.begin(), scored.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (std::size_t i = 0; i < scored.size(); ++i) candidates[i] = scored[i].second;
+  }
+
+  // Two active cells no observation can tell apart once one is delivered: the same
+  // target, heldValue and token (or none), and the same fate under a throw.
+  static bool Twins(const CellRecord& a, const CellRecord& b) {
+    const bool sameToken = a.token ? b.token && SameValue(*a.token, *b.token) : !b.token;
+    return SameValue(a.target, b.target) && SameValue(a.held, b.held) && sameToken &&
+           a.outlivedThrow == b.outlivedThrow;
   }
 
   void EndTurn(const Op& op, const TurnState& turn) {
@@ -389,14 +473,7 @@ class Checker {
       if (registry.kind != Thing::Kind::Registry || registry.dead || !reach.reached[id]) continue;
       for (const CellRecord& cell : registry.cells) {
         const std::optional<HeapId> target = HeapIdOf(cell.target);
-        // A callback booked to an interchangeable cell may have been this one's (the
-        // other then gone to an unregister that answered true all the same).
-        const bool mayHaveBeenDelivered =
-            std::any_of(registry.cells.begin(), registry.cells.end(), [&](const CellRecord& other) {
-              return &other != &cell && other.state != CellRecord::State::Active && !other.pinned &&
-                     Interchangeable(cell, other, reach);
-            });
-        if (cell.state == CellRecord::State::Active && target && !mayHaveBeenDelivered &&
+        if (cell.state == CellRecord::State::Active && target &&
             *target < unreachableAtLastFullGc_.size() && unreachableAtLastFullGc_[*target]) {
           Report(12, nullptr, fmt::format("the cell registered at line {} (heldValue {}) of @{} "
                                           "was never delivered though nothing reached its "
@@ -648,6 +725,9 @@ class Checker {
                                     ToText(target), WhyReachable(reach, target)));
       }
       MarkDead(target);
+    } else if (result.type != Completion::Type::Normal) {
+      Report(3, &op, fmt::format("{}.deref() threw {}; it is a WeakRef", ToText(weakRefValue),
+                                 CompletionToText(result)));
     } else {
       Report(10, &op, fmt::format("deref returned {}, neither its target {} nor undefined",
                                   CompletionToText(result), ToText(target)));
@@ -660,7 +740,7 @@ class Checker {
     const std::string call = fmt::format("{}.register({}, {}, {})", ToText(registryValue),
                                          ToText(target), ToText(held), ToText(token));
     Thing* registry = ThingOf(registryValue, Thing::Kind::Registry);
-    // The spec's checks, in its order (SEMANTICS.md, register steps 1-4).
+    // The spec's checks, in its order (docs/SEMANTICS.md: register steps 2-5).
     if (registry == nullptr || !Weak(target)) return RequireTypeError(op, result, 3, call);
     if (SameValue(target, held)) return RequireTypeError(op, result, 2, call);
     if (!Weak(token) && !std::holds_alternative<Undefined>(token)) {
@@ -682,32 +762,19 @@ class Checker {
         fmt::format("{}.unregister({})", ToText(registryValue), ToText(token));
     Thing* registry = ThingOf(registryValue, Thing::Kind::Registry);
     if (registry == nullptr || !Weak(token)) return RequireTypeError(op, result, 3, call);
-    if (result.type == Completion::Type::Normal && std::holds_alternative<bool>(result.value)) {
-      ReattributeDeliveries(*registry, token, std::get<bool>(result.value));
+    if (result.type != Completion::Type::Normal) {
+      return Report(3, &op, fmt::format("{} threw a TypeError; its arguments are valid", call));
     }
     // Every cell still in [[Cells]] with that token goes, delivered or not yet.
     bool removed = false, allOutlivedThrow = true;
-    std::vector<CellRecord*> removedCells;
     for (CellRecord& cell : registry->cells) {
       if (cell.state == CellRecord::State::Active && HasToken(cell, token)) {
         cell.state = CellRecord::State::Unregistered;
         removed = true;
         allOutlivedThrow = allOutlivedThrow && cell.outlivedThrow;
-        removedCells.push_back(&cell);
       }
     }
-    // Pin what the answer proved: the one cell a true depended on was still active, and
-    // with a false, a cell with the token booked delivered was gone already (active, this
-    // unregister would have removed it; with other cells removed, the answer is the same
-    // either way). Which cells it removed is known only through the answer:
-    // those stay free to have been delivered before it instead.
-    if (removedCells.size() == 1) removedCells.front()->pinned = true;
-    for (CellRecord& cell : registry->cells) {
-      if (cell.state == CellRecord::State::Delivered && HasToken(cell, token) && !removed) {
-        cell.pinned = true;
-      }
-    }
-    if (result.type != Completion::Type::Normal || !SameValue(result.value, Value{removed})) {
+    if (!SameValue(result.value, Value{removed})) {
       // Cells that a throwing callback should have left registered are gone.
       const bool lostToThrow = removed && allOutlivedThrow;
       Report(lostToThrow ? 11 : 7, &op, fmt::format("{} returned {}; {}", call, CompletionToText(result),
@@ -716,77 +783,8 @@ class Checker {
     }
   }
 
-  // Whether a callback booked to `delivered` may have been another active cell's.
-  bool CouldBeAnother(const CellRecord& delivered, const std::vector<CellRecord>& cells) const {
-    const auto candidate = [&](const CellRecord& other) {
-      return &other != &delivered && other.state == CellRecord::State::Active &&
-             SameValue(other.held, delivered.held) && !SameValue(other.target, delivered.target);
-    };
-    if (std::none_of(cells.begin(), cells.end(), candidate)) return false;  // the usual case
-    const Reachability reach = Reach();
-    return std::any_of(cells.begin(), cells.end(), [&](const CellRecord& other) {
-      return candidate(other) && Interchangeable(other, delivered, reach);
-    });
-  }
-
-  // An observer cannot tell which of the two a callback delivered.
-  bool Interchangeable(const CellRecord& a, const CellRecord& b, const Reachability& reach) const {
-    return SameValue(a.held, b.held) &&
-           (SameValue(a.target, b.target) ||
-            (MayBeDead(a.target, reach) && MayBeDead(b.target, reach)));
-  }
-
-  // Known collected, or, where the trace reports no collections (an engine's), nothing
-  // reaches it: the engine may have collected it at any time since.
-  bool MayBeDead(const Value& target, const Reachability& reach) const {
-    return IsDead(target) || (!reportsCollections_ && !IsReachable(reach, target));
-  }
-
   static bool HasToken(const CellRecord& cell, const Value& token) {
     return cell.token && SameValue(*cell.token, token);
-  }
-
-  // Callbacks cannot tell apart cells of one registry with the same heldValue whose
-  // targets are both dead (or the same), so MatchCell may have booked the delivery of
-  // the wrong one; tokens are what tell them apart. Before judging unregister(token), swap delivered and active
-  // cells within such a group so that `observed` becomes the expected answer, where
-  // that is possible without contradicting an answer an earlier unregister gave
-  // (`pinned` cells).
-  void ReattributeDeliveries(Thing& registry, const Value& token, bool observed) {
-    const Reachability reach = Reach();
-    const auto interchangeable = [&](const CellRecord& a, const CellRecord& b) {
-      return !a.pinned && !b.pinned && Interchangeable(a, b, reach);
-    };
-    const auto swapWith = [&](CellRecord& cell, CellRecord::State from, bool withToken) {
-      for (CellRecord& other : registry.cells) {
-        if (&other != &cell && other.state == from && HasToken(other, token) == withToken &&
-            interchangeable(cell, other)) {
-          std::swap(cell.state, other.state);
-          return;
-        }
-      }
-    };
-    const auto hasActive = [&] {
-      return std::any_of(registry.cells.begin(), registry.cells.end(), [&](const CellRecord& c) {
-        return c.state == CellRecord::State::Active && HasToken(c, token);
-      });
-    };
-    if (observed && !hasActive()) {
-      // Some cell with this token was booked delivered; an interchangeable active cell
-      // without it was the one delivered.
-      for (CellRecord& cell : registry.cells) {
-        if (cell.state == CellRecord::State::Delivered && HasToken(cell, token)) {
-          swapWith(cell, CellRecord::State::Active, false);
-          if (hasActive()) break;
-        }
-      }
-    } else if (!observed) {
-      for (CellRecord& cell : registry.cells) {
-        if (cell.state == CellRecord::State::Active && HasToken(cell, token)) {
-          swapWith(cell, CellRecord::State::Delivered, false);
-        }
-      }
-    }
   }
 
   void CheckLink(const Op& op, const Completion& result) {
@@ -895,10 +893,58 @@ class Checker {
     return text;
   }
 
+  // --- the search ---
+
+  std::size_t Choose(std::size_t options) { return choices_.Choose(options, StateHash()); }
+
+  // Everything the rest of the walk depends on: where it is in the trace and every book
+  // it keeps (the walk's place in the program follows from its place in the trace).
+  std::uint64_t StateHash() const {
+    std::uint64_t hash = 0xcbf29ce484222325;
+    const auto add = [&](std::uint64_t x) { hash = (hash ^ x) * 0x100000001b3; };
+    const auto addValue = [&](const Value& v) {
+      add(v.index());
+      for (char c : ToText(v)) add(static_cast<unsigned char>(c));
+    };
+    const auto addValues = [&](const std::vector<Value>& values) {
+      add(values.size());
+      for (const Value& v : values) addValue(v);
+    };
+    add(next_);
+    for (const Value& v : handles_) addValue(v);
+    add(things_.size());
+    for (const Thing& thing : things_) {
+      add(thing.dead);
+      addValues(thing.refs);
+      add(thing.cells.size());
+      for (const CellRecord& cell : thing.cells) {
+        add(static_cast<std::uint64_t>(cell.state) * 2 + cell.outlivedThrow);
+      }
+    }
+    addValues(keptAlive_);
+    addValues(callbackArguments_);
+    for (HeapId id : runningJobs_) add(id);
+    for (const PendingJob& job : pendingJobs_) add(job.registry);
+    add(callbacks_);
+    add(reportsCollections_);
+    for (bool b : unreachableAtLastFullGc_) add(b);
+    if (turn_ != nullptr) {
+      for (const auto& [registry, held] : turn_->calls) add(registry);
+      for (const PendingJob& job : turn_->pendingAtStart) add(job.registry);
+      for (bool dead : turn_->deadAtStart) add(dead);
+      for (HeapId id : turn_->threwIn) add(id);
+    }
+    return hash;
+  }
+
   // --- reporting ---
 
   void Report(int invariant, const Op* op, std::string message) {
     violations_.push_back(Violation{invariant, std::move(message), op, op ? op->line : 0});
+    if (stopAtFirst_ && DependsOnChoices(invariant)) {
+      failedAt_ = next_;
+      throw BranchFailed{};
+    }
   }
 
   [[noreturn]] void Mismatch(const Op* op, const std::string& message) {
@@ -908,6 +954,10 @@ class Checker {
 
   const Trace& trace_;
   const CheckOptions& options_;
+  Choices& choices_;
+  const bool stopAtFirst_;
+  std::size_t failedAt_ = SIZE_MAX;
+  TurnState* turn_ = nullptr;  // the turn being walked, if any
   std::size_t next_ = 0;
   std::array<Value, kHandleCount> handles_{};
   std::vector<Thing> things_;
@@ -926,9 +976,42 @@ class Checker {
 
 }  // namespace
 
+// A depth-first search over the hidden choices: the trace is accepted iff some run
+// breaks no invariant that depends on them. When every run does, the report is that of
+// the run that went furthest before its first such violation (the best explanation on
+// offer), with everything that holds whatever was chosen.
 std::vector<Violation> CheckTrace(const Program& program, const Trace& trace,
-                                  const CheckOptions& options) {
-  return Checker(trace, options).Run(program);
+                                  const CheckOptions& options, CheckStats* stats) {
+  CheckStats local;
+  CheckStats& counts = stats != nullptr ? *stats : local;
+  counts = CheckStats{};
+  Choices choices;
+  std::vector<std::size_t> best;
+  std::size_t bestFailedAt = 0;
+  for (;;) {
+    Checker checker(trace, options, choices, /*stopAtFirst=*/true);
+    std::vector<Violation> violations = checker.Run(program);
+    ++counts.runs;
+    if (checker.FailedAt() == SIZE_MAX) return violations;  // only choice-free ones, if any
+    if (counts.runs == 1 || checker.FailedAt() > bestFailedAt) {
+      bestFailedAt = checker.FailedAt();
+      best.clear();
+      for (const Choices::Taken& t : choices.taken) best.push_back(t.option);
+    }
+    if (!choices.Backtrack()) break;
+    if (counts.runs >= options.maxRuns) {
+      counts.undecided = true;
+      break;
+    }
+  }
+  Choices replay{.prefix = std::move(best)};
+  std::vector<Violation> violations =
+      Checker(trace, options, replay, /*stopAtFirst=*/false).Run(program);
+  // Undecided: report only what no choice could change.
+  if (counts.undecided) {
+    std::erase_if(violations, [](const Violation& v) { return DependsOnChoices(v.invariant); });
+  }
+  return violations;
 }
 
 std::string_view InvariantName(int invariant) {

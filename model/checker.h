@@ -1,9 +1,12 @@
-// The checker: judges a (program, trace) pair against the invariants of SEMANTICS.md
-// and the program's `expect` lines. It keeps its own books (handles, objects, edges,
-// cells and what is known to be dead) from the program and the observed results and
-// never calls into the model, so it can judge a trace the model did not produce: where
-// the spec allows choices (what is collected when, cleanup order, early stops), it
-// accepts any allowed choice and checks only what must hold whatever was chosen.
+// The checker: judges a (program, trace) pair against the invariants of
+// docs/SEMANTICS.md and the program's `expect` lines. It keeps its own books (handles,
+// objects, edges, cells and what is known to be dead) from the program and the
+// observed results and never calls into the model, so it can judge a trace the model
+// did not produce: where the spec allows choices (what is collected when, cleanup
+// order, early stops), it accepts any allowed choice and checks only what must hold
+// whatever was chosen. What a trace does not show (which of several look-alike cells a
+// callback delivered, where an engine's jobs begin and end) it searches: a trace passes
+// when some choice of these explains it.
 #pragma once
 
 #include <string>
@@ -19,7 +22,7 @@ inline constexpr int kExpectationFailed = 0;  // an `expect` line did not hold
 inline constexpr int kTraceMismatch = -1;     // the trace does not fit the program
 
 struct Violation {
-  int invariant;  // 1..12 as numbered in SEMANTICS.md, or one of the two above
+  int invariant;  // 1..12 as numbered in docs/SEMANTICS.md, or one of the two above
   std::string message;
   const Op* op = nullptr;  // the op being judged, when there is one
   int line = 0;            // where to look in the .fr file (op or expect line), 0 if unknown
@@ -40,10 +43,19 @@ struct CheckOptions {
   // and turns (engines::WithSettle), after which every cell of a reachable registry whose
   // target nothing reaches must have been delivered.
   bool completeAtEnd = false;
+  // Runs of the walk the search over hidden choices may make. A search that needs more
+  // stops undecided, and the trace passes: a false alarm would cost more than a miss.
+  // Only traces with many look-alike cells and no explanation get near it.
+  int maxRuns = 1000;
+};
+
+struct CheckStats {
+  int runs = 0;            // walks of the trace the search made
+  bool undecided = false;  // it stopped at maxRuns with every run so far failing
 };
 
 std::vector<Violation> CheckTrace(const Program& program, const Trace& trace,
-                                  const CheckOptions& options);
+                                  const CheckOptions& options, CheckStats* stats = nullptr);
 
 // "no callback for an unregistered cell", ... ; "expectation", "trace mismatch".
 std::string_view InvariantName(int invariant);
