@@ -6,7 +6,8 @@
 // An engine cannot be told what to collect or how to run its cleanup jobs, so the
 // script runs Approximate(program): each `gc @…` becomes a full gc and each `turn`
 // loses its options. The checker judges the engine against that program in acceptor
-// mode, where any allowed choice passes.
+// mode, where any allowed choice passes. Results no choice can change (those before
+// the program first collects or awaits) the script asserts itself.
 #pragma once
 
 #include <optional>
@@ -47,5 +48,13 @@ std::string EmitScript(const Program& program, Flavor flavor, std::string_view n
 // registries and its own begin/end lines (engines/node.cpp batches with this).
 std::string EmitBatch(const std::vector<std::pair<std::string, const Program*>>& programs,
                       Flavor flavor);
+
+// The parts of every script, for flavors that assemble their own (engines/test262.h):
+// the `host` object the runtime needs, the runtime (engines/runtime.js with its
+// constants filled in), and the call that runs the programs, each asserting the
+// results no engine choice can change.
+std::string_view HostPrelude(Flavor flavor);
+std::string Runtime();
+std::string RunPrograms(const std::vector<std::pair<std::string, const Program*>>& programs);
 
 }  // namespace finrig::engines

@@ -1,7 +1,8 @@
-// finrig's runtime for emitted programs (engines/js.cpp pastes it into every script).
-// `host` supplies print, gc and macrotask; everything else is plain ECMAScript. With
-// host.verify (the test262 flavor), it also checks what every engine must do, since
-// there is no finrig checker to read the trace (Verifier, below).
+// finrig's runtime for emitted programs (engines/js.cpp pastes it into every script;
+// test262 tests include it as harness/finrigRuntime.js). `host` supplies print, gc and
+// macrotask; everything else is plain ECMAScript. With host.verify (the test262
+// flavor), it also checks what every engine must do, since there is no finrig checker
+// to read the trace (Verifier, below), and turns every exception into a failure.
 // It must not keep anything alive that the program does not: ids live in WeakMaps,
 // values are printed at once and never stored, and no local of the program's async
 // function holds a value across an await.
@@ -37,9 +38,11 @@ const finrig = (host) => {
 
   // What must hold whatever the engine chose to collect and when to clean up, checked
   // from the values the ops actually saw: TypeErrors exactly per the profile's
-  // CanBeHeldWeakly, no callback during an op, and no more callbacks with a heldValue
-  // than registrations with it (unregister is left out: which of two cells with one
-  // heldValue a callback delivered cannot be seen).
+  // CanBeHeldWeakly, register answering undefined and unregister a boolean, no callback
+  // during an op, and no more callbacks with a heldValue than registrations with it
+  // (unregister's answer is left out: which of two cells with one heldValue a callback
+  // delivered cannot be seen). The op results no choice can change are asserted by
+  // the script itself (Run.op's `expected`).
   class Verifier {
     constructor(profile) {
       this.es2023 = profile === "es2023";
@@ -52,7 +55,8 @@ const finrig = (host) => {
       if (v !== null && (typeof v === "object" || typeof v === "function")) return true;
       return this.es2023 && typeof v === "symbol" && Symbol.keyFor(v) === undefined;
     }
-    // Runs f, which must throw a TypeError exactly when `typeError`.
+    // Runs f, which must throw a TypeError exactly when `typeError`. Other exceptions
+    // are Run.op's to report.
     expect(what, typeError, f) {
       let threw = null;
       try {
@@ -61,9 +65,10 @@ const finrig = (host) => {
         threw = e;
         throw e;
       } finally {
-        const isTypeError = threw instanceof TypeError;
-        if (isTypeError !== typeError && !(threw instanceof Thrown)) {
-          this.failures.push(what + (typeError ? " did not throw a TypeError" : " threw " + threw));
+        if (typeError && !(threw instanceof TypeError) && !(threw instanceof Thrown)) {
+          this.failures.push(what + " did not throw a TypeError");
+        } else if (!typeError && threw instanceof TypeError) {
+          this.failures.push(what + " threw " + threw);
         }
       }
     }
@@ -113,17 +118,34 @@ const finrig = (host) => {
         default: return x === null ? "null" : "@" + this.idOf(x);
       }
     }
-    op(path, f) {
+    // A failure of the program or of an assertion: the verifier's when there is one,
+    // else an `error` line, which the adapters report as the engine's.
+    fail(message) {
+      if (this.verifier) this.verifier.failures.push(message);
+      else this.out("error " + quote(message));
+    }
+    // `expected`, when given, is the op's result in wire spelling, which no choice of
+    // the engine can change (engines/js.cpp says when that is).
+    op(path, f, expected) {
       this.inOp = true;
+      let result;
       try {
-        this.out("op " + path + " " + this.v(f()));
+        result = this.v(f());
       } catch (e) {
         if (e instanceof Thrown) throw e;
-        this.out("op " + path + " " + (e instanceof TypeError ? "TypeError" : "error " + quote(String(e))));
+        result = e instanceof TypeError ? "TypeError" : "error " + quote(String(e));
       } finally {
         this.inOp = this.callbackDepth > 0;
       }
+      this.out("op " + path + " " + result);
+      if (expected !== undefined && result !== expected) {
+        this.fail("op " + path + " gave " + result + ", where every engine gives " + expected);
+      } else if (this.verifier && result.startsWith("error ")) {
+        this.fail("op " + path + " threw " + result.slice(6));
+      }
     }
+    // The wire spelling of a literal, for `expected`.
+    spell(x) { return this.v(x); }
     // f() under the verifier's eye, when there is one.
     checked(what, typeError, f) {
       return this.verifier ? this.verifier.expect(what, typeError(this.verifier), f) : f();
@@ -146,12 +168,19 @@ const finrig = (host) => {
       const result = this.checked("register", (v) => !v.registries.has(r) || !v.weak(target) ||
           Object.is(target, held) || (token !== undefined && !v.weak(token)),
           () => register.call(r, target, held, token));
-      if (this.verifier) this.verifier.count(r, held).registered++;
+      if (this.verifier) {
+        this.verifier.count(r, held).registered++;
+        if (result !== undefined) this.fail("register returned " + this.v(result));
+      }
       return result;
     }
     unregister(r, token) {
-      return this.checked("unregister", (v) => !v.registries.has(r) || !v.weak(token),
-                          () => unregister.call(r, token));
+      const removed = this.checked("unregister", (v) => !v.registries.has(r) || !v.weak(token),
+                                   () => unregister.call(r, token));
+      if (this.verifier && typeof removed !== "boolean") {
+        this.fail("unregister returned " + this.v(removed));
+      }
+      return removed;
     }
     deref(w) {
       return this.checked("deref", (v) => !v.weakRefs.has(w), () => deref.call(w));
@@ -231,7 +260,8 @@ const finrig = (host) => {
       try {
         await program(run, []);
       } catch (e) {
-        run.out("error " + quote(String(e)));
+        // A host without what the program needs ($262.gc, timers) fails here, loudly.
+        run.fail(String(e));
       }
       run.out("end");
       run.closed = true;  // late callbacks of this program's registries print nothing

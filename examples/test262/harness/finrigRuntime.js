@@ -1,0 +1,287 @@
+// Copyright (C) 2026 the finrig authors. All rights reserved.
+// This code is governed by the BSD license found in the LICENSE file.
+/*---
+description: |
+  finrig's runtime, for the tests `finrig js --flavor test262` writes: it runs a finrig
+  program on the host's FinalizationRegistry and WeakRef and reports to the `host`
+  object the test defines. Written by `finrig js --test262-include` from finrig's
+  engines/runtime.js; do not edit.
+defines: [finrig]
+---*/
+// finrig's runtime for emitted programs (engines/js.cpp pastes it into every script;
+// test262 tests include it as harness/finrigRuntime.js). `host` supplies print, gc and
+// macrotask; everything else is plain ECMAScript. With host.verify (the test262
+// flavor), it also checks what every engine must do, since there is no finrig checker
+// to read the trace (Verifier, below), and turns every exception into a failure.
+// It must not keep anything alive that the program does not: ids live in WeakMaps,
+// values are printed at once and never stored, and no local of the program's async
+// function holds a value across an await.
+const finrig = (host) => {
+  "use strict";
+  const { register, unregister } = FinalizationRegistry.prototype;
+  const { deref } = WeakRef.prototype;
+  const EDGES = Symbol("finrig.edges");
+  const WELL_KNOWN = ["asyncIterator", "hasInstance", "isConcatSpreadable", "iterator",
+                      "match", "matchAll", "replace", "search", "species", "split",
+                      "toPrimitive", "toStringTag", "unscopables"];
+  const CALLBACK_BUDGET = 100;
+  let symbolsAreWeak = true;
+  try { new WeakMap().set(Symbol(), 0); } catch { symbolsAreWeak = false; }
+  // The `throw` op's exception: it must end the cleanup job, so nothing catches it.
+  class Thrown { toString() { return "finrig throw"; } }
+
+  const quote = (s) => {
+    let out = '"';
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 0x22) out += '\\"';
+      else if (c === 0x5c) out += "\\\\";
+      else if (c === 0x0a) out += "\\n";
+      else if (c === 0x09) out += "\\t";
+      else if (c === 0x0d) out += "\\r";
+      else if (c >= 0x20 && c < 0x7f) out += s[i];
+      else if (c < 0x100) out += "\\x" + c.toString(16).padStart(2, "0");
+      else out += "\\u{" + c.toString(16) + "}";  // not from a finrig literal: a wire error
+    }
+    return out + '"';
+  };
+
+  // What must hold whatever the engine chose to collect and when to clean up, checked
+  // from the values the ops actually saw: TypeErrors exactly per the profile's
+  // CanBeHeldWeakly, register answering undefined and unregister a boolean, no callback
+  // during an op, and no more callbacks with a heldValue than registrations with it
+  // (unregister's answer is left out: which of two cells with one heldValue a callback
+  // delivered cannot be seen). The op results no choice can change are asserted by
+  // the script itself (Run.op's `expected`).
+  class Verifier {
+    constructor(profile) {
+      this.es2023 = profile === "es2023";
+      this.registries = new WeakSet();
+      this.weakRefs = new WeakSet();
+      this.counts = new WeakMap();  // registry -> [{held, registered, delivered}]
+      this.failures = [];
+    }
+    weak(v) {
+      if (v !== null && (typeof v === "object" || typeof v === "function")) return true;
+      return this.es2023 && typeof v === "symbol" && Symbol.keyFor(v) === undefined;
+    }
+    // Runs f, which must throw a TypeError exactly when `typeError`. Other exceptions
+    // are Run.op's to report.
+    expect(what, typeError, f) {
+      let threw = null;
+      try {
+        return f();
+      } catch (e) {
+        threw = e;
+        throw e;
+      } finally {
+        if (typeError && !(threw instanceof TypeError) && !(threw instanceof Thrown)) {
+          this.failures.push(what + " did not throw a TypeError");
+        } else if (!typeError && threw instanceof TypeError) {
+          this.failures.push(what + " threw " + threw);
+        }
+      }
+    }
+    count(r, held) {
+      const list = this.counts.get(r) ?? [];
+      this.counts.set(r, list);
+      let entry = list.find((e) => Object.is(e.held, held));
+      if (!entry) list.push(entry = { held, registered: 0, delivered: 0 });
+      return entry;
+    }
+  }
+
+  // One program's execution: its heap ids, callback count and output.
+  class Run {
+    constructor(profile) {
+      this.verifier = host.verify ? new Verifier(profile) : null;
+      this.inOp = false;
+      this.callbackDepth = 0;
+      this.ids = new WeakMap();
+      this.symbolIds = new Map();  // where symbols cannot be WeakMap keys (es2021)
+      this.next = 0;
+      this.callbacks = 0;
+      this.closed = false;
+    }
+    out(line) { if (!this.closed) host.print(line); }
+    alloc(x) {
+      (typeof x === "symbol" && !symbolsAreWeak ? this.symbolIds : this.ids).set(x, this.next++);
+      return x;
+    }
+    idOf(x) {
+      const id = (typeof x === "symbol" && !symbolsAreWeak ? this.symbolIds : this.ids).get(x);
+      return id === undefined ? "?" : String(id);
+    }
+    // The wire spelling of a value: .fr literals, @N for objects, %N for unique symbols.
+    v(x) {
+      switch (typeof x) {
+        case "undefined": case "boolean": return String(x);
+        case "number": return Object.is(x, -0) ? "-0" : String(x);
+        case "string": return quote(x);
+        case "bigint": return x + "n";
+        case "symbol": {
+          const key = Symbol.keyFor(x);
+          if (key !== undefined) return "Symbol.for(" + quote(key) + ")";
+          const name = WELL_KNOWN.find((n) => Symbol[n] === x);
+          return name !== undefined ? "Symbol." + name : "%" + this.idOf(x);
+        }
+        default: return x === null ? "null" : "@" + this.idOf(x);
+      }
+    }
+    // A failure of the program or of an assertion: the verifier's when there is one,
+    // else an `error` line, which the adapters report as the engine's.
+    fail(message) {
+      if (this.verifier) this.verifier.failures.push(message);
+      else this.out("error " + quote(message));
+    }
+    // `expected`, when given, is the op's result in wire spelling, which no choice of
+    // the engine can change (engines/js.cpp says when that is).
+    op(path, f, expected) {
+      this.inOp = true;
+      let result;
+      try {
+        result = this.v(f());
+      } catch (e) {
+        if (e instanceof Thrown) throw e;
+        result = e instanceof TypeError ? "TypeError" : "error " + quote(String(e));
+      } finally {
+        this.inOp = this.callbackDepth > 0;
+      }
+      this.out("op " + path + " " + result);
+      if (expected !== undefined && result !== expected) {
+        this.fail("op " + path + " gave " + result + ", where every engine gives " + expected);
+      } else if (this.verifier && result.startsWith("error ")) {
+        this.fail("op " + path + " threw " + result.slice(6));
+      }
+    }
+    // The wire spelling of a literal, for `expected`.
+    spell(x) { return this.v(x); }
+    // f() under the verifier's eye, when there is one.
+    checked(what, typeError, f) {
+      return this.verifier ? this.verifier.expect(what, typeError(this.verifier), f) : f();
+    }
+    // Ops below are called through op(): they return the op's value or throw.
+    object() { return this.alloc({}); }
+    symbol(description) { return this.alloc(Symbol(description)); }
+    registry(body) {
+      const run = this;
+      const r = new FinalizationRegistry((held) => run.callback(r, held, body));
+      this.verifier?.registries.add(r);
+      return this.alloc(r);
+    }
+    weakRef(target) {
+      const w = this.checked("new WeakRef(target)", (v) => !v.weak(target), () => new WeakRef(target));
+      this.verifier?.weakRefs.add(w);
+      return this.alloc(w);
+    }
+    register(r, target, held, token) {
+      const result = this.checked("register", (v) => !v.registries.has(r) || !v.weak(target) ||
+          Object.is(target, held) || (token !== undefined && !v.weak(token)),
+          () => register.call(r, target, held, token));
+      if (this.verifier) {
+        this.verifier.count(r, held).registered++;
+        if (result !== undefined) this.fail("register returned " + this.v(result));
+      }
+      return result;
+    }
+    unregister(r, token) {
+      const removed = this.checked("unregister", (v) => !v.registries.has(r) || !v.weak(token),
+                                   () => unregister.call(r, token));
+      if (this.verifier && typeof removed !== "boolean") {
+        this.fail("unregister returned " + this.v(removed));
+      }
+      return removed;
+    }
+    deref(w) {
+      return this.checked("deref", (v) => !v.weakRefs.has(w), () => deref.call(w));
+    }
+    edges(from) {
+      if (from === null || (typeof from !== "object" && typeof from !== "function")) {
+        throw new TypeError("link from a primitive");
+      }
+      return from[EDGES] ?? (from[EDGES] = new Set());
+    }
+    link(from, to) { this.edges(from).add(to); }
+    unlink(from, to) { this.edges(from).delete(to); }
+    gc(path) { host.gc(); this.out("op " + path + " undefined"); }
+    async turn(path) { await host.macrotask(); this.out("op " + path + " undefined"); }
+    throwIf(path, fires) {
+      if (!fires) return this.out("op " + path + " undefined");
+      this.out("op " + path + " throw");
+      throw new Thrown();
+    }
+    callback(r, held, body) {
+      if (this.closed) return;
+      if (++this.callbacks > CALLBACK_BUDGET) {
+        // The model stops every job here; an engine cannot be made to, so the trace ends.
+        this.out("budget");
+        this.closed = true;
+        return;
+      }
+      this.out("cb " + this.v(r) + " " + this.v(held));
+      if (this.verifier) {
+        if (this.inOp) this.verifier.failures.push("a cleanup callback ran during an op");
+        const entry = this.verifier.count(r, held);
+        if (++entry.delivered > entry.registered) {
+          this.verifier.failures.push("more callbacks with heldValue " + this.v(held) +
+                                      " than registrations with it");
+        }
+      }
+      ++this.callbackDepth;
+      this.inOp = true;
+      try {
+        body(held);
+      } catch (e) {
+        if (e instanceof Thrown) this.out("threw");
+        throw e;
+      } finally {
+        this.inOp = --this.callbackDepth > 0;
+      }
+      this.out("ret");
+    }
+  }
+
+  // Whether the engine still runs cleanup callbacks at all: a fresh registry's, within
+  // a few macrotasks of a gc. An engine whose cleanup stopped would otherwise pass its
+  // failure on to every later program of the batch. The target is made in a function
+  // of its own, so that no suspended async frame holds it.
+  const arm = (fired) => {
+    const registry = new FinalizationRegistry(() => { fired.yes = true; });
+    registry.register({}, 0);
+    return registry;
+  };
+  const canary = async () => {
+    const fired = { yes: false };
+    const registry = arm(fired);
+    host.gc();
+    for (let i = 0; i < 8 && !fired.yes; i++) await host.macrotask();
+    return fired.yes && registry !== undefined;  // read here, so the registry lives till now
+  };
+
+  // Runs each [name, profile, program] in turn; a program is an async function of
+  // (run, h). With host.verify, host.finish receives the verifier's failures.
+  const main = async (programs) => {
+    host.onUncaught((e) => {
+      if (!(e instanceof Thrown)) host.print("uncaught " + quote(String(e)));
+    });
+    for (const [name, profile, program] of programs) {
+      host.print("begin " + name);
+      const run = new Run(profile);
+      try {
+        await program(run, []);
+      } catch (e) {
+        // A host without what the program needs ($262.gc, timers) fails here, loudly.
+        run.fail(String(e));
+      }
+      run.out("end");
+      run.closed = true;  // late callbacks of this program's registries print nothing
+      if (run.verifier) return host.finish(run.verifier.failures);
+      if (!(await canary())) {
+        host.print("stalled");
+        return host.exit();  // the adapter goes on in a fresh engine
+      }
+    }
+    host.print("done");
+  };
+  return { main, Thrown };
+};
