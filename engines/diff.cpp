@@ -100,9 +100,11 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
                                 .strict = false,
                                 .partial = engine.Partial(),
                                 .completeAtEnd = options.strict && !engine.Partial()};
-    for (const Violation& v : CheckTrace(program, engine.trace, acceptor)) {
+    CheckStats stats;
+    for (const Violation& v : CheckTrace(program, engine.trace, acceptor, &stats)) {
       add(Finding::Source::Engine, Describe(v));
     }
+    result.undecided = stats.undecided;
   }
 
   result.model = RunProgram(program, options.modelFaults, options.profile);

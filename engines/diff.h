@@ -39,6 +39,9 @@ std::string_view SourceName(Finding::Source source);  // "engine", "finrig", "di
 struct DiffResult {
   Trace model;
   std::vector<Finding> findings;
+  // The judgement of the engine's trace gave up its search (CheckStats::undecided):
+  // what depends on the hidden choices was not judged.
+  bool undecided = false;
 };
 
 // `program` is what the engine ran (Approximate()'s result, WithSettle()'s with --strict).

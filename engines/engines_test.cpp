@@ -5,10 +5,14 @@
 
 #include "engines/diff.h"
 #include "engines/js.h"
+#include "engines/model_engine.h"
 #include "engines/shell_engine.h"
 #include "engines/subprocess.h"
+#include "engines/test262.h"
 #include "engines/wire.h"
 #include "model/checker.h"
+#include "model/host.h"
+#include "model/model.h"
 #include "model/text.h"
 
 namespace finrig::engines {
@@ -101,11 +105,69 @@ TEST(Emit, HoldsNoValueInTheAsyncFrame) {
       "deref h2\ndrop h1\ngc\nturn\n");
   const std::string js = EmitScript(p, Flavor::Node, "p.fr");
   // Every op runs in a closure; the async function itself only awaits turns.
-  EXPECT_NE(js.find("rt.op(\"3\", () => rt.register(h[0], h[1], \"\\xff\", h[1]));"), std::string::npos) << js;
-  EXPECT_NE(js.find("rt.op(\"4\", () => rt.deref(h[2]));"), std::string::npos) << js;
+  EXPECT_NE(js.find("rt.op(\"3\", () => rt.register(h[0], h[1], \"\\xff\", h[1]), \"undefined\");"),
+            std::string::npos) << js;
+  EXPECT_NE(js.find("rt.op(\"4\", () => rt.deref(h[2]), \"@1\");"), std::string::npos) << js;
   EXPECT_NE(js.find("rt.throwIf(\"0.0\", Object.is(held, held));"), std::string::npos) << js;
   EXPECT_NE(js.find("await rt.turn(\"7\");"), std::string::npos) << js;
   EXPECT_EQ(js.find("BUDGET_PLACEHOLDER"), std::string::npos);
+}
+
+// A wrong claim here would be a false alarm in every generated test: only what the
+// model answers before the program first collects or awaits is asserted.
+TEST(Emit, AssertsOnlyTheResultsBeforeTheFirstGcOrTurn) {
+  const Program p = ParseProgram(
+      "h0 = registry\nh1 = object\nh2 = weakref h1\nregister h0 h1 \"x\" h1\nregister h0 h1 h1\n"
+      "h3 = deref h2\nunregister h0 h1\nregister h0 h1 \"y\" h1\ngc\nunregister h0 h1\nturn\n"
+      "deref h2\n");
+  for (const Flavor flavor : {Flavor::Node, Flavor::JsShell, Flavor::Test262}) {
+    const std::string js = EmitScript(p, flavor, "p.fr");
+    EXPECT_NE(js.find("rt.op(\"3\", () => rt.register(h[0], h[1], \"x\", h[1]), \"undefined\");"),
+              std::string::npos) << js;
+    EXPECT_NE(js.find("rt.op(\"4\", () => rt.register(h[0], h[1], h[1]), \"TypeError\");"),
+              std::string::npos) << js;
+    EXPECT_NE(js.find("rt.op(\"5\", () => h[3] = rt.deref(h[2]), \"@1\");"), std::string::npos) << js;
+    EXPECT_NE(js.find("rt.op(\"6\", () => rt.unregister(h[0], h[1]), \"true\");"), std::string::npos) << js;
+    EXPECT_NE(js.find("rt.op(\"9\", () => rt.unregister(h[0], h[1]));"), std::string::npos) << js;
+    EXPECT_NE(js.find("rt.op(\"11\", () => rt.deref(h[2]));"), std::string::npos) << js;
+  }
+  const std::string strings = EmitScript(ParseProgram("h0 = \"a\\n\"\nh1 = 1.5\n"), Flavor::Node, "s.fr");
+  EXPECT_NE(strings.find("rt.op(\"0\", () => h[0] = \"a\\x0a\", rt.spell(\"a\\x0a\"));"),
+            std::string::npos) << strings;
+}
+
+TEST(Test262, FrontMatterSaysWhatTheProgramIsAboutAndNeeds) {
+  const std::string sync = EmitScript(
+      ParseProgram("h0 = registry\nh1 = object\nregister h0 h1 \"x\" 0\nunregister h0 h1\n"),
+      Flavor::Test262, "sync.fr");
+  EXPECT_NE(sync.find("esid: sec-finalization-registry.prototype.register\n"), std::string::npos) << sync;
+  EXPECT_NE(sync.find("    5. If CanBeHeldWeakly(unregisterToken) is false, then\n"), std::string::npos);
+  EXPECT_NE(sync.find("includes: [finrigRuntime.js]\nfeatures: [FinalizationRegistry, WeakRef]\n"
+                      "flags: [async]\n"), std::string::npos) << sync;
+  EXPECT_EQ(sync.find("const finrig ="), std::string::npos) << "the runtime is an include";
+  EXPECT_EQ(sync.find("\"use strict\""), std::string::npos) << "the runner chooses the mode";
+
+  const std::string turn = EmitScript(
+      ParseProgram("h0 = registry\nh1 = object\nh2 = object\nregister h0 h1 \"x\" h2\nturn\n"
+                   "unregister h0 h2\n"),
+      Flavor::Test262, "turn.fr");
+  EXPECT_NE(turn.find("esid: sec-finalization-registry.prototype.unregister\n"), std::string::npos);
+  EXPECT_NE(turn.find("features: [FinalizationRegistry, WeakRef]\nflags: [async, non-deterministic]\n"),
+            std::string::npos) << turn;
+  const std::string gc = EmitScript(ParseProgram("h0 = registry\nh1 = object\nregister h0 h1 1\n"
+                                                 "drop h1\ngc\n"),
+                                    Flavor::Test262, "gc.fr");
+  EXPECT_NE(gc.find("esid: sec-weakref-execution\n"), std::string::npos) << gc;
+  EXPECT_NE(gc.find("features: [FinalizationRegistry, WeakRef, host-gc-required]\n"), std::string::npos);
+
+  EXPECT_EQ(Test262Obstacle(ParseProgram("h0 = registry\n")), "");
+  EXPECT_NE(Test262Obstacle(ParseProgram("h0 = registry {\n  throw\n}\n")), "")
+      << "a throwing callback fails a test262 test on a correct engine";
+
+  const std::string include = Test262Include();
+  EXPECT_NE(include.find("defines: [finrig]\n"), std::string::npos);
+  EXPECT_NE(include.find("const finrig = (host) =>"), std::string::npos);
+  EXPECT_EQ(include.find("BUDGET_PLACEHOLDER"), std::string::npos);
 }
 
 // Found by diff --engine spidermonkey (generated-1-7085): two cells with heldValue
@@ -200,6 +262,46 @@ TEST(Acceptor, ATrueAnswerDoesNotPinADeliveredCellWithTheToken) {
          "op 7 undefined\ncb @0 \"a\"\nop 0.0 true\nret\nop 8 undefined\nend\n");
   const CheckOptions strict{.profile = p.profile, .strict = false, .completeAtEnd = true};
   EXPECT_TRUE(CheckTrace(p, run.trace, strict).empty());
+}
+
+// What the model plays as an engine, reduced to wire lines and read back, keeps every
+// op result and callback; only collections and job boundaries are gone.
+TEST(ModelEngine, WireLinesKeepEveryResultAndCallback) {
+  const Program p = ParseProgram(
+      "h0 = registry {\n  throw \"b\"\n}\nh1 = object\nh2 = object\nh3 = symbol\n"
+      "register h0 h1 \"a\" h3\nregister h0 h2 \"b\"\ndrop h1\ndrop h2\ngc\nturn\n"
+      "unregister h0 h3\n");
+  const auto observable = [](const Trace& trace) {
+    std::vector<std::string> lines;
+    for (const Event& e : trace.events) {
+      if (const auto* done = std::get_if<OpDone>(&e)) lines.push_back(CompletionToText(done->result));
+      if (const auto* call = std::get_if<CallbackBegin>(&e)) lines.push_back("cb " + ToText(call->held));
+    }
+    return lines;
+  };
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    model::RandomHost host(seed);
+    const Trace trace = RunProgram(p, host);
+    const EngineRun run = ReadWire(p, WriteWire(p, trace));
+    ASSERT_EQ(run.end, EngineRun::End::Completed) << run.detail;
+    EXPECT_EQ(observable(run.trace), observable(trace));
+    EXPECT_TRUE(Accept(p, run).empty()) << WriteWire(p, trace);
+  }
+}
+
+// A rerun of a program makes the same choices (minimization depends on it); another
+// seed makes others.
+TEST(ModelEngine, ChoicesAreAFunctionOfSeedAndProgram) {
+  const Program p = ParseProgram(
+      "h0 = registry\nh1 = object\nh2 = object\nregister h0 h1 \"a\"\nregister h0 h2 \"b\"\n"
+      "h3 = weakref h1\ndrop h1\ndrop h2\nturn\ngc\nderef h3\nturn\nturn\n");
+  const auto wire = [&](std::uint64_t seed) {
+    return WriteWire(p, ModelEngine(Profile::Es2023, seed).Run({&p}).at(0).trace);
+  };
+  EXPECT_EQ(wire(1), wire(1));
+  bool differs = false;
+  for (std::uint64_t seed = 2; seed < 40 && !differs; ++seed) differs = wire(seed) != wire(1);
+  EXPECT_TRUE(differs) << "forty seeds, one execution: the host makes no choice";
 }
 
 TEST(Subprocess, ReadsLinesAndTellsHowTheChildEnded) {

@@ -28,6 +28,18 @@ constexpr std::array kProfiles = {
                  "delivered only after another target of the registry dies, so --strict "
                  "reports them",
     },
+    EngineProfile{
+        .name = "model",
+        .engine = "finrig's reference model, making any choice ECMA-262 allows (the judge's self-test)",
+        .how = "in process: model::RandomHost, choices seeded by --seed and the program; "
+               "--engine-fault NAME breaks it on purpose",
+        .profile = Profile::Es2023,
+        .strictCompleteness = true,
+        .notes = "every run is legal by construction, so every finding is finrig's own bug: "
+                 "the checker rejecting a legal trace, or the model misbehaving under a host "
+                 "other than the program's; with --strict the host delivers everything it "
+                 "owes (every gc takes all it can, every job runs to the end, a throw re-posts)",
+    },
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "model/overloaded.h"
 #include "model/text.h"
 
 namespace finrig::engines {
@@ -123,7 +124,36 @@ class Reader {
   int inCallback_ = 0;
 };
 
+// runtime.js's spelling: .fr literals, but %N for a unique symbol.
+std::string WireValue(const Value& v) {
+  if (const auto* symbol = std::get_if<UniqueSymbol>(&v)) return fmt::format("%{}", symbol->id);
+  return ToText(v);
+}
+
 }  // namespace
+
+std::string WriteWire(const Program& program, const Trace& trace) {
+  const std::map<const Op*, std::string> paths = OpPaths(program);
+  std::string out;
+  for (const Event& event : trace.events) {
+    std::visit(Overloaded{
+                   [&](const OpDone& done) {
+                     const std::string result =
+                         done.result.type == Completion::Type::Normal
+                             ? WireValue(done.result.value)
+                             : CompletionToText(done.result);
+                     out += fmt::format("op {} {}\n", paths.at(done.op), result);
+                   },
+                   [&](const CallbackBegin& call) {
+                     out += fmt::format("cb @{} {}\n", call.registry, WireValue(call.held));
+                   },
+                   [&](const CallbackEnd& end) { out += end.threw ? "threw\n" : "ret\n"; },
+                   [](const auto&) {},  // collections and job boundaries do not show
+               },
+               event);
+  }
+  return out + "end\n";
+}
 
 std::string_view EndName(EngineRun::End end) {
   switch (end) {

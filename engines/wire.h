@@ -1,22 +1,9 @@
-// The wire format: what an emitted script (engines/js.h) prints for one program, and
-// its reading back into a Trace the checker can judge. One event per line:
-//   begin NAME            the program starts (batches run many)
-//   op PATH VALUE         an op completed normally ("op 3 @2", "op 4 undefined")
-//   op PATH TypeError     an op threw a TypeError
-//   op PATH throw         a `throw` op fired
-//   op PATH error "MSG"   an op threw something else (never allowed)
-//   cb @R VALUE           a cleanup callback of registry @R began, with this heldValue
-//   ret | threw           the callback returned | threw (a `throw` op fired)
-//   budget                the program made more callbacks than the model would; it stops
-//   uncaught "MSG"        an exception no one caught, other than a `throw` op's
-//   error "MSG"           the program itself failed
-//   end                   the program finished
-//   stalled               (after end) a fresh registry's callback then never came: the
-//                         engine has stopped running cleanup callbacks altogether
-// VALUE is a .fr literal, `@N` for an object and `%N` for a unique symbol, numbered in
-// allocation order as the model numbers them. Engines show no job boundaries: a job
-// is taken to begin at a callback of another registry than the last one, after a
-// callback that threw, or after the top level ran again.
+// The wire format (docs/WIRE.md): what an emitted script (engines/js.h) prints for one
+// program, one event per line ("op 3 @2", "cb @1 \"x\"", "ret", "end", ...), and its
+// reading back into a Trace the checker can judge. Engines show no job boundaries: the
+// reader begins a job at a callback of another registry than the last one, after a
+// callback that threw, or after the top level ran again; the checker considers the
+// boundaries it cannot see.
 #pragma once
 
 #include <string>
@@ -48,6 +35,11 @@ struct EngineRun {
   bool Partial() const { return end != End::Completed; }
 };
 std::string_view EndName(EngineRun::End end);
+
+// The lines an engine would print for `trace` (from the `op` after `begin` to `end`):
+// what a run of the model looks like from outside, without its collections and job
+// boundaries. The model plays an engine through this (engines/selftest.h).
+std::string WriteWire(const Program& program, const Trace& trace);
 
 // `lines`: what the program printed after its `begin` line. `processEnd` says how the
 // engine ended when the output has no `end` line (Crashed or TimedOut).

@@ -6,14 +6,17 @@
 #include <iostream>
 #include <memory>
 #include <random>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "engines/diff.h"
 #include "engines/js.h"
+#include "engines/model_engine.h"
 #include "engines/profiles.h"
 #include "engines/shell_engine.h"
 #include "fuzz/mutator.h"
+#include "gen/lookalike.h"
 #include "model/binary.h"
 #include "model/minimize.h"
 #include "model/text.h"
@@ -33,7 +36,15 @@ constexpr std::size_t kMutantMaxBytes = 1024;
 constexpr int kMinimizeChecks = 300;         // engine runs per discrepancy, at most
 
 std::unique_ptr<engines::Engine> MakeEngine(const engines::EngineProfile& profile,
-                                            std::chrono::milliseconds timeout) {
+                                            const DiffCommandOptions& command) {
+  if (profile.name == "model") {
+    return std::make_unique<engines::ModelEngine>(
+        profile.profile, command.seed, FaultsFromNames(command.engineFaults), command.strict);
+  }
+  if (!command.engineFaults.empty()) {
+    throw InputError{"--engine-fault breaks only --engine model (finrig's own model)"};
+  }
+  const std::chrono::milliseconds timeout(command.timeoutMs);
   if (profile.name == "node") {
     const char* node = std::getenv("FINRIG_NODE");
     return std::make_unique<engines::ShellEngine>(engines::ShellOptions{
@@ -75,7 +86,12 @@ std::vector<Source> LoadCorpus(const std::vector<std::string>& paths) {
 
 // Mutants of the corpus programs (1-4 structural edits each), or programs decoded from
 // random bytes when there is no corpus; a function of (seed, i) alone.
-Source Generate(const std::vector<Source>& corpus, unsigned seed, int i) {
+Source Generate(const std::vector<Source>& corpus, const std::string& generator, unsigned seed,
+                int i) {
+  if (generator == "lookalike") {
+    return {fmt::format("lookalike-{}-{}", seed, i),
+            gen::LookalikeProgram(std::uint64_t{seed} << 32 | static_cast<std::uint32_t>(i))};
+  }
   std::mt19937 random(seed * 1000003u + static_cast<unsigned>(i));
   std::vector<std::uint8_t> bytes;
   if (corpus.empty()) {
@@ -185,6 +201,32 @@ void Report(engines::Engine& engine, const engines::EngineProfile& profile, cons
 
 }  // namespace
 
+int CheckCommand(const CheckCommandOptions& command) {
+  const Program program = LoadProgram(command.program);
+  const Profile profile = ProfileOverride(command.profile).value_or(program.profile);
+  const Program approximated = engines::Approximate(program, profile).program;
+  // Recorded output may carry comment lines and the batch's `begin` line.
+  std::string lines;
+  std::istringstream in(ReadFile(command.trace));
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line.front() == '#' || line.starts_with("begin ")) continue;
+    lines += line + "\n";
+  }
+  const engines::EngineRun run = engines::ReadWire(approximated, lines);
+  const engines::DiffResult result = engines::Diff(
+      approximated, run,
+      engines::DiffOptions{.profile = profile, .modelFaults = {}, .strict = command.strict});
+  std::cout << FindingLines(result.findings, command.trace + ": ");
+  std::cout << fmt::format("check: {} ({} finding{}){}\n",
+                           result.findings.empty() ? "accepted" : "rejected",
+                           result.findings.size(), result.findings.size() == 1 ? "" : "s",
+                           result.undecided ? "; undecided: the search for an explanation gave "
+                                              "up, so the choice-dependent invariants were not "
+                                              "judged"
+                                            : "");
+  return result.findings.empty() ? 0 : 1;
+}
+
 void PrintEngineProfiles() {
   for (const engines::EngineProfile& p : engines::EngineProfiles()) {
     std::cout << fmt::format(
@@ -202,22 +244,27 @@ int DiffCommand(const DiffCommandOptions& command) {
                                      .modelFaults = FaultsFromNames(command.faults),
                                      .strict = command.strict};
   const std::vector<Source> corpus = LoadCorpus(command.corpus);
+  if (command.generator != "mutants" && command.generator != "lookalike") {
+    throw InputError{"unknown generator '" + command.generator + "' (mutants or lookalike)"};
+  }
   if (corpus.empty() && command.programs <= 0) {
     throw InputError{"nothing to run: give --corpus DIR and/or --programs N"};
   }
   const std::unique_ptr<engines::Engine> engine =
-      MakeEngine(*profile, std::chrono::milliseconds(command.timeoutMs));
+      MakeEngine(*profile, command);
   fs::create_directories(command.output);
 
   const std::size_t total = corpus.size() + static_cast<std::size_t>(std::max(command.programs, 0));
   std::size_t done = 0;
   int discrepancies = 0;
+  int undecided = 0;
   int findingsBySource[3] = {0, 0, 0};
   while (done < total) {
     std::vector<Case> cases;
     for (std::size_t i = done; i < std::min(total, done + kChunk); ++i) {
       cases.push_back(MakeCase(i < corpus.size() ? corpus[i]
-                                                 : Generate(corpus, command.seed,
+                                                 : Generate(corpus, command.generator,
+                                                            command.seed,
                                                             static_cast<int>(i - corpus.size())),
                                profile->profile, command.strict));
     }
@@ -225,7 +272,9 @@ int DiffCommand(const DiffCommandOptions& command) {
     for (const Case& c : cases) programs.push_back(&c.runnable);
     const std::vector<engines::EngineRun> runs = engine->Run(programs);
     for (std::size_t i = 0; i < cases.size(); ++i) {
-      std::vector<Finding> findings = engines::Diff(*programs[i], runs[i], options).findings;
+      engines::DiffResult result = engines::Diff(*programs[i], runs[i], options);
+      undecided += result.undecided ? 1 : 0;
+      std::vector<Finding> findings = std::move(result.findings);
       if (findings.empty()) continue;
       ++discrepancies;
       ++findingsBySource[static_cast<int>(findings.front().source)];
@@ -241,6 +290,12 @@ int DiffCommand(const DiffCommandOptions& command) {
       "diff --engine {}: {} programs, {} discrepancies (engine {}, finrig {}, disagree {}){}\n",
       profile->name, total, discrepancies, findingsBySource[0], findingsBySource[1],
       findingsBySource[2], discrepancies > 0 ? ", written to " + command.output : "");
+  if (undecided > 0) {
+    std::cout << fmt::format("note: for {} program(s) the search for an explanation of the "
+                             "engine's trace gave up; what depends on hidden choices was not "
+                             "judged there\n",
+                             undecided);
+  }
   if (command.strict && !profile->strictCompleteness) {
     std::cout << fmt::format("note: the {} profile does not promise completeness ({}): --strict "
                              "findings show where it falls short, not that it breaks the spec\n",

@@ -8,19 +8,32 @@ namespace finrig {
 
 struct DiffCommandOptions {
   std::string engine = "node";
-  int programs = 0;          // generated programs (mutants of the corpus), besides the corpus
+  int programs = 0;          // generated programs, besides the corpus
+  std::string generator = "mutants";  // of the corpus, or "lookalike" (gen/lookalike.h)
   unsigned seed = 1;
   std::vector<std::string> corpus;  // .fr files or directories of them
   std::string output = "finrig-diff";
   bool strict = false;
   bool minimize = true;
   std::vector<std::string> faults;  // injected into the model, the oracle
+  std::vector<std::string> engineFaults;  // injected into --engine model, the engine
   int timeoutMs = 10000;
   bool quiet = false;
 };
 
 // Exit status: 0 no discrepancy, 1 discrepancies (written to options.output), 2 bad input.
 int DiffCommand(const DiffCommandOptions& options);
+
+// `finrig check`: judge a trace recorded from an engine (the wire format, docs/WIRE.md)
+// as `finrig diff` judges the traces it records itself.
+struct CheckCommandOptions {
+  std::string program;  // .fr: what the engine ran (finrig js's input)
+  std::string trace;    // the engine's output
+  std::string profile;  // es2021 | es2023; default: the program's
+  bool strict = false;  // completeness: the program ends with a full gc and turns
+};
+// Exit status: 0 accepted, 1 findings, 2 bad input.
+int CheckCommand(const CheckCommandOptions& options);
 
 // The engine profiles table, for `finrig engines`.
 void PrintEngineProfiles();

@@ -18,6 +18,7 @@
 #include <fmt/ranges.h>
 
 #include "engines/js.h"
+#include "engines/test262.h"
 #include "tools/diff_command.h"
 #include "tools/input.h"
 #include "model/binary.h"
@@ -209,11 +210,18 @@ int Main(int argc, char** argv) {
       "The script prints the program's trace in finrig's wire format (engines/wire.h). "
       "An engine cannot be told what to collect or how to run cleanup jobs: `gc @N…` runs "
       "as a full gc and `turn` options are dropped; the script's header lists each such "
-      "approximation, and expect lines other than ok/TypeError are dropped.");
-  jsCommand->add_option("file", input, "Program (.fr or .bin; - for stdin)")->required();
+      "approximation, and expect lines other than ok/TypeError are dropped; the script "
+      "asserts the results no engine choice can change. Test262 tests include the runtime "
+      "as the harness file finrigRuntime.js, which --test262-include writes.");
+  bool test262Include = false;
+  CLI::Option* jsFile = jsCommand->add_option("file", input, "Program (.fr or .bin; - for stdin)");
   jsCommand->add_option("--flavor", flavor, "The host: node, d8, jsshell, jsc or test262")
       ->capture_default_str();
   jsCommand->add_option("-o,--output", output, "Write here instead of stdout");
+  jsCommand
+      ->add_flag("--test262-include", test262Include,
+                 "Write the test262 harness file finrigRuntime.js instead of a program")
+      ->excludes(jsFile);
 
   DiffCommandOptions diff;
   CLI::App* diffCommand = app.add_subcommand(
@@ -233,6 +241,10 @@ int Main(int argc, char** argv) {
   diffCommand->add_option("--programs", diff.programs,
                           "Also run N generated programs: mutants of the corpus programs, or "
                           "decoded random bytes without a corpus");
+  diffCommand->add_option("--generator", diff.generator,
+                          "What --programs makes: mutants (of the corpus programs) or lookalike "
+                          "(programs full of cells that look alike, for the judge's self-test)")
+      ->capture_default_str();
   diffCommand->add_option("--seed", diff.seed, "Seed for --programs")->capture_default_str();
   diffCommand->add_option("--corpus", diff.corpus, ".fr files or directories of them (repeatable)")
       ->allow_extra_args(false);
@@ -247,8 +259,29 @@ int Main(int argc, char** argv) {
                    "Inject a fault into the model, the oracle (repeatable): the diff must "
                    "then blame finrig")
       ->allow_extra_args(false);
+  diffCommand
+      ->add_option("--engine-fault", diff.engineFaults,
+                   "With --engine model: inject a fault into the model playing the engine "
+                   "(repeatable): the diff must then blame the engine")
+      ->allow_extra_args(false);
   diffCommand->add_option("--timeout-ms", diff.timeoutMs, "Per program")->capture_default_str();
   diffCommand->add_flag("-q,--quiet", diff.quiet, "No progress lines on stderr");
+
+  CheckCommandOptions check;
+  CLI::App* checkCommand = app.add_subcommand(
+      "check", "Judge a trace recorded from a JS engine (wire format) against a program");
+  checkCommand->footer(
+      "PROGRAM is what the engine ran: the .fr given to 'finrig js'. TRACE is what the "
+      "script printed (docs/WIRE.md; lines starting with # and the begin line are "
+      "skipped). The trace is judged as 'finrig diff' judges an engine's: accepted if "
+      "some choice ECMA-262 allows explains it, otherwise each finding names the "
+      "invariant and why.\nExit status: 0 accepted, 1 findings, 2 bad input or usage.");
+  checkCommand->add_option("program", check.program, "The program (.fr or .bin)")->required();
+  checkCommand->add_option("--trace", check.trace, "The engine's output")->required();
+  checkCommand->add_option("--profile", check.profile,
+                           "The engine's profile, es2021 or es2023; default: the program's");
+  checkCommand->add_flag("--strict", check.strict,
+                         "Also require completeness (the program ends with a full gc and turns)");
 
   CLI::App* enginesCommand =
       app.add_subcommand("engines", "List the engine profiles 'finrig diff' knows");
@@ -277,14 +310,22 @@ int Main(int argc, char** argv) {
       return kExitOk;
     }
     if (diffCommand->parsed()) return DiffCommand(diff);
+    if (checkCommand->parsed()) return CheckCommand(check);
     if (enginesCommand->parsed()) {
       PrintEngineProfiles();
       return kExitOk;
     }
-    if (jsCommand->parsed()) {
+    if (jsCommand->parsed() && test262Include) {
+      WriteFile(output, engines::Test262Include());
+    } else if (jsCommand->parsed()) {
+      if (input.empty()) throw InputError{"finrig js: a program file is needed"};
       const std::optional<engines::Flavor> host = engines::FlavorFromName(flavor);
       if (!host) throw InputError{"unknown flavor '" + flavor + "' (node, d8, jsshell, jsc, test262)"};
       const engines::Approximation approximation = engines::Approximate(LoadProgram(input));
+      if (const std::string_view obstacle = engines::Test262Obstacle(approximation.program);
+          *host == engines::Flavor::Test262 && !obstacle.empty()) {
+        throw InputError{input + ": cannot be a test262 test: " + std::string(obstacle)};
+      }
       WriteFile(output, engines::EmitScript(approximation.program, *host, input,
                                             approximation.changes));
     } else if (fmtCommand->parsed()) {

@@ -1,0 +1,31 @@
+#include "engines/model_engine.h"
+
+#include "model/binary.h"
+#include "model/host.h"
+#include "model/model.h"
+
+namespace finrig::engines {
+namespace {
+
+// FNV-1a over the program's binary form: the same program, the same choices.
+std::uint64_t Fingerprint(const Program& program, std::uint64_t seed) {
+  std::uint64_t hash = 0xcbf29ce484222325 ^ seed;
+  for (std::uint8_t byte : EncodeProgram(program)) {
+    hash = (hash ^ byte) * 0x100000001b3;
+  }
+  return hash;
+}
+
+}  // namespace
+
+std::vector<EngineRun> ModelEngine::Run(const std::vector<const Program*>& programs) {
+  std::vector<EngineRun> runs;
+  for (const Program* program : programs) {
+    model::RandomHost host(Fingerprint(*program, seed_), complete_);
+    const Trace trace = RunProgram(*program, host, faults_, profile_);
+    runs.push_back(ReadWire(*program, WriteWire(*program, trace)));
+  }
+  return runs;
+}
+
+}  // namespace finrig::engines

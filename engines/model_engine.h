@@ -1,0 +1,35 @@
+// finrig's own model as an engine under test: each program runs with a RandomHost, so
+// any choice ECMA-262 leaves to an engine may be made (what a gc takes, collections at
+// any time, jobs enqueued or not, merged, run in any order, cells in any order, early
+// stops, a job re-posted after a throw), and the trace is reduced to what an engine
+// prints (WriteWire) and read back as an engine's (ReadWire). The judgement must accept
+// every such run: `finrig diff --engine model` is the checker's self-test, and any
+// finding it makes is a bug of finrig. Faults injected here make a broken "engine"
+// whose runs the judgement must reject.
+#pragma once
+
+#include <cstdint>
+
+#include "engines/engine.h"
+#include "model/faults.h"
+
+namespace finrig::engines {
+
+class ModelEngine final : public Engine {
+ public:
+  // A program's choices are a function of (seed, the program's binary form): a rerun
+  // of the same program makes the same choices.
+  // `complete`: deliver everything owed (model::RandomHost's complete mode), for --strict.
+  ModelEngine(Profile profile, std::uint64_t seed, FaultSet faults = {}, bool complete = false)
+      : profile_(profile), seed_(seed), faults_(faults), complete_(complete) {}
+
+  std::vector<EngineRun> Run(const std::vector<const Program*>& programs) override;
+
+ private:
+  Profile profile_;
+  std::uint64_t seed_;
+  FaultSet faults_;
+  bool complete_;
+};
+
+}  // namespace finrig::engines

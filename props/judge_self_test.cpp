@@ -1,0 +1,40 @@
+// The judge's self-test as properties: the model plays an engine that makes any choice
+// ECMA-262 leaves open (engines::ModelEngine, a model::RandomHost), and the checker,
+// judging its trace as an engine's, must accept it. A counterexample shrinks to a
+// small program and a seed; `finrig diff --engine model` is the same test at scale.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include "engines/diff.h"
+#include "engines/js.h"
+#include "engines/model_engine.h"
+#include "model/checker.h"
+#include "props/generators.h"
+
+namespace finrig::props {
+namespace {
+
+void RequireAccepted(const Program& program, std::uint64_t seed, bool complete) {
+  Program ran = engines::Approximate(program).program;
+  if (complete) ran = engines::WithSettle(std::move(ran));
+  const engines::EngineRun run =
+      engines::ModelEngine(ran.profile, seed, {}, complete).Run({&ran}).at(0);
+  RC_ASSERT(run.end == engines::EngineRun::End::Completed);
+  const std::vector<Violation> violations = CheckTrace(
+      ran, run.trace,
+      CheckOptions{.profile = ran.profile, .strict = false, .completeAtEnd = complete});
+  for (const Violation& v : violations) RC_LOG() << v.line << ": " << v.message << "\n";
+  RC_ASSERT(violations.empty());
+}
+
+RC_GTEST_PROP(Judge, AcceptsAnyLegalRun, ()) {
+  RequireAccepted(*GenProgram(), *rc::gen::arbitrary<std::uint64_t>(), false);
+}
+
+// With --strict the engine must also deliver what it owes; the complete host does.
+RC_GTEST_PROP(Judge, AcceptsACompleteRunStrictly, ()) {
+  RequireAccepted(*GenProgram(), *rc::gen::arbitrary<std::uint64_t>(), true);
+}
+
+}  // namespace
+}  // namespace finrig::props

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# check_trace_test.sh FINRIG TRACE.wire: `finrig check` gives the recorded trace the
+# verdict its header states. Header lines (before the trace):
+#   # program: NAME.fr                 the program it ran (default: TRACE's stem .fr)
+#   # verdict: accepted                or: # verdict: rejected, invariant N
+set -euo pipefail
+finrig=$1 trace=$2
+fail() { echo "FAIL: $trace: $*" >&2; exit 1; }
+dir=$(dirname "$trace")
+program=$(sed -n 's/^# program: //p' "$trace")
+program=${program:+$dir/$program}
+program=${program:-${trace%.wire}.fr}
+verdict=$(sed -n 's/^# verdict: //p' "$trace")
+[ -n "$verdict" ] || fail "no '# verdict:' line"
+status=0
+out=$("$finrig" check "$program" --trace "$trace") || status=$?
+echo "$out"
+case "$verdict" in
+  accepted) [ "$status" -eq 0 ] || fail "expected accepted, got exit $status" ;;
+  "rejected, invariant "*)
+    [ "$status" -eq 1 ] || fail "expected rejected, got exit $status"
+    invariant=${verdict#rejected, invariant }
+    grep -q "engine: .*invariant $invariant " <<<"$out" || fail "not rejected for invariant $invariant" ;;
+  *) fail "unknown verdict '$verdict'" ;;
+esac
