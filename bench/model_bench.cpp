@@ -3,7 +3,11 @@
 //   Gc*/N         one full gc on a heap of N objects and N cells: all live, or N live
 //                 plus N garbage (complexity fitted; the target is T(1e6)/T(1e5) <= 12);
 //   Turn/N        one turn delivering N callbacks;
-//   FuzzModel     decode + run + check, the fuzz target's work, over the corpus encoded.
+//   FuzzModel     decode + run + check, the fuzz target's work, over the corpus encoded;
+//   Judge/lookalike/N/0|1  acceptor mode on an engine trace where N cells share one
+//                 heldValue and N/2 were delivered, which only N unregister answers
+//                 tell apart: legal (0), or illegal in its last answer (1), where the
+//                 search must try every choice or give up (counters: runs, undecided).
 // Programs are written as .fr text: the benchmark states what it runs in the language
 // users read.
 #include <benchmark/benchmark.h>
@@ -17,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "engines/wire.h"
 #include "fuzz/harness.h"
 #include "model/binary.h"
 #include "model/checker.h"
@@ -226,6 +231,45 @@ void BM_FuzzModel(benchmark::State& state) {
   state.counters["inputs"] = static_cast<double>(inputs.size());
 }
 BENCHMARK(BM_FuzzModel)->Name("FuzzModel/corpus");
+
+// N targets with N tokens in one registry, one heldValue; all die; the engine delivered
+// the last N/2 cells, and N unregisters tell which (or, `illegal`, the last answer
+// claims a delivered cell was still there).
+void BM_JudgeLookalike(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const bool illegal = state.range(1) != 0;
+  std::string text = "h0 = registry\n", wire;
+  int op = 0;
+  for (int i = 1; i <= 2 * n; ++i) text += "h" + std::to_string(i) + " = object\n";
+  for (int i = 1; i <= n; ++i) {
+    text += "register h0 h" + std::to_string(i) + " \"a\" h" + std::to_string(n + i) + "\n";
+  }
+  for (int i = 1; i <= n; ++i) text += "drop h" + std::to_string(i) + "\n";
+  text += "gc\nturn\n";
+  for (int i = 1; i <= n; ++i) text += "unregister h0 h" + std::to_string(n + i) + "\n";
+  for (; op <= 2 * n; ++op) wire += "op " + std::to_string(op) + " @" + std::to_string(op) + "\n";
+  for (int i = 0; i < 2 * n + 1; ++i) wire += "op " + std::to_string(op++) + " undefined\n";
+  for (int i = 0; i < n / 2; ++i) wire += "cb @0 \"a\"\nret\n";
+  wire += "op " + std::to_string(op++) + " undefined\n";
+  for (int i = 1; i <= n; ++i) {
+    const bool delivered = i > n - n / 2;
+    const bool answer = !delivered || (illegal && i == n);
+    wire += "op " + std::to_string(op++) + (answer ? " true\n" : " false\n");
+  }
+  const Program program = ParseProgram(text + "", "bench");
+  const engines::EngineRun run = engines::ReadWire(program, wire + "end\n");
+  CheckStats stats;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        CheckTrace(program, run.trace, CheckOptions{.strict = false}, &stats).size());
+  }
+  state.counters["runs"] = stats.runs;
+  state.counters["undecided"] = stats.undecided;
+}
+BENCHMARK(BM_JudgeLookalike)
+    ->Name("Judge/lookalike")
+    ->ArgsProduct({{8, 16, 32, 64}, {0, 1}})
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace finrig
