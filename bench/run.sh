@@ -8,6 +8,8 @@
 #                          -> fuzz-speed.txt, coverage-*.tsv, coverage.png
 #   rc-kills.sh            RapidCheck cases to the first failure per fault, 5 seeds
 #                          -> rc-kills.txt
+#   judge.sh               the judge's self-test: false alarms on legal engine runs,
+#                          and what each engine fault makes it report -> judge.txt
 #   fuzz-compare.sh        (with --time-to-find: about an hour) seconds and executions
 #                          to find each fault, 5 seeds, from the seeds and from empty,
 #                          byte mutation and the custom mutator -> time-to-find.txt
@@ -75,6 +77,11 @@ bench/plot-coverage.sh "$out"
 
 echo "== rc-kills"
 bench/rc-kills.sh | tee "$out/rc-kills.txt"
+
+echo "== judge"
+judge_programs=20000
+((quick)) && judge_programs=200
+bench/judge.sh --programs "$judge_programs" | tee "$out/judge.txt"
 
 if ((ttf)); then
   echo "== time to find"

@@ -45,7 +45,7 @@ std::string EmitScript(const Program& program, Flavor flavor, std::string_view n
                        const std::vector<std::string>& changes = {});
 
 // One script running many programs one after another, each with fresh handles and
-// registries and its own begin/end lines (engines/node.cpp batches with this).
+// registries and its own begin/end lines (engines/shell_engine.cpp batches with this).
 std::string EmitBatch(const std::vector<std::pair<std::string, const Program*>>& programs,
                       Flavor flavor);
 

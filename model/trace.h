@@ -1,5 +1,6 @@
-// What an observer of one execution can see, in order. The model writes traces; later,
-// engine adapters will too. The checker judges a trace without the model's help.
+// What an observer of one execution can see, in order. The model writes traces, and so
+// do the engine adapters (engines/wire.h reads an engine's output into one). The
+// checker judges a trace without the model's help.
 #pragma once
 
 #include <map>
