@@ -12,6 +12,14 @@
 namespace finrig::engines {
 namespace {
 
+// The op a violation is about ("turn" for a callback's), or "end" for the end of the run.
+std::string Kind(const Violation& v) {
+  return fmt::format("{} at {}",
+                     v.invariant >= 1 ? fmt::format("invariant {}", v.invariant)
+                                      : std::string(InvariantName(v.invariant)),
+                     v.op != nullptr ? OpKindName(v.op->kind) : "end");
+}
+
 std::string Describe(const Violation& v) {
   std::string where = v.line > 0 ? fmt::format("line {}: ", v.line) : std::string();
   if (v.invariant >= 1) {
@@ -54,7 +62,7 @@ bool DependsOnChoices(const Op& op) {
   return op.kind == OpKind::Deref || op.kind == OpKind::Unregister;
 }
 
-std::optional<std::string> FirstDisagreement(const Trace& engine, const Trace& model) {
+std::optional<Finding> FirstDisagreement(const Trace& engine, const Trace& model) {
   const std::vector<Step> e = Steps(engine);
   const std::vector<Step> m = Steps(model);
   for (std::size_t i = 0; i < std::min(e.size(), m.size()); ++i) {
@@ -62,8 +70,10 @@ std::optional<std::string> FirstDisagreement(const Trace& engine, const Trace& m
     if (e[i].callbacks != m[i].callbacks) return std::nullopt;
     if (e[i].result == m[i].result) continue;
     if (DependsOnChoices(*e[i].op)) return std::nullopt;
-    return fmt::format("line {}: `{}` gave {} on the engine and {} on the model", e[i].op->line,
-                       PrintOpHead(*e[i].op), e[i].result, m[i].result);
+    return Finding{Finding::Source::Disagreement,
+                   fmt::format("line {}: `{}` gave {} on the engine and {} on the model",
+                               e[i].op->line, PrintOpHead(*e[i].op), e[i].result, m[i].result),
+                   fmt::format("disagree at {}", OpKindName(e[i].op->kind))};
   }
   return std::nullopt;
 }
@@ -81,19 +91,21 @@ std::string_view SourceName(Finding::Source source) {
 
 DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptions& options) {
   DiffResult result;
-  const auto add = [&](Finding::Source source, std::string message) {
-    result.findings.push_back(Finding{source, std::move(message)});
+  const auto add = [&](Finding::Source source, std::string message, std::string kind) {
+    result.findings.push_back(Finding{source, std::move(message), std::move(kind)});
   };
   if (engine.end != EngineRun::End::Completed && engine.end != EngineRun::End::Budget) {
-    add(Finding::Source::Engine, fmt::format("{}: {}", EndName(engine.end), engine.detail));
+    add(Finding::Source::Engine, fmt::format("{}: {}", EndName(engine.end), engine.detail),
+        std::string(EndName(engine.end)));
   }
   if (engine.stalled && options.strict) {
     add(Finding::Source::Engine,
         "invariant 12 (completeness): after this program the engine ran no cleanup callback "
-        "at all, not even a fresh registry's");
+        "at all, not even a fresh registry's",
+        "stalled");
   }
   for (const std::string& uncaught : engine.uncaught) {
-    add(Finding::Source::Engine, "an exception no one caught: " + uncaught);
+    add(Finding::Source::Engine, "an exception no one caught: " + uncaught, "uncaught");
   }
   if (engine.end != EngineRun::End::BadOutput) {
     const CheckOptions acceptor{.profile = options.profile,
@@ -102,7 +114,7 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
                                 .completeAtEnd = options.strict && !engine.Partial()};
     CheckStats stats;
     for (const Violation& v : CheckTrace(program, engine.trace, acceptor, &stats)) {
-      add(Finding::Source::Engine, Describe(v));
+      add(Finding::Source::Engine, Describe(v), Kind(v));
     }
     result.undecided = stats.undecided;
   }
@@ -110,10 +122,10 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
   result.model = RunProgram(program, options.modelFaults, options.profile);
   for (const Violation& v :
        CheckTrace(program, result.model, CheckOptions{.profile = options.profile})) {
-    add(Finding::Source::Model, "the model's own run breaks " + Describe(v));
+    add(Finding::Source::Model, "the model's own run breaks " + Describe(v), Kind(v));
   }
-  if (const std::optional<std::string> d = FirstDisagreement(engine.trace, result.model)) {
-    add(Finding::Source::Disagreement, *d);
+  if (std::optional<Finding> d = FirstDisagreement(engine.trace, result.model)) {
+    result.findings.push_back(std::move(*d));
   }
   return result;
 }

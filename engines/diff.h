@@ -33,6 +33,12 @@ struct Finding {
   enum class Source { Engine, Model, Disagreement };
   Source source;
   std::string message;
+  // What it is, without where: "invariant 4 at turn", "crashed", "stalled", "disagree at
+  // register". A minimized program shows the same finding when source and this agree
+  // (line numbers and values change as it shrinks).
+  std::string kind;
+
+  bool SameAs(const Finding& other) const { return source == other.source && kind == other.kind; }
 };
 std::string_view SourceName(Finding::Source source);  // "engine", "finrig", "disagree"
 

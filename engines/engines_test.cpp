@@ -378,5 +378,24 @@ TEST(Diff, BlamesTheEngineForACrashAndTheModelForItsOwnFault) {
       << blamed.findings[1].message;
 }
 
+// Minimization keeps a finding only while the same one shows: its kind names the
+// invariant and the op, not the line or the values, which change as a program shrinks.
+TEST(Diff, AFindingsKindIsWhatItIsNotWhere) {
+  const Program p = ParseProgram("h0 = registry\nh1 = object\nregister h0 h1 h1\n");
+  EXPECT_EQ(Diff(p, ReadWire(p, "op 0 @0\n", EngineRun::End::Crashed, "signal 11"), DiffOptions{})
+                .findings.at(0)
+                .kind,
+            "crashed");
+  const DiffResult wrong = Diff(p, ReadWire(p, "op 0 @0\nop 1 @1\nop 2 undefined\nend\n"), DiffOptions{});
+  ASSERT_EQ(wrong.findings.size(), 2u);
+  EXPECT_EQ(wrong.findings[0].kind, "invariant 2 at register");
+  EXPECT_EQ(wrong.findings[1].kind, "disagree at register");
+  const Program shifted = ParseProgram("h0 = registry\nh1 = object\nh2 = object\nregister h0 h2 h2\n");
+  const DiffResult later =
+      Diff(shifted, ReadWire(shifted, "op 0 @0\nop 1 @1\nop 2 @2\nop 3 undefined\nend\n"), DiffOptions{});
+  EXPECT_TRUE(later.findings.at(0).SameAs(wrong.findings[0]));
+  EXPECT_FALSE(later.findings.at(0).SameAs(wrong.findings[1]));
+}
+
 }  // namespace
 }  // namespace finrig::engines

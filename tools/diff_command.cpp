@@ -149,7 +149,8 @@ std::string FindingLines(const std::vector<Finding>& findings, std::string_view 
 void Report(engines::Engine& engine, const engines::EngineProfile& profile, const Case& c,
             std::vector<Finding> findings, const engines::DiffOptions& options,
             const DiffCommandOptions& command, int number) {
-  const Finding::Source source = findings.front().source;
+  const Finding target = findings.front();
+  const Finding::Source source = target.source;
   // Engines are not deterministic: say whether a second run shows it again.
   const bool again = !Judge(engine, c.runnable, options).empty();
   Program minimized = c.approximated;
@@ -159,7 +160,7 @@ void Report(engines::Engine& engine, const engines::EngineProfile& profile, cons
       const Program p =
           Runnable(engines::Approximate(candidate, profile.profile).program, command.strict);
       const std::vector<Finding> f = Judge(engine, p, options);
-      return std::any_of(f.begin(), f.end(), [&](const Finding& x) { return x.source == source; });
+      return std::any_of(f.begin(), f.end(), [&](const Finding& x) { return x.SameAs(target); });
     };
     try {
       const MinimizeResult result = Minimize(c.approximated, stillFails,
@@ -177,21 +178,22 @@ void Report(engines::Engine& engine, const engines::EngineProfile& profile, cons
   const std::string stem =
       (fs::path(command.output) / fmt::format("{:04}-{}", number, engines::SourceName(source)))
           .string();
-  std::string header = fmt::format(
-      "# finrig diff --engine {}: {} ({})\n# from {}\n# reproduced on a second run: {}\n",
-      profile.name, engines::SourceName(source), minimizeNote, c.name, again ? "yes" : "no");
-  header += FindingLines(findings, "# ");
-  Program commented = minimized;
-  if (!commented.ops.empty()) {
-    std::string text = header;
-    text.pop_back();
-    for (std::size_t start = 0; start < text.size();) {
-      const std::size_t end = text.find('\n', start);
-      commented.ops.front().comments.push_back(
-          text.substr(start + 2, end == std::string::npos ? std::string::npos : end - start - 2));
-      start = end == std::string::npos ? text.size() : end + 1;
-    }
+  // The header comes first, before the program's own comments; with no op left, after
+  // the profile line.
+  std::vector<std::string> header = {
+      fmt::format("finrig diff --engine {}: {} ({})", profile.name, engines::SourceName(source),
+                  minimizeNote),
+      fmt::format("from {}", c.name),
+      fmt::format("reproduced on a second run: {}", again ? "yes" : "no"),
+      fmt::format("minimized while it showed: {}", target.kind),
+  };
+  for (const Finding& f : findings) {
+    header.push_back(fmt::format("{}: {}", engines::SourceName(f.source), f.message));
   }
+  Program commented = minimized;
+  std::vector<std::string>& comments =
+      commented.ops.empty() ? commented.trailingComments : commented.ops.front().comments;
+  comments.insert(comments.begin(), header.begin(), header.end());
   WriteFile(stem + ".fr", PrintProgram(commented));
   WriteFile(stem + "-original.fr", PrintProgram(c.original));
   WriteFile(stem + ".js", engines::EmitScript(Runnable(minimized, command.strict),
