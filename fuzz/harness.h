@@ -21,6 +21,13 @@ FaultSet FaultsFromEnvironment();
 // invariant and gives the program as .fr text.
 std::optional<std::string> FuzzModel(std::span<const std::uint8_t> bytes, FaultSet faults);
 
+// The judge's self-test: bytes -> program, run on the model playing an engine that
+// makes any allowed choice (engines::ModelEngine, choices seeded by the bytes; one input
+// in two with the host that delivers everything, judged with --strict), reduced to wire
+// lines and judged as an engine's. Every such run is legal: a violation is a false
+// alarm. `engineFaults` break that engine, which must then be caught.
+std::optional<std::string> FuzzAcceptor(std::span<const std::uint8_t> bytes, FaultSet engineFaults);
+
 // text -> .fr parser: a ParseError is fine, anything else is not; a program that
 // parses prints to canonical text that parses back to the same text.
 std::optional<std::string> FuzzParse(std::string_view text);

@@ -62,7 +62,7 @@ else
 fi
 
 # Each target: binary, seed zip, options, dictionary; then one pass over its seeds.
-expected=(model_fuzzer parse_fuzzer roundtrip_fuzzer)
+expected=(model_fuzzer acceptor_fuzzer parse_fuzzer roundtrip_fuzzer)
 mapfile -t shipped < <(find "$OUT" -maxdepth 1 -type f -name '*_fuzzer' -printf '%f\n' | sort)
 for name in "${expected[@]}"; do
   [[ " ${shipped[*]} " == *" $name "* ]] || fail "$name is not in \$OUT"
