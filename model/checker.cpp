@@ -196,10 +196,18 @@ class Checker {
       turn_ = &turn;
     }
     // What a top-level full gc could collect: completeness at the end asks only for
-    // these (a gc inside a callback may have no turn after it).
+    // these (a gc inside a callback may have no turn after it). A registry whose job
+    // runs after the gc may have had that job pending, and a host may keep a pending
+    // job's registry alive (the model does), with all it holds.
     if (options_.completeAtEnd && op.kind == OpKind::Gc && op.gcOnly.empty() &&
         callbackArguments_.empty()) {
-      unreachableAtLastFullGc_ = Reach().reached;
+      std::vector<HeapId> laterJobs;
+      for (std::size_t i = next_; i < trace_.events.size(); ++i) {
+        if (const auto* call = std::get_if<CallbackBegin>(&trace_.events[i])) {
+          laterJobs.push_back(call->registry);
+        }
+      }
+      unreachableAtLastFullGc_ = Reach(nullptr, &laterJobs).reached;
       unreachableAtLastFullGc_.flip();
     }
     std::optional<std::vector<HeapId>> collected;
@@ -549,7 +557,9 @@ class Checker {
   // WeakRef targets outside it and registries outside it. Otherwise
   // WeakRefs never keep anything (an engine may have collected the target together
   // with its WeakRef's other holders).
-  Reachability Reach(const std::vector<bool>* weakCandidates = nullptr) const {
+  // `jobs`: more registries to treat as having a job pending.
+  Reachability Reach(const std::vector<bool>* weakCandidates = nullptr,
+                     const std::vector<HeapId>* jobs = nullptr) const {
     Reachability r{std::vector<bool>(things_.size(), false), std::vector<Step>(things_.size())};
     std::vector<HeapId> work;
     const auto reach = [&](const Value& v, Step::From from, std::uint32_t index) {
@@ -567,6 +577,9 @@ class Checker {
     for (const Value& v : callbackArguments_) reach(v, Step::From::CallbackArgument, 0);
     for (HeapId id : runningJobs_) reach(ObjectRef{id}, Step::From::RunningJob, 0);
     for (const PendingJob& job : pendingJobs_) reach(ObjectRef{job.registry}, Step::From::PendingJob, 0);
+    for (std::size_t i = 0; jobs != nullptr && i < jobs->size(); ++i) {
+      reach(ObjectRef{(*jobs)[i]}, Step::From::PendingJob, 0);
+    }
     // A registry a gc leaves alive may still run its callback (see the model's MarkLive).
     for (HeapId id = 0; weakCandidates != nullptr && id < things_.size(); ++id) {
       const Thing& registry = things_[id];

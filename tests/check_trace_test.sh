@@ -2,6 +2,7 @@
 # check_trace_test.sh FINRIG TRACE.wire: `finrig check` gives the recorded trace the
 # verdict its header states. Header lines (before the trace):
 #   # program: NAME.fr                 the program it ran (default: TRACE's stem .fr)
+#   # check: --strict                  options for finrig check (default: none)
 #   # verdict: accepted                or: # verdict: rejected, invariant N
 set -euo pipefail
 finrig=$1 trace=$2
@@ -11,9 +12,10 @@ program=$(sed -n 's/^# program: //p' "$trace")
 program=${program:+$dir/$program}
 program=${program:-${trace%.wire}.fr}
 verdict=$(sed -n 's/^# verdict: //p' "$trace")
+read -r -a options <<<"$(sed -n 's/^# check: //p' "$trace")"
 [ -n "$verdict" ] || fail "no '# verdict:' line"
 status=0
-out=$("$finrig" check "$program" --trace "$trace") || status=$?
+out=$("$finrig" check "$program" --trace "$trace" "${options[@]}") || status=$?
 echo "$out"
 case "$verdict" in
   accepted) [ "$status" -eq 0 ] || fail "expected accepted, got exit $status" ;;
