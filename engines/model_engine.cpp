@@ -1,5 +1,7 @@
 #include "engines/model_engine.h"
 
+#include "engines/diff.h"
+#include "engines/js.h"
 #include "model/binary.h"
 #include "model/host.h"
 #include "model/model.h"
@@ -26,6 +28,17 @@ std::vector<EngineRun> ModelEngine::Run(const std::vector<const Program*>& progr
     runs.push_back(ReadWire(*program, WriteWire(*program, trace)));
   }
   return runs;
+}
+
+SelfTestRun JudgeModelAsEngine(const Program& program, std::uint64_t seed, bool complete,
+                               FaultSet faults) {
+  SelfTestRun test{.ran = Approximate(program).program, .run = {}, .violations = {}};
+  if (complete) test.ran = WithSettle(std::move(test.ran));
+  test.run = ModelEngine(test.ran.profile, seed, faults, complete).Run({&test.ran}).at(0);
+  test.violations = CheckTrace(
+      test.ran, test.run.trace,
+      CheckOptions{.profile = test.ran.profile, .strict = false, .completeAtEnd = complete});
+  return test;
 }
 
 }  // namespace finrig::engines

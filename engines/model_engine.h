@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "engines/engine.h"
+#include "model/checker.h"
 #include "model/faults.h"
 
 namespace finrig::engines {
@@ -31,5 +32,17 @@ class ModelEngine final : public Engine {
   FaultSet faults_;
   bool complete_;
 };
+
+// One run of the self-test, as acceptor_fuzzer and the Judge properties make it:
+// `program` as an engine runs it (approximated, and with the settling ops when
+// `complete`), on a ModelEngine, judged as an engine's trace (with --strict when
+// `complete`). Any violation is a false alarm, unless `faults` broke the engine.
+struct SelfTestRun {
+  Program ran;
+  EngineRun run;
+  std::vector<Violation> violations;
+};
+SelfTestRun JudgeModelAsEngine(const Program& program, std::uint64_t seed, bool complete,
+                               FaultSet faults = {});
 
 }  // namespace finrig::engines

@@ -6,8 +6,6 @@
 
 #include <fmt/format.h>
 
-#include "engines/diff.h"
-#include "engines/js.h"
 #include "engines/model_engine.h"
 #include "engines/wire.h"
 #include "model/binary.h"
@@ -51,15 +49,10 @@ std::optional<std::string> FuzzModel(std::span<const std::uint8_t> bytes, FaultS
 
 std::optional<std::string> FuzzAcceptor(std::span<const std::uint8_t> bytes,
                                         FaultSet engineFaults) {
-  const Program program = DecodeProgram(bytes);
   const bool complete = !bytes.empty() && (bytes.back() & 1) != 0;
-  Program ran = engines::Approximate(program).program;
-  if (complete) ran = engines::WithSettle(std::move(ran));
-  const engines::EngineRun run =
-      engines::ModelEngine(ran.profile, /*seed=*/0, engineFaults, complete).Run({&ran}).at(0);
-  const std::vector<Violation> violations = CheckTrace(
-      ran, run.trace,
-      CheckOptions{.profile = ran.profile, .strict = false, .completeAtEnd = complete});
+  const engines::SelfTestRun test =
+      engines::JudgeModelAsEngine(DecodeProgram(bytes), /*seed=*/0, complete, engineFaults);
+  const std::vector<Violation>& violations = test.violations;
   if (violations.empty()) return std::nullopt;
   std::string report = fmt::format("finrig: the judgement rejects a legal run{}\n",
                                    complete ? " (complete host, --strict)" : "");
@@ -67,8 +60,8 @@ std::optional<std::string> FuzzAcceptor(std::span<const std::uint8_t> bytes,
     report += fmt::format("  [{} {}] line {}: {}\n", v.invariant, InvariantName(v.invariant),
                           v.line, v.message);
   }
-  return report + "program:\n" + PrintProgram(ran) + "engine's trace:\n" +
-         engines::WriteWire(ran, run.trace);
+  return report + "program:\n" + PrintProgram(test.ran) + "engine's trace:\n" +
+         engines::WriteWire(test.ran, test.run.trace);
 }
 
 std::optional<std::string> FuzzParse(std::string_view text) {

@@ -5,26 +5,17 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
-#include "engines/diff.h"
-#include "engines/js.h"
 #include "engines/model_engine.h"
-#include "model/checker.h"
 #include "props/generators.h"
 
 namespace finrig::props {
 namespace {
 
 void RequireAccepted(const Program& program, std::uint64_t seed, bool complete) {
-  Program ran = engines::Approximate(program).program;
-  if (complete) ran = engines::WithSettle(std::move(ran));
-  const engines::EngineRun run =
-      engines::ModelEngine(ran.profile, seed, {}, complete).Run({&ran}).at(0);
-  RC_ASSERT(run.end == engines::EngineRun::End::Completed);
-  const std::vector<Violation> violations = CheckTrace(
-      ran, run.trace,
-      CheckOptions{.profile = ran.profile, .strict = false, .completeAtEnd = complete});
-  for (const Violation& v : violations) RC_LOG() << v.line << ": " << v.message << "\n";
-  RC_ASSERT(violations.empty());
+  const engines::SelfTestRun test = engines::JudgeModelAsEngine(program, seed, complete);
+  RC_ASSERT(test.run.end == engines::EngineRun::End::Completed);
+  for (const Violation& v : test.violations) RC_LOG() << v.line << ": " << v.message << "\n";
+  RC_ASSERT(test.violations.empty());
 }
 
 RC_GTEST_PROP(Judge, AcceptsAnyLegalRun, ()) {
