@@ -20,13 +20,14 @@ std::uint64_t Fingerprint(const Program& program, std::uint64_t seed) {
 
 }  // namespace
 
+std::string ModelEngine::Wire(const Program& program) const {
+  model::RandomHost host(Fingerprint(program, seed_), complete_);
+  return WriteWire(program, RunProgram(program, host, faults_, profile_));
+}
+
 std::vector<EngineRun> ModelEngine::Run(const std::vector<const Program*>& programs) {
   std::vector<EngineRun> runs;
-  for (const Program* program : programs) {
-    model::RandomHost host(Fingerprint(*program, seed_), complete_);
-    const Trace trace = RunProgram(*program, host, faults_, profile_);
-    runs.push_back(ReadWire(*program, WriteWire(*program, trace)));
-  }
+  for (const Program* program : programs) runs.push_back(ReadWire(*program, Wire(*program)));
   return runs;
 }
 
@@ -38,6 +39,24 @@ SelfTestRun JudgeModelAsEngine(const Program& program, std::uint64_t seed, bool 
   test.violations = CheckTrace(
       test.ran, test.run.trace,
       CheckOptions{.profile = test.ran.profile, .strict = false, .completeAtEnd = complete});
+  return test;
+}
+
+std::optional<CorruptedRun> JudgeCorruptedRun(const Program& program, std::uint64_t seed,
+                                              Corruption kind) {
+  CorruptedRun test{.ran = Approximate(program).program, .wire = {}, .violations = {}};
+  const ModelEngine engine(test.ran.profile, seed);
+  SplitMix64 random(Fingerprint(test.ran, seed) ^ static_cast<std::uint64_t>(kind));
+  std::optional<std::string> wire = Corrupt(kind, test.ran, engine.Wire(test.ran), random);
+  if (!wire) return std::nullopt;
+  test.wire = std::move(*wire);
+  const EngineRun run = ReadWire(test.ran, test.wire);
+  test.violations = CheckTrace(test.ran, run.trace,
+                               CheckOptions{.profile = test.ran.profile, .strict = false,
+                                            .partial = run.Partial()});
+  if (run.end == EngineRun::End::BadOutput) {
+    test.violations.push_back(Violation{.invariant = kTraceMismatch, .message = run.detail});
+  }
   return test;
 }
 

@@ -9,7 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
+#include "engines/corrupt.h"
 #include "engines/engine.h"
 #include "model/checker.h"
 #include "model/faults.h"
@@ -25,6 +28,8 @@ class ModelEngine final : public Engine {
       : profile_(profile), seed_(seed), faults_(faults), complete_(complete) {}
 
   std::vector<EngineRun> Run(const std::vector<const Program*>& programs) override;
+  // The lines the run of `program` prints (docs/WIRE.md).
+  std::string Wire(const Program& program) const;
 
  private:
   Profile profile_;
@@ -44,5 +49,16 @@ struct SelfTestRun {
 };
 SelfTestRun JudgeModelAsEngine(const Program& program, std::uint64_t seed, bool complete,
                                FaultSet faults = {});
+
+// A run of the self-test with `kind` corrupting the engine's lines (acceptor mode, not
+// complete), or nullopt where that run offers no place for it. For an always-illegal
+// kind, no violation means the judge missed it.
+struct CorruptedRun {
+  Program ran;
+  std::string wire;  // the corrupted lines
+  std::vector<Violation> violations;
+};
+std::optional<CorruptedRun> JudgeCorruptedRun(const Program& program, std::uint64_t seed,
+                                              Corruption kind);
 
 }  // namespace finrig::engines

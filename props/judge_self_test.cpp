@@ -3,9 +3,14 @@
 // judging its trace as an engine's, must accept it. A counterexample shrinks to a
 // small program and a seed; `finrig diff --engine model` is the same test at scale.
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <iterator>
+#include <vector>
 #include <rapidcheck/gtest.h>
 
 #include "engines/model_engine.h"
+#include "gen/lookalike.h"
 #include "props/generators.h"
 
 namespace finrig::props {
@@ -25,6 +30,21 @@ RC_GTEST_PROP(Judge, AcceptsAnyLegalRun, ()) {
 // With --strict the engine must also deliver what it owes; the complete host does.
 RC_GTEST_PROP(Judge, AcceptsACompleteRunStrictly, ()) {
   RequireAccepted(*GenProgram(), *rc::gen::arbitrary<std::uint64_t>(), true);
+}
+
+// The other half: a legal run changed so that no choice explains it must be rejected.
+// Look-alike programs, where the judge has the most choices to hide a corruption in.
+RC_GTEST_PROP(Judge, RejectsWhatNoChoiceExplains, ()) {
+  std::vector<engines::CorruptionFacts> illegal;
+  std::copy_if(engines::kCorruptions.begin(), engines::kCorruptions.end(),
+               std::back_inserter(illegal), [](const auto& c) { return c.alwaysIllegal; });
+  const auto facts = *rc::gen::elementOf(illegal);
+  const Program program = gen::LookalikeProgram(*rc::gen::arbitrary<std::uint64_t>());
+  const auto test =
+      engines::JudgeCorruptedRun(program, *rc::gen::arbitrary<std::uint64_t>(), facts.kind);
+  RC_PRE(test.has_value());
+  RC_LOG() << facts.name << "\n" << test->wire;
+  RC_ASSERT(!test->violations.empty());
 }
 
 }  // namespace

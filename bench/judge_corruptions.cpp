@@ -1,0 +1,84 @@
+// judge_corruptions [--programs N] [--witnesses W]: the judge's miss rate, for
+// BENCHMARKS.md (bench/judge.sh). Each look-alike program (seeds 1..N) runs on the model
+// playing an engine; each corruption kind (engines/corrupt.h) changes its wire lines once.
+// An always-illegal corruption the judge accepts is a miss. A corruption that may be
+// legal and is accepted is looked for among W more runs of the same program with other
+// choices: found, it was legal; not found, it is unexplained (a miss, or a legal run the
+// witness search did not draw), and the first few are printed to be read by hand.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engines/corrupt.h"
+#include "engines/model_engine.h"
+#include "gen/lookalike.h"
+#include "model/text.h"
+
+namespace finrig {
+namespace {
+
+struct Tally {
+  int applied = 0;
+  int rejected = 0;
+  int witnessed = 0;  // accepted, and some run of the model printed exactly these lines
+  int unexplained = 0;
+};
+
+bool Witnessed(const Program& ran, const std::string& wire, int witnesses) {
+  for (int seed = 0; seed < witnesses; ++seed) {
+    if (engines::ModelEngine(ran.profile, 1000 + static_cast<std::uint64_t>(seed)).Wire(ran) ==
+        wire) {
+      return true;
+    }
+  }
+  return false;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"The judge's misses per corruption kind, over look-alike programs."};
+  int programs = 2000;
+  int witnesses = 200;
+  int show = 3;
+  app.add_option("--programs", programs, "look-alike programs (seeds 1..N)");
+  app.add_option("--witnesses", witnesses, "runs searched for a legal witness");
+  app.add_option("--show", show, "unexplained cases printed per kind");
+  CLI11_PARSE(app, argc, argv);
+
+  int missedIllegal = 0;
+  fmt::print("| corruption | always illegal | applied | rejected | accepted, legal (witness) "
+             "| accepted, unexplained |\n|---|---|---|---|---|---|\n");
+  for (const engines::CorruptionFacts& facts : engines::kCorruptions) {
+    Tally tally;
+    std::vector<std::string> shown;
+    for (int seed = 1; seed <= programs; ++seed) {
+      const auto test = engines::JudgeCorruptedRun(
+          gen::LookalikeProgram(static_cast<std::uint64_t>(seed)), 0, facts.kind);
+      if (!test) continue;
+      ++tally.applied;
+      if (!test->violations.empty()) {
+        ++tally.rejected;
+      } else if (!facts.alwaysIllegal && Witnessed(test->ran, test->wire, witnesses)) {
+        ++tally.witnessed;
+      } else {
+        ++tally.unexplained;
+        if (static_cast<int>(shown.size()) < show) {
+          shown.push_back(fmt::format("lookalike seed {}:\n{}\n-- wire:\n{}", seed,
+                                          PrintProgram(test->ran), test->wire));
+        }
+      }
+    }
+    if (facts.alwaysIllegal) missedIllegal += tally.unexplained;
+    fmt::print("| {} | {} | {} | {} | {} | {} |\n", facts.name, facts.alwaysIllegal ? "yes" : "no",
+               tally.applied, tally.rejected, tally.witnessed, tally.unexplained);
+    for (const std::string& text : shown) fmt::print(stderr, "== {}: {}\n", facts.name, text);
+  }
+  return missedIllegal == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace finrig
+
+int main(int argc, char** argv) { return finrig::Main(argc, argv); }
