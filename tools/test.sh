@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, then builds and runs every test under g++
-# (default preset), g++ with ASan + UBSan (asan preset) and clang 14 (clang preset),
-# replays the fuzz seeds in a libc++ build (libcxx preset: OSS-Fuzz's library), checks
-# that the g++ and clang builds print byte-identical traces for the corpus, and builds
-# the libFuzzer targets (fuzz preset), whose tests show every fault found.
+# (default preset) and g++ with ASan + UBSan (asan preset), builds the finrig command
+# with clang 14 (clang preset), replays the fuzz seeds in a libc++ build (libcxx preset:
+# OSS-Fuzz's library), builds the libFuzzer targets (fuzz preset), whose tests show
+# every fault found, and checks that the g++ and clang builds print byte-identical
+# traces for the corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/deps.sh
