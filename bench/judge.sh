@@ -2,8 +2,10 @@
 # judge.sh [--programs N] [--finrig PATH]: the judge's self-test as figures, for
 # BENCHMARKS.md. The model plays an engine (finrig diff --engine model) on the corpus,
 # its mutants and look-alike programs, plainly and with --strict: legal runs, so every
-# discrepancy is a false alarm (must be 0). Then each model fault injected into that
-# engine: how many programs of the same set the judgement blames on the engine.
+# discrepancy is a false alarm (must be 0). Then illegal runs: each corruption of a
+# legal run's lines (bench/judge_corruptions, over look-alike programs), how many the
+# judge rejects. Then each model fault injected into that engine: how many programs of
+# the same set the judgement blames on the engine.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib.sh"
 cd "$(dirname "$0")/.."
@@ -29,6 +31,12 @@ for strict in "" --strict; do
     echo "${strict:-plain} $generator: $(summary "$work/legal.txt") (exit $status)"
   done
 done
+
+corruptions=$(dirname "$finrig")/../bench/judge_corruptions
+corrupted=$((programs < 2000 ? programs : 2000))  # the witness search is slow
+echo "== illegal runs: corrupted engine lines, $corrupted look-alike programs (seeds 1..N)"
+"$corruptions" --programs "$corrupted" --witnesses 100 --show 0 ||
+  echo "judge_corruptions: an always-illegal corruption was accepted (a miss of the judge)"
 
 echo "== engine faults: programs blamed on the engine, of corpus + 1000 look-alike (seed 1)"
 for fault in $("$finrig" faults); do
