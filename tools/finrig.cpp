@@ -56,7 +56,7 @@ int Run(const RunOptions& options) {
       ++unreadable;
       continue;
     } catch (const InputError& e) {
-      std::cerr << e.message << "\n";
+      std::cerr << e.what() << "\n";
       ++unreadable;
       continue;
     }
@@ -342,7 +342,7 @@ int Main(int argc, char** argv) {
   } catch (const ParseError& e) {
     std::cerr << e.what() << "\n";
   } catch (const InputError& e) {
-    std::cerr << e.message << "\n";
+    std::cerr << e.what() << "\n";
   }
   return kExitBadInput;
 }
