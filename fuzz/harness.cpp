@@ -15,7 +15,7 @@
 
 namespace finrig::fuzz {
 
-FaultSet FaultsFromEnvironment() {
+std::variant<FaultSet, std::string> FaultsFromEnvironment() {
   FaultSet faults;
   const char* names = std::getenv("FINRIG_FAULTS");
   if (names == nullptr) return faults;
@@ -26,8 +26,7 @@ FaultSet FaultsFromEnvironment() {
     if (const std::optional<Fault> fault = FaultFromName(name)) {
       faults.Add(*fault);
     } else if (!name.empty()) {
-      fmt::print(stderr, "FINRIG_FAULTS: unknown fault '{}'\n", name);
-      std::exit(2);
+      return fmt::format("FINRIG_FAULTS: unknown fault '{}'\n", name);
     }
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
   }
@@ -105,6 +104,12 @@ void AbortOn(const std::optional<std::string>& report) {
   if (!report) return;
   std::fputs(report->c_str(), stderr);
   std::abort();
+}
+
+FaultSet FaultsOrAbort() {
+  std::variant<FaultSet, std::string> faults = FaultsFromEnvironment();
+  if (const auto* report = std::get_if<std::string>(&faults)) AbortOn(*report);
+  return std::get<FaultSet>(faults);
 }
 
 }  // namespace finrig::fuzz
