@@ -41,7 +41,7 @@ std::optional<std::string> FuzzModel(std::span<const std::uint8_t> bytes, FaultS
   if (violations.empty()) return std::nullopt;
   std::string report = "finrig: the model's trace breaks the spec\n";
   for (const Violation& v : violations) {
-    report += fmt::format("  [{} {}] {}\n", v.invariant, InvariantName(v.invariant), v.message);
+    report += "  " + FormatViolation(v, {}, ViolationStyle::Tagged) + "\n";
   }
   return report + "program:\n" + PrintProgram(program);
 }
@@ -56,8 +56,7 @@ std::optional<std::string> FuzzAcceptor(std::span<const std::uint8_t> bytes,
   std::string report = fmt::format("finrig: the judgement rejects a legal run{}\n",
                                    complete ? " (complete host, --strict)" : "");
   for (const Violation& v : violations) {
-    report += fmt::format("  [{} {}] line {}: {}\n", v.invariant, InvariantName(v.invariant),
-                          v.line, v.message);
+    report += "  " + FormatViolation(v, {}, ViolationStyle::Tagged) + "\n";
   }
   return report + "program:\n" + PrintProgram(test.ran) + "engine's trace:\n" +
          engines::WriteWire(test.ran, test.run.trace);
