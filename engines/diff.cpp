@@ -14,19 +14,8 @@ namespace {
 
 // The op a violation is about ("turn" for a callback's), or "end" for the end of the run.
 std::string Kind(const Violation& v) {
-  return fmt::format("{} at {}",
-                     v.invariant >= 1 ? fmt::format("invariant {}", v.invariant)
-                                      : std::string(InvariantName(v.invariant)),
+  return fmt::format("{} at {}", InvariantId(v.invariant),
                      v.op != nullptr ? OpKindName(v.op->kind) : "end");
-}
-
-std::string Describe(const Violation& v) {
-  std::string where = v.line > 0 ? fmt::format("line {}: ", v.line) : std::string();
-  if (v.invariant >= 1) {
-    return fmt::format("{}invariant {} ({}): {}", where, v.invariant, InvariantName(v.invariant),
-                       v.message);
-  }
-  return fmt::format("{}{}: {}", where, InvariantName(v.invariant), v.message);
 }
 
 // What the in-step walk compares: each top-level op's completion, and for each turn the
@@ -100,8 +89,9 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
   }
   if (engine.stalled && options.strict) {
     add(Finding::Source::Engine,
-        "invariant 12 (completeness): after this program the engine ran no cleanup callback "
-        "at all, not even a fresh registry's",
+        FormatViolation(Violation{.invariant = Invariant::Completeness,
+                                  .message = "after this program the engine ran no cleanup "
+                                             "callback at all, not even a fresh registry's"}),
         "stalled");
   }
   for (const std::string& uncaught : engine.uncaught) {
@@ -114,7 +104,7 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
                                 .completeAtEnd = options.strict && !engine.Partial()};
     CheckStats stats;
     for (const Violation& v : CheckTrace(program, engine.trace, acceptor, &stats)) {
-      add(Finding::Source::Engine, Describe(v), Kind(v));
+      add(Finding::Source::Engine, FormatViolation(v), Kind(v));
     }
     result.undecided = stats.undecided;
   }
@@ -122,7 +112,7 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
   result.model = RunProgram(program, options.modelFaults, options.profile);
   for (const Violation& v :
        CheckTrace(program, result.model, CheckOptions{.profile = options.profile})) {
-    add(Finding::Source::Model, "the model's own run breaks " + Describe(v), Kind(v));
+    add(Finding::Source::Model, "the model's own run breaks " + FormatViolation(v), Kind(v));
   }
   if (std::optional<Finding> d = FirstDisagreement(engine.trace, result.model)) {
     result.findings.push_back(std::move(*d));

@@ -192,7 +192,8 @@ TEST(Acceptor, AttributesACallbackToEitherOfTwoCellsWhoseTargetsNothingReaches) 
       p, prefix + "cb @0 undefined\nop 0.0 true\nret\ncb @0 undefined\nop 0.0 false\nret\nop 7 undefined\nend\n");
   const std::vector<Violation> violations = Accept(p, wrong);
   ASSERT_EQ(violations.size(), 1u);
-  EXPECT_EQ(violations[0].invariant, 1) << violations[0].message;
+  EXPECT_EQ(violations[0].invariant, Invariant::NoCallbackForUnregisteredCell)
+      << violations[0].message;
 }
 
 // Found by diff --engine spidermonkey (generated-7-525): one gc collects registry @0
@@ -211,7 +212,9 @@ TEST(Acceptor, LetsAnEngineCleanUpForARegistryItCollected) {
   ASSERT_EQ(run.end, EngineRun::End::Completed) << run.detail;
   EXPECT_TRUE(Accept(p, run).empty());
   const std::vector<Violation> strict = CheckTrace(p, run.trace, CheckOptions{.profile = p.profile});
-  EXPECT_TRUE(std::any_of(strict.begin(), strict.end(), [](const Violation& v) { return v.invariant == 9; }));
+  EXPECT_TRUE(std::any_of(strict.begin(), strict.end(), [](const Violation& v) {
+    return v.invariant == Invariant::CollectedRegistryDeliversNothing;
+  }));
 }
 
 // Found by diff --engine node --strict (generated-1-8621, once in five runs): registry
@@ -245,7 +248,7 @@ TEST(Acceptor, StrictCompletenessAsksOnlyForWhatTheLastFullGcCouldCollect) {
   const EngineRun never = ReadWire(p, prefix + "op 5 undefined\nend\n");
   const std::vector<Violation> violations = CheckTrace(p, never.trace, strict);
   ASSERT_EQ(violations.size(), 1u);
-  EXPECT_EQ(violations[0].invariant, 12);
+  EXPECT_EQ(violations[0].invariant, Invariant::Completeness);
   EXPECT_TRUE(Accept(p, never).empty());  // without --strict, never calling back is allowed
 }
 

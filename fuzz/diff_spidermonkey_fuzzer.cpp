@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Never destroyed: SpiderMonkey must not shut down during static destruction.
   static auto* engine = new engines::SpiderMonkeyEngine(std::chrono::milliseconds(5000));
   static const engines::DiffOptions options{.profile = Profile::Es2021,
-                                            .modelFaults = fuzz::FaultsFromEnvironment()};
+                                            .modelFaults = fuzz::FaultsOrAbort()};
   const Program program = engines::Approximate(DecodeProgram({data, size}), options.profile).program;
   const engines::DiffResult result = engines::Diff(program, engine->Run({&program}).at(0), options);
   if (result.findings.empty()) return 0;

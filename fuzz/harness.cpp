@@ -15,7 +15,7 @@
 
 namespace finrig::fuzz {
 
-FaultSet FaultsFromEnvironment() {
+std::variant<FaultSet, std::string> FaultsFromEnvironment() {
   FaultSet faults;
   const char* names = std::getenv("FINRIG_FAULTS");
   if (names == nullptr) return faults;
@@ -26,8 +26,7 @@ FaultSet FaultsFromEnvironment() {
     if (const std::optional<Fault> fault = FaultFromName(name)) {
       faults.Add(*fault);
     } else if (!name.empty()) {
-      fmt::print(stderr, "FINRIG_FAULTS: unknown fault '{}'\n", name);
-      std::exit(2);
+      return fmt::format("FINRIG_FAULTS: unknown fault '{}'\n", name);
     }
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
   }
@@ -42,7 +41,7 @@ std::optional<std::string> FuzzModel(std::span<const std::uint8_t> bytes, FaultS
   if (violations.empty()) return std::nullopt;
   std::string report = "finrig: the model's trace breaks the spec\n";
   for (const Violation& v : violations) {
-    report += fmt::format("  [{} {}] {}\n", v.invariant, InvariantName(v.invariant), v.message);
+    report += "  " + FormatViolation(v, {}, ViolationStyle::Tagged) + "\n";
   }
   return report + "program:\n" + PrintProgram(program);
 }
@@ -57,8 +56,7 @@ std::optional<std::string> FuzzAcceptor(std::span<const std::uint8_t> bytes,
   std::string report = fmt::format("finrig: the judgement rejects a legal run{}\n",
                                    complete ? " (complete host, --strict)" : "");
   for (const Violation& v : violations) {
-    report += fmt::format("  [{} {}] line {}: {}\n", v.invariant, InvariantName(v.invariant),
-                          v.line, v.message);
+    report += "  " + FormatViolation(v, {}, ViolationStyle::Tagged) + "\n";
   }
   return report + "program:\n" + PrintProgram(test.ran) + "engine's trace:\n" +
          engines::WriteWire(test.ran, test.run.trace);
@@ -105,6 +103,12 @@ void AbortOn(const std::optional<std::string>& report) {
   if (!report) return;
   std::fputs(report->c_str(), stderr);
   std::abort();
+}
+
+FaultSet FaultsOrAbort() {
+  std::variant<FaultSet, std::string> faults = FaultsFromEnvironment();
+  if (const auto* report = std::get_if<std::string>(&faults)) AbortOn(*report);
+  return std::get<FaultSet>(faults);
 }
 
 }  // namespace finrig::fuzz

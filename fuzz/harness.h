@@ -8,14 +8,16 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "model/faults.h"
 
 namespace finrig::fuzz {
 
 // Faults named in the environment variable FINRIG_FAULTS (comma-separated), so that a
-// fuzzer binary can be pointed at a broken model to prove it finds the break.
-FaultSet FaultsFromEnvironment();
+// fuzzer binary can be pointed at a broken model to prove it finds the break; for an
+// unknown name, the report "FINRIG_FAULTS: unknown fault 'x'" instead.
+std::variant<FaultSet, std::string> FaultsFromEnvironment();
 
 // bytes -> program (binary form) -> model -> checker. The report names each violated
 // invariant and gives the program as .fr text.
@@ -37,5 +39,9 @@ std::optional<std::string> FuzzRoundTrip(std::span<const std::uint8_t> bytes);
 
 // For the targets: print the report and abort, so libFuzzer saves the input.
 void AbortOn(const std::optional<std::string>& report);
+
+// For the targets: FaultsFromEnvironment's faults; its report aborts the target (AbortOn)
+// before it judges an input.
+FaultSet FaultsOrAbort();
 
 }  // namespace finrig::fuzz

@@ -33,11 +33,20 @@ TEST(FuzzModel, ReportsEveryFault) {
 
 TEST(FuzzModel, FaultsFromEnvironment) {
   setenv("FINRIG_FAULTS", "double-delivery,lost-cleanup-job", 1);
-  const FaultSet faults = FaultsFromEnvironment();
+  const std::variant<FaultSet, std::string> faults = FaultsFromEnvironment();
   unsetenv("FINRIG_FAULTS");
-  EXPECT_TRUE(faults.Has(Fault::DoubleDelivery));
-  EXPECT_TRUE(faults.Has(Fault::LostCleanupJob));
-  EXPECT_FALSE(faults.Has(Fault::WrongHeldValue));
+  ASSERT_TRUE(std::holds_alternative<FaultSet>(faults));
+  EXPECT_TRUE(std::get<FaultSet>(faults).Has(Fault::DoubleDelivery));
+  EXPECT_TRUE(std::get<FaultSet>(faults).Has(Fault::LostCleanupJob));
+  EXPECT_FALSE(std::get<FaultSet>(faults).Has(Fault::WrongHeldValue));
+}
+
+TEST(FuzzModel, FaultsFromEnvironmentReportsAnUnknownName) {
+  setenv("FINRIG_FAULTS", "double-delivery,nope", 1);
+  const std::variant<FaultSet, std::string> faults = FaultsFromEnvironment();
+  unsetenv("FINRIG_FAULTS");
+  ASSERT_TRUE(std::holds_alternative<std::string>(faults));
+  EXPECT_EQ(std::get<std::string>(faults), "FINRIG_FAULTS: unknown fault 'nope'\n");
 }
 
 TEST(FuzzParse, AcceptsBadTextAndCanonicalText) {

@@ -6,7 +6,7 @@
 #include "fuzz/harness.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const finrig::FaultSet faults = finrig::fuzz::FaultsFromEnvironment();
+  static const finrig::FaultSet faults = finrig::fuzz::FaultsOrAbort();
   finrig::fuzz::AbortOn(finrig::fuzz::FuzzModel({data, size}, faults));
   return 0;
 }

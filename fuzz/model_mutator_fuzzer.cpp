@@ -14,7 +14,7 @@ extern "C" __attribute__((weak)) std::size_t LLVMFuzzerMutate(std::uint8_t* data
                                                               std::size_t maxSize);
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const finrig::FaultSet faults = finrig::fuzz::FaultsFromEnvironment();
+  static const finrig::FaultSet faults = finrig::fuzz::FaultsOrAbort();
   finrig::fuzz::AbortOn(finrig::fuzz::FuzzModel({data, size}, faults));
   return 0;
 }

@@ -62,9 +62,15 @@ struct Choices {
 // Whether a violation can depend on the hidden choices. Argument checks (2, 3), a job
 // inside a synchronous op (6), expectations and a trace that does not fit the program
 // follow from the trace alone: every run meets them, so they end no run.
-bool DependsOnChoices(int invariant) {
-  return invariant != kExpectationFailed && invariant != kTraceMismatch && invariant != 2 &&
-         invariant != 3 && invariant != 6;
+bool DependsOnChoices(Invariant invariant) {
+  switch (invariant) {
+    case Invariant::Expectation:
+    case Invariant::TraceMismatch:
+    case Invariant::RegisterRejectsTargetEqualsHeldValue:
+    case Invariant::TypeErrorExactlyForBadArguments:
+    case Invariant::CallbacksOnlyFromCleanupJobs: return false;
+    default: return true;
+  }
 }
 
 struct CellRecord {
@@ -230,8 +236,9 @@ class Checker {
         collected = c->ids;
       } else if (const auto* job = std::get_if<JobBegin>(&event)) {
         if (op.kind != OpKind::Turn) {
-          Report(6, &op, fmt::format("a cleanup job for @{} ran synchronously inside '{}'",
-                                     job->registry, PrintOpHead(op)));
+          Report(Invariant::CallbacksOnlyFromCleanupJobs, &op,
+                 fmt::format("a cleanup job for @{} ran synchronously inside '{}'", job->registry,
+                             PrintOpHead(op)));
         }
         CheckJob(op, job->registry, turn);
       } else {
@@ -264,8 +271,8 @@ class Checker {
     // fg in S or not, and running fg's callback observes no identity. So an engine may
     // clean up for a registry it collected in the same step (SpiderMonkey 102 does).
     if (things_[registry].dead && options_.strict) {
-      Report(9, &op, fmt::format("a cleanup job ran for registry @{} after it was collected",
-                                 registry));
+      Report(Invariant::CollectedRegistryDeliversNothing, &op,
+             fmt::format("a cleanup job ran for registry @{} after it was collected", registry));
     }
     // The job the host runs for a registry is its oldest pending one.
     if (auto it = std::find_if(pendingJobs_.begin(), pendingJobs_.end(),
@@ -321,8 +328,9 @@ class Checker {
     turn.calls.emplace_back(registry, held);
     ++callbacks_;
     if (IsDead(held)) {
-      Report(8, &op, fmt::format("callback @{}({}) received a heldValue that was collected",
-                                 registry, ToText(held)));
+      Report(Invariant::TokensTargetsWeakHeldValuesStrong, &op,
+             fmt::format("callback @{}({}) received a heldValue that was collected", registry,
+                         ToText(held)));
     }
     const Match match = MatchCell(op, registry, held);
     if (match.cell != nullptr) {
@@ -387,22 +395,26 @@ class Checker {
     }
     const std::string call = fmt::format("callback @{}({})", registry, ToText(held));
     if (reachable != nullptr) {
-      Report(4, &op, fmt::format("{} for the cell registered at line {} while its target {} is "
-                                 "reachable ({})",
-                                 call, reachable->line, ToText(reachable->target),
-                                 WhyReachable(reach, reachable->target)));
+      Report(Invariant::NoCallbackWhileTargetReachable, &op,
+             fmt::format("{} for the cell registered at line {} while its target {} is "
+                         "reachable ({})",
+                         call, reachable->line, ToText(reachable->target),
+                         WhyReachable(reach, reachable->target)));
       return {reachable, false};
     }
     if (unregistered != nullptr) {
-      Report(1, &op, fmt::format("{} for the cell registered at line {}, which was unregistered",
-                                 call, unregistered->line));
+      Report(Invariant::NoCallbackForUnregisteredCell, &op,
+             fmt::format("{} for the cell registered at line {}, which was unregistered", call,
+                         unregistered->line));
       return {unregistered, false};
     }
     if (delivered != nullptr) {
-      Report(5, &op, fmt::format("{} a second time for the cell registered at line {}", call,
-                                 delivered->line));
+      Report(Invariant::OneCallbackPerCellWithItsHeldValue, &op,
+             fmt::format("{} a second time for the cell registered at line {}", call,
+                         delivered->line));
     } else {
-      Report(5, &op, fmt::format("{}: no cell of @{} has that heldValue", call, registry));
+      Report(Invariant::OneCallbackPerCellWithItsHeldValue, &op,
+             fmt::format("{}: no cell of @{} has that heldValue", call, registry));
     }
     return {};
   }
@@ -453,8 +465,8 @@ class Checker {
       if (std::count(turn.threwIn.begin(), turn.threwIn.end(), registry) > 0) continue;
       if (std::any_of(pendingJobs_.begin(), pendingJobs_.end(),
                       [&](const PendingJob& job) { return job.serial == pending.serial; })) {
-        Report(12, &op, fmt::format("the cleanup job pending for registry @{} did not run",
-                                    registry));
+        Report(Invariant::Completeness, &op,
+               fmt::format("the cleanup job pending for registry @{} did not run", registry));
         continue;
       }
       if (things_[registry].dead) continue;
@@ -462,9 +474,12 @@ class Checker {
         const std::optional<HeapId> target = HeapIdOf(cell.target);
         if (cell.state == CellRecord::State::Active && target && *target < turn.deadAtStart.size() &&
             turn.deadAtStart[*target]) {
-          Report(cell.outlivedThrow ? 11 : 12, &op, fmt::format("the cell registered at line {} (heldValue {}) of @{} was "
-                                      "not delivered though its target {} was collected",
-                                      cell.line, ToText(cell.held), registry, ToText(cell.target)));
+          Report(
+              cell.outlivedThrow ? Invariant::ThrowingCallbackLosesNoCell : Invariant::Completeness,
+              &op,
+              fmt::format("the cell registered at line {} (heldValue {}) of @{} was "
+                          "not delivered though its target {} was collected",
+                          cell.line, ToText(cell.held), registry, ToText(cell.target)));
         }
       }
     }
@@ -483,10 +498,11 @@ class Checker {
         const std::optional<HeapId> target = HeapIdOf(cell.target);
         if (cell.state == CellRecord::State::Active && target &&
             *target < unreachableAtLastFullGc_.size() && unreachableAtLastFullGc_[*target]) {
-          Report(12, nullptr, fmt::format("the cell registered at line {} (heldValue {}) of @{} "
-                                          "was never delivered though nothing reached its "
-                                          "target {} at the last full gc",
-                                          cell.line, ToText(cell.held), id, ToText(cell.target)));
+          Report(Invariant::Completeness, nullptr,
+                 fmt::format("the cell registered at line {} (heldValue {}) of @{} "
+                             "was never delivered though nothing reached its "
+                             "target {} at the last full gc",
+                             cell.line, ToText(cell.held), id, ToText(cell.target)));
         }
       }
     }
@@ -508,7 +524,9 @@ class Checker {
     const Reachability reach = Reach(&inS);
     for (HeapId id : ids) {
       if (reach.reached[id]) {
-        const int invariant = reach.RootStep(id).from == Step::From::KeptAlive ? 10 : 8;
+        const Invariant invariant = reach.RootStep(id).from == Step::From::KeptAlive
+                                        ? Invariant::WeakRefConsistencyAndKeptAlive
+                                        : Invariant::TokensTargetsWeakHeldValuesStrong;
         Report(invariant, &op, fmt::format("@{} was collected while reachable ({})", id,
                                            WhyReachable(reach, ObjectRef{id})));
       }
@@ -517,7 +535,9 @@ class Checker {
       const Reachability strong = Reach();
       for (HeapId id = 0; id < things_.size(); ++id) {
         if (!things_[id].dead && !strong.reached[id] && !inS[id]) {
-          Report(IsTokenOfActiveCell(id) ? 8 : 12, &op,
+          Report(IsTokenOfActiveCell(id) ? Invariant::TokensTargetsWeakHeldValuesStrong
+                                         : Invariant::Completeness,
+                 &op,
                  fmt::format("a full gc left @{} uncollected though nothing reaches it{}", id,
                              IsTokenOfActiveCell(id) ? " (it is an unregister token)" : ""));
         }
@@ -665,7 +685,8 @@ class Checker {
       case OpKind::NewWeakRef: {
         const Value target = Arg(op, 0);
         if (!Weak(target)) {
-          RequireTypeError(op, result, 3, "new WeakRef(" + ToText(target) + ")");
+          RequireTypeError(op, result, Invariant::TypeErrorExactlyForBadArguments,
+                           "new WeakRef(" + ToText(target) + ")");
           break;
         }
         keptAlive_.push_back(target);  // AddToKeptObjects
@@ -718,32 +739,37 @@ class Checker {
     const Value weakRefValue = Arg(op, 0);
     Thing* weakRef = ThingOf(weakRefValue, Thing::Kind::WeakRef);
     if (weakRef == nullptr) {
-      RequireTypeError(op, result, 3, ToText(weakRefValue) + ".deref()");
+      RequireTypeError(op, result, Invariant::TypeErrorExactlyForBadArguments,
+                       ToText(weakRefValue) + ".deref()");
       return;
     }
     const Value target = weakRef->weakRefTarget;
     if (result.type == Completion::Type::Normal && SameValue(result.value, target)) {
       const std::optional<HeapId> id = HeapIdOf(target);
       if (id && things_[*id].dead) {
-        Report(10, &op, fmt::format("deref returned {}, which was already collected (a callback "
-                                    "ran or a WeakRef was cleared)",
-                                    ToText(target)));
+        Report(Invariant::WeakRefConsistencyAndKeptAlive, &op,
+               fmt::format("deref returned {}, which was already collected (a callback "
+                           "ran or a WeakRef was cleared)",
+                           ToText(target)));
       }
       keptAlive_.push_back(target);  // AddToKeptObjects
     } else if (result.type == Completion::Type::Normal &&
                std::holds_alternative<Undefined>(result.value)) {
       const Reachability reach = Reach();
       if (IsReachable(reach, target)) {
-        Report(10, &op, fmt::format("deref returned undefined while its target {} is reachable ({})",
-                                    ToText(target), WhyReachable(reach, target)));
+        Report(Invariant::WeakRefConsistencyAndKeptAlive, &op,
+               fmt::format("deref returned undefined while its target {} is reachable ({})",
+                           ToText(target), WhyReachable(reach, target)));
       }
       MarkDead(target);
     } else if (result.type != Completion::Type::Normal) {
-      Report(3, &op, fmt::format("{}.deref() threw {}; it is a WeakRef", ToText(weakRefValue),
-                                 CompletionToText(result)));
+      Report(Invariant::TypeErrorExactlyForBadArguments, &op,
+             fmt::format("{}.deref() threw {}; it is a WeakRef", ToText(weakRefValue),
+                         CompletionToText(result)));
     } else {
-      Report(10, &op, fmt::format("deref returned {}, neither its target {} nor undefined",
-                                  CompletionToText(result), ToText(target)));
+      Report(Invariant::WeakRefConsistencyAndKeptAlive, &op,
+             fmt::format("deref returned {}, neither its target {} nor undefined",
+                         CompletionToText(result), ToText(target)));
     }
   }
 
@@ -754,13 +780,16 @@ class Checker {
                                          ToText(target), ToText(held), ToText(token));
     Thing* registry = ThingOf(registryValue, Thing::Kind::Registry);
     // The spec's checks, in its order (docs/SEMANTICS.md: register steps 2-5).
-    if (registry == nullptr || !Weak(target)) return RequireTypeError(op, result, 3, call);
-    if (SameValue(target, held)) return RequireTypeError(op, result, 2, call);
+    if (registry == nullptr || !Weak(target))
+      return RequireTypeError(op, result, Invariant::TypeErrorExactlyForBadArguments, call);
+    if (SameValue(target, held))
+      return RequireTypeError(op, result, Invariant::RegisterRejectsTargetEqualsHeldValue, call);
     if (!Weak(token) && !std::holds_alternative<Undefined>(token)) {
-      return RequireTypeError(op, result, 3, call);
+      return RequireTypeError(op, result, Invariant::TypeErrorExactlyForBadArguments, call);
     }
     if (result.type != Completion::Type::Normal) {
-      return Report(3, &op, fmt::format("{} threw a TypeError; its arguments are valid", call));
+      return Report(Invariant::TypeErrorExactlyForBadArguments, &op,
+                    fmt::format("{} threw a TypeError; its arguments are valid", call));
     }
     registry->cells.push_back(CellRecord{.target = target,
                                          .held = held,
@@ -774,9 +803,11 @@ class Checker {
     const std::string call =
         fmt::format("{}.unregister({})", ToText(registryValue), ToText(token));
     Thing* registry = ThingOf(registryValue, Thing::Kind::Registry);
-    if (registry == nullptr || !Weak(token)) return RequireTypeError(op, result, 3, call);
+    if (registry == nullptr || !Weak(token))
+      return RequireTypeError(op, result, Invariant::TypeErrorExactlyForBadArguments, call);
     if (result.type != Completion::Type::Normal) {
-      return Report(3, &op, fmt::format("{} threw a TypeError; its arguments are valid", call));
+      return Report(Invariant::TypeErrorExactlyForBadArguments, &op,
+                    fmt::format("{} threw a TypeError; its arguments are valid", call));
     }
     // Every cell still in [[Cells]] with that token goes, delivered or not yet.
     bool removed = false, allOutlivedThrow = true;
@@ -790,9 +821,12 @@ class Checker {
     if (!SameValue(result.value, Value{removed})) {
       // Cells that a throwing callback should have left registered are gone.
       const bool lostToThrow = removed && allOutlivedThrow;
-      Report(lostToThrow ? 11 : 7, &op, fmt::format("{} returned {}; {}", call, CompletionToText(result),
-                                 removed ? "it had cells with that token to remove: true"
-                                         : "no cell with that token was left: false"));
+      Report(lostToThrow ? Invariant::ThrowingCallbackLosesNoCell
+                         : Invariant::UnregisterResultAndReach,
+             &op,
+             fmt::format("{} returned {}; {}", call, CompletionToText(result),
+                         removed ? "it had cells with that token to remove: true"
+                                 : "no cell with that token was left: false"));
     }
   }
 
@@ -814,8 +848,8 @@ class Checker {
     if (op.kind == OpKind::Link) object->refs.push_back(to);
   }
 
-  void RequireTypeError(const Op& op, const Completion& result, int invariant,
-                       const std::string& call) {
+  void RequireTypeError(const Op& op, const Completion& result, Invariant invariant,
+                        const std::string& call) {
     if (result.type != Completion::Type::TypeError) {
       Report(invariant, &op, fmt::format("{} returned {} instead of throwing a TypeError", call,
                                          CompletionToText(result)));
@@ -866,7 +900,7 @@ class Checker {
         }
       }
       if (!failure.empty()) {
-        violations_.push_back(Violation{kExpectationFailed, failure, &op, e.line});
+        violations_.push_back(Violation{Invariant::Expectation, failure, &op, e.line});
       }
     }
   }
@@ -952,7 +986,7 @@ class Checker {
 
   // --- reporting ---
 
-  void Report(int invariant, const Op* op, std::string message) {
+  void Report(Invariant invariant, const Op* op, std::string message) {
     violations_.push_back(Violation{invariant, std::move(message), op, op ? op->line : 0});
     if (stopAtFirst_ && DependsOnChoices(invariant)) {
       failedAt_ = next_;
@@ -961,7 +995,7 @@ class Checker {
   }
 
   [[noreturn]] void Mismatch(const Op* op, const std::string& message) {
-    Report(kTraceMismatch, op, message);
+    Report(Invariant::TraceMismatch, op, message);
     throw TraceMismatch{};
   }
 
@@ -1027,24 +1061,53 @@ std::vector<Violation> CheckTrace(const Program& program, const Trace& trace,
   return violations;
 }
 
-std::string_view InvariantName(int invariant) {
+std::string_view InvariantName(Invariant invariant) {
   switch (invariant) {
-    case kTraceMismatch: return "trace mismatch";
-    case kExpectationFailed: return "expectation";
-    case 1: return "no callback for an unregistered cell";
-    case 2: return "register rejects target === heldValue";
-    case 3: return "TypeError exactly for bad arguments";
-    case 4: return "no callback while the target is reachable";
-    case 5: return "one callback per cell, with its heldValue";
-    case 6: return "callbacks only from cleanup jobs";
-    case 7: return "unregister's result and reach";
-    case 8: return "tokens and targets weak, heldValues strong";
-    case 9: return "a collected registry delivers nothing";
-    case 10: return "WeakRef consistency and KeptAlive";
-    case 11: return "a throwing callback loses no cell";
-    case 12: return "completeness";
+    case Invariant::TraceMismatch: return "trace mismatch";
+    case Invariant::Expectation: return "expectation";
+    case Invariant::NoCallbackForUnregisteredCell: return "no callback for an unregistered cell";
+    case Invariant::RegisterRejectsTargetEqualsHeldValue:
+      return "register rejects target === heldValue";
+    case Invariant::TypeErrorExactlyForBadArguments: return "TypeError exactly for bad arguments";
+    case Invariant::NoCallbackWhileTargetReachable:
+      return "no callback while the target is reachable";
+    case Invariant::OneCallbackPerCellWithItsHeldValue:
+      return "one callback per cell, with its heldValue";
+    case Invariant::CallbacksOnlyFromCleanupJobs: return "callbacks only from cleanup jobs";
+    case Invariant::UnregisterResultAndReach: return "unregister's result and reach";
+    case Invariant::TokensTargetsWeakHeldValuesStrong:
+      return "tokens and targets weak, heldValues strong";
+    case Invariant::CollectedRegistryDeliversNothing:
+      return "a collected registry delivers nothing";
+    case Invariant::WeakRefConsistencyAndKeptAlive: return "WeakRef consistency and KeptAlive";
+    case Invariant::ThrowingCallbackLosesNoCell: return "a throwing callback loses no cell";
+    case Invariant::Completeness: return "completeness";
   }
   return "unknown invariant";
+}
+
+std::string InvariantId(Invariant invariant) {
+  if (!IsNumbered(invariant)) return std::string(InvariantName(invariant));
+  return fmt::format("invariant {}", InvariantNumber(invariant));
+}
+
+std::string InvariantLabel(Invariant invariant) {
+  if (!IsNumbered(invariant)) return InvariantId(invariant);
+  return fmt::format("{} ({})", InvariantId(invariant), InvariantName(invariant));
+}
+
+std::string FormatViolation(const Violation& v, std::string_view file, ViolationStyle style) {
+  std::string where;
+  if (!file.empty()) {
+    where = v.line > 0 ? fmt::format("{}:{}: ", file, v.line) : fmt::format("{}: ", file);
+  } else if (v.line > 0) {
+    where = fmt::format("line {}: ", v.line);
+  }
+  if (style == ViolationStyle::Tagged) {
+    return fmt::format("[{} {}] {}{}", InvariantNumber(v.invariant), InvariantName(v.invariant),
+                       where, v.message);
+  }
+  return fmt::format("{}{}: {}", where, InvariantLabel(v.invariant), v.message);
 }
 
 }  // namespace finrig

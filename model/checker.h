@@ -9,20 +9,19 @@
 // when some choice of these explains it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "model/invariant.h"
 #include "model/program.h"
 #include "model/trace.h"
 
 namespace finrig {
 
-inline constexpr int kExpectationFailed = 0;  // an `expect` line did not hold
-inline constexpr int kTraceMismatch = -1;     // the trace does not fit the program
-
 struct Violation {
-  int invariant;  // 1..12 as numbered in docs/SEMANTICS.md, or one of the two above
+  Invariant invariant;
   std::string message;
   const Op* op = nullptr;  // the op being judged, when there is one
   int line = 0;            // where to look in the .fr file (op or expect line), 0 if unknown
@@ -58,6 +57,24 @@ std::vector<Violation> CheckTrace(const Program& program, const Trace& trace,
                                   const CheckOptions& options, CheckStats* stats = nullptr);
 
 // "no callback for an unregistered cell", ... ; "expectation", "trace mismatch".
-std::string_view InvariantName(int invariant);
+std::string_view InvariantName(Invariant invariant);
+// What a finding is, without why: "invariant 4"; "trace mismatch", "expectation".
+std::string InvariantId(Invariant invariant);
+// "invariant 4 (no callback while the target is reachable)"; "trace mismatch".
+std::string InvariantLabel(Invariant invariant);
+
+// The one way a violation is written, so that users, scripts and the tests that grep
+// for "invariant 4" read the same words everywhere. Where it is comes first: "FILE:LINE: "
+// with a file, "line LINE: " without one; just "FILE: " or nothing when the line is 0.
+enum class ViolationStyle : std::uint8_t {
+  // "corpus/x.fr:10: invariant 4 (no callback while the target is reachable): callback
+  // @0(1) ...": finrig run, diff and check, test failures.
+  Located,
+  // "[4 no callback while the target is reachable] callback @0(1) ...": the fuzz
+  // targets' crash reports, which also name the two that are not invariants by number.
+  Tagged,
+};
+std::string FormatViolation(const Violation& v, std::string_view file = {},
+                            ViolationStyle style = ViolationStyle::Located);
 
 }  // namespace finrig

@@ -8,29 +8,45 @@ namespace {
 struct FaultInfo {
   std::string_view name;
   std::string_view summary;
-  int invariant;
+  Invariant invariant;
 };
 
 // Indexed by Fault.
 constexpr std::array<FaultInfo, kFaultCount> kFaults = {{
     {"callback-after-unregister",
-     "unregister skips cells whose target is already collected; their callbacks still run", 1},
-    {"callback-while-reachable", "collection ignores links between objects", 4},
-    {"double-delivery", "a cleanup job calls the callback twice for each cell", 5},
-    {"wrong-held-value", "the callback gets the heldValue of the oldest cell still registered", 4},
-    {"missing-same-value-check", "register accepts target === heldValue", 2},
-    {"registered-symbol-accepted", "CanBeHeldWeakly accepts Symbol.for symbols", 3},
-    {"token-held-strongly", "cells hold their unregister token strongly", 8},
-    {"held-value-held-weakly", "cells hold their heldValue weakly", 8},
-    {"unregister-wrong-result", "unregister returns false even when it removed cells", 7},
-    {"unregister-other-registry", "unregister removes cells with that token from every registry", 7},
-    {"throw-drops-cells", "when a callback throws, the job drops the cells still to deliver", 11},
-    {"kept-alive-ignored", "[[KeptAlive]] is not a root: deref'd targets die within the turn", 10},
-    {"synchronous-callback", "gc runs cleanup callbacks at once, inside the gc", 6},
-    {"lost-cleanup-job", "gc empties cells but never enqueues a cleanup job", 12},
-    {"weakref-not-cleared", "gc empties cells but leaves WeakRefs to collected targets set", 10},
+     "unregister skips cells whose target is already collected; their callbacks still run",
+     Invariant::NoCallbackForUnregisteredCell},
+    {"callback-while-reachable", "collection ignores links between objects",
+     Invariant::NoCallbackWhileTargetReachable},
+    {"double-delivery", "a cleanup job calls the callback twice for each cell",
+     Invariant::OneCallbackPerCellWithItsHeldValue},
+    {"wrong-held-value", "the callback gets the heldValue of the oldest cell still registered",
+     Invariant::NoCallbackWhileTargetReachable},
+    {"missing-same-value-check", "register accepts target === heldValue",
+     Invariant::RegisterRejectsTargetEqualsHeldValue},
+    {"registered-symbol-accepted", "CanBeHeldWeakly accepts Symbol.for symbols",
+     Invariant::TypeErrorExactlyForBadArguments},
+    {"token-held-strongly", "cells hold their unregister token strongly",
+     Invariant::TokensTargetsWeakHeldValuesStrong},
+    {"held-value-held-weakly", "cells hold their heldValue weakly",
+     Invariant::TokensTargetsWeakHeldValuesStrong},
+    {"unregister-wrong-result", "unregister returns false even when it removed cells",
+     Invariant::UnregisterResultAndReach},
+    {"unregister-other-registry", "unregister removes cells with that token from every registry",
+     Invariant::UnregisterResultAndReach},
+    {"throw-drops-cells", "when a callback throws, the job drops the cells still to deliver",
+     Invariant::ThrowingCallbackLosesNoCell},
+    {"kept-alive-ignored", "[[KeptAlive]] is not a root: deref'd targets die within the turn",
+     Invariant::WeakRefConsistencyAndKeptAlive},
+    {"synchronous-callback", "gc runs cleanup callbacks at once, inside the gc",
+     Invariant::CallbacksOnlyFromCleanupJobs},
+    {"lost-cleanup-job", "gc empties cells but never enqueues a cleanup job",
+     Invariant::Completeness},
+    {"weakref-not-cleared", "gc empties cells but leaves WeakRefs to collected targets set",
+     Invariant::WeakRefConsistencyAndKeptAlive},
     {"collected-registry-delivers",
-     "a pending job does not keep its registry alive, and runs after it is collected", 9},
+     "a pending job does not keep its registry alive, and runs after it is collected",
+     Invariant::CollectedRegistryDeliversNothing},
 }};
 
 }  // namespace
@@ -41,7 +57,9 @@ std::string_view FaultSummary(Fault fault) {
   return kFaults[static_cast<std::size_t>(fault)].summary;
 }
 
-int InvariantItBreaks(Fault fault) { return kFaults[static_cast<std::size_t>(fault)].invariant; }
+Invariant InvariantItBreaks(Fault fault) {
+  return kFaults[static_cast<std::size_t>(fault)].invariant;
+}
 
 std::optional<Fault> FaultFromName(std::string_view name) {
   for (Fault fault : AllFaults()) {

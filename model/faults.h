@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "model/invariant.h"
+
 namespace finrig {
 
 enum class Fault : std::uint8_t {
@@ -34,7 +36,7 @@ std::string_view FaultName(Fault fault);     // "callback-after-unregister", ...
 std::string_view FaultSummary(Fault fault);  // one line, for `finrig faults --verbose`
 // The invariant (docs/SEMANTICS.md numbering) whose check corpus/faults/NAME.fr and the
 // fault-kill properties show tripping; together the faults cover all twelve.
-int InvariantItBreaks(Fault fault);
+Invariant InvariantItBreaks(Fault fault);
 std::optional<Fault> FaultFromName(std::string_view name);
 std::vector<Fault> AllFaults();
 

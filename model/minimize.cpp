@@ -5,7 +5,6 @@
 #include <cmath>
 #include <optional>
 #include <set>
-#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -222,12 +221,10 @@ class Minimizer {
   Minimizer(const FailurePredicate& stillFails, int maxChecks)
       : stillFails_(stillFails), maxChecks_(maxChecks) {}
 
-  MinimizeResult Run(const Program& failing) {
+  std::optional<MinimizeResult> Run(const Program& failing) {
     Candidate start(failing);
     ++checks_;  // outside the budget: without it there is nothing to minimize
-    if (!stillFails_(start.program)) {
-      throw std::invalid_argument("Minimize: the program does not fail to begin with");
-    }
+    if (!stillFails_(start.program)) return std::nullopt;
     verdicts_.emplace(start.key, true);
     current_ = std::move(start.program);
     currentKey_ = std::move(start.key);
@@ -339,37 +336,35 @@ class Minimizer {
 
 }  // namespace
 
-MinimizeResult Minimize(const Program& failing, const FailurePredicate& stillFails,
-                        const MinimizeOptions& options) {
+std::optional<MinimizeResult> Minimize(const Program& failing,
+                                       const FailurePredicate& stillFails,
+                                       const MinimizeOptions& options) {
   return Minimizer(stillFails, options.maxChecks).Run(failing);
 }
 
-FailureTarget TargetOf(const Program& failing, FaultSet faults, Profile profile) {
+std::optional<FailureTarget> TargetOf(const Program& failing, FaultSet faults,
+                                      Profile profile) {
   const Trace trace = RunProgram(failing, faults, profile);
-  std::set<int> invariants;
+  std::set<Invariant> invariants;
   bool mismatch = false;
   for (const Violation& v :
        CheckTrace(failing, trace, CheckOptions{.profile = profile, .strict = true})) {
-    if (v.invariant >= 1) invariants.insert(v.invariant);
-    mismatch = mismatch || v.invariant == kTraceMismatch;
+    if (IsNumbered(v.invariant)) invariants.insert(v.invariant);
+    mismatch = mismatch || v.invariant == Invariant::TraceMismatch;
   }
-  if (invariants.empty() && mismatch) invariants.insert(kTraceMismatch);
-  if (invariants.empty()) {
-    throw std::invalid_argument("nothing to minimize: no invariant is violated");
-  }
+  if (invariants.empty() && mismatch) invariants.insert(Invariant::TraceMismatch);
+  if (invariants.empty()) return std::nullopt;
   return FailureTarget{.invariants = {invariants.begin(), invariants.end()},
                        .faults = faults,
                        .profile = profile};
 }
 
 FailurePredicate StillViolates(FailureTarget target) {
-  if (target.invariants.empty()) {
-    throw std::invalid_argument("StillViolates: no invariant to look for");
-  }
+  if (target.invariants.empty()) return [](const Program&) { return false; };
   std::sort(target.invariants.begin(), target.invariants.end());  // for std::includes
   return [target = std::move(target)](const Program& candidate) {
     const Trace trace = RunProgram(candidate, target.faults, target.profile);
-    std::set<int> violated;
+    std::set<Invariant> violated;
     for (const Violation& v : CheckTrace(candidate, trace,
                                          CheckOptions{.profile = target.profile, .strict = true})) {
       violated.insert(v.invariant);

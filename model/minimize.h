@@ -15,9 +15,11 @@
 #include <algorithm>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "model/faults.h"
+#include "model/invariant.h"
 #include "model/program.h"
 
 namespace finrig {
@@ -39,10 +41,11 @@ struct MinimizeResult {
   bool complete = true;  // false: maxChecks ran out before a fixpoint was reached
 };
 
-// Minimizes `failing`. Throws std::invalid_argument if its valid form (what the binary
-// form keeps) does not satisfy `stillFails` to begin with.
-MinimizeResult Minimize(const Program& failing, const FailurePredicate& stillFails,
-                        const MinimizeOptions& options = {});
+// Minimizes `failing`; nullopt when its valid form (what the binary form keeps) does
+// not satisfy `stillFails` to begin with, so there is nothing to keep failing.
+std::optional<MinimizeResult> Minimize(const Program& failing,
+                                       const FailurePredicate& stillFails,
+                                       const MinimizeOptions& options = {});
 
 // What the standard predicate looks for: a run under `profile` with `faults` that
 // violates every one of `invariants`. Every one, not any: a bug often shows first as
@@ -50,7 +53,7 @@ MinimizeResult Minimize(const Program& failing, const FailurePredicate& stillFai
 // callback (4)), and with "any" the result keeps only the cheaper symptom. Narrow
 // `invariants` to chase one of them.
 struct FailureTarget {
-  std::vector<int> invariants;  // numbers 1..12, or kTraceMismatch
+  std::vector<Invariant> invariants;  // numbered ones, or only TraceMismatch
   FaultSet faults;
   Profile profile = Profile::Es2023;
 };
@@ -59,13 +62,14 @@ struct FailureTarget {
 // are not among them: candidates have no expectations, so the invariants are what can
 // be kept failing. A trace mismatch is the target only when no invariant is violated:
 // after a violation, the checker's books often part from the trace, and keeping that
-// echo would keep ops the failure does not need. Throws std::invalid_argument
-// ("nothing to minimize: no invariant is violated") when there are none.
-FailureTarget TargetOf(const Program& failing, FaultSet faults, Profile profile);
+// echo would keep ops the failure does not need. nullopt when there are none: nothing
+// to minimize.
+std::optional<FailureTarget> TargetOf(const Program& failing, FaultSet faults,
+                                      Profile profile);
 
 // The standard predicate: a candidate fails iff the checker (strict) reports, in its
-// run, a violation of each of target.invariants. Throws std::invalid_argument when
-// there are none.
+// run, a violation of each of target.invariants. A target without invariants is no
+// failure, so no candidate fails it (and Minimize returns nullopt).
 FailurePredicate StillViolates(FailureTarget target);
 
 // Ops in a program, callback bodies included.

@@ -61,11 +61,10 @@ class FaultKill : public ::testing::TestWithParam<Fault> {};
 
 TEST_P(FaultKill, PropertyFindsASmallCounterexample) {
   const Kill kill = Hunt(GetParam());
-  ASSERT_TRUE(kill.found) << "no counterexample for invariant "
-                          << InvariantItBreaks(GetParam());
+  ASSERT_TRUE(kill.found) << "no counterexample for " << InvariantId(InvariantItBreaks(GetParam()));
   const int size = CountOps(kill.shrunk);
-  std::cout << "[ kill    ] " << FaultName(GetParam()) << ": invariant "
-            << InvariantItBreaks(GetParam()) << ", after " << kill.casesBefore
+  std::cout << "[ kill    ] " << FaultName(GetParam()) << ": "
+            << InvariantId(InvariantItBreaks(GetParam())) << ", after " << kill.casesBefore
             << " passing cases, shrunk to " << size << " ops\n";
   EXPECT_LE(size, kMaxShrunkOps) << PrintProgram(kill.shrunk);
 }

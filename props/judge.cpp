@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <string>
 
-#include <fmt/format.h>
 #include <rapidcheck.h>
 
 #include "model/model.h"
@@ -25,15 +24,14 @@ std::vector<Violation> Judge(const Program& program, FaultSet faults) {
   return CheckTrace(program, trace, CheckOptions{.profile = program.profile, .strict = true});
 }
 
-void RequireInvariant(int invariant, const Program& program, FaultSet faults) {
+void RequireInvariant(Invariant invariant, const Program& program, FaultSet faults) {
   std::string found;
   for (const Violation& v : Judge(program, faults)) {
-    if (v.invariant == invariant || v.invariant == kTraceMismatch) {
-      found += fmt::format("  op at line {}: [{}] {}\n", v.line, InvariantName(v.invariant),
-                           v.message);
+    if (v.invariant == invariant || v.invariant == Invariant::TraceMismatch) {
+      found += "  " + FormatViolation(v) + "\n";
     }
   }
-  if (!found.empty()) RC_FAIL("invariant " + std::to_string(invariant) + " violated:\n" + found);
+  if (!found.empty()) RC_FAIL(InvariantId(invariant) + " violated:\n" + found);
 }
 
 std::vector<std::pair<std::string, bool>> Coverage(const Program& program) {

@@ -15,7 +15,7 @@ std::vector<Violation> Judge(const Program& program, FaultSet faults = {});
 
 // RC_FAILs with the violations' messages when the checker reports `invariant` (or a
 // trace mismatch, which means model and checker disagree about the program itself).
-void RequireInvariant(int invariant, const Program& program, FaultSet faults = {});
+void RequireInvariant(Invariant invariant, const Program& program, FaultSet faults = {});
 
 // RC_TAGs what the program exercises (op kinds, symbol kinds, callbacks, re-entrancy,
 // throws), so a run shows its coverage.

@@ -24,10 +24,7 @@ gc
 turn
 )";
 
-bool Reports(const std::vector<Violation>& violations, int invariant) {
-  return std::any_of(violations.begin(), violations.end(),
-                     [&](const Violation& v) { return v.invariant == invariant; });
-}
+using testing::Reports;
 
 // The model's trace of `text`, with `edit` applied to its events.
 template <class Edit>
@@ -95,7 +92,8 @@ turn
 )", [](std::vector<Event>& events) {
     std::get<CallbackBegin>(*FindCallback(events, "a")).held = String{"b"};
   });
-  EXPECT_TRUE(Reports(violations, 4)) << testing::Describe(violations);
+  EXPECT_TRUE(Reports(violations, Invariant::NoCallbackWhileTargetReachable))
+      << testing::Describe(violations);
 }
 
 TEST(Checker, CatchesAHeldValueNoCellHas) {
@@ -108,7 +106,8 @@ turn
 )", [](std::vector<Event>& events) {
     std::get<CallbackBegin>(*FindCallback(events, "a")).held = String{"z"};
   });
-  EXPECT_TRUE(Reports(violations, 5)) << testing::Describe(violations);
+  EXPECT_TRUE(Reports(violations, Invariant::OneCallbackPerCellWithItsHeldValue))
+      << testing::Describe(violations);
 }
 
 TEST(Checker, CatchesAWrongUnregisterResult) {
@@ -117,7 +116,8 @@ h1 = object
 register h0 h1 "a" h1
 unregister h0 h1
 )", [](std::vector<Event>& events) { std::get<OpDone>(events.back()).result.value = false; });
-  EXPECT_TRUE(Reports(violations, 7)) << testing::Describe(violations);
+  EXPECT_TRUE(Reports(violations, Invariant::UnregisterResultAndReach))
+      << testing::Describe(violations);
 }
 
 TEST(Checker, CatchesAMissingTypeError) {
@@ -126,7 +126,8 @@ register h0 1 "a"
 )", [](std::vector<Event>& events) {
     std::get<OpDone>(events.back()).result = Completion::Normal();
   });
-  EXPECT_TRUE(Reports(violations, 3)) << testing::Describe(violations);
+  EXPECT_TRUE(Reports(violations, Invariant::TypeErrorExactlyForBadArguments))
+      << testing::Describe(violations);
 }
 
 TEST(Checker, CatchesADerefOfACollectedTarget) {
@@ -143,7 +144,8 @@ h3 = deref h1
 )", [](std::vector<Event>& events) {
     std::get<OpDone>(events.back()).result = Completion::Normal(ObjectRef{0});
   });
-  EXPECT_TRUE(Reports(violations, 10)) << testing::Describe(violations);
+  EXPECT_TRUE(Reports(violations, Invariant::WeakRefConsistencyAndKeptAlive))
+      << testing::Describe(violations);
 }
 
 TEST(Checker, ReportsATruncatedTrace) {
@@ -151,7 +153,7 @@ TEST(Checker, ReportsATruncatedTrace) {
     events.resize(events.size() / 2);
   });
   ASSERT_FALSE(violations.empty());
-  EXPECT_EQ(violations.back().invariant, kTraceMismatch);
+  EXPECT_EQ(violations.back().invariant, Invariant::TraceMismatch);
 }
 
 TEST(Checker, StrictModeWantsEveryDeadTargetDelivered) {
@@ -160,10 +162,10 @@ TEST(Checker, StrictModeWantsEveryDeadTargetDelivered) {
     auto call = FindCallback(events, "b");
     events.erase(call, call + 2);  // CallbackBegin, CallbackEnd (no body)
   };
-  EXPECT_FALSE(Reports(CheckEdited(kTwoCells, dropB), 12));
+  EXPECT_FALSE(Reports(CheckEdited(kTwoCells, dropB), Invariant::Completeness));
   const auto strict = CheckEdited(kTwoCells, dropB, CheckOptions{.profile = Profile::Es2023,
                                                             .strict = true});
-  EXPECT_TRUE(Reports(strict, 12)) << testing::Describe(strict);
+  EXPECT_TRUE(Reports(strict, Invariant::Completeness)) << testing::Describe(strict);
 }
 
 }  // namespace

@@ -11,10 +11,7 @@
 namespace finrig {
 namespace {
 
-bool Reports(const std::vector<Violation>& violations, int invariant) {
-  return std::any_of(violations.begin(), violations.end(),
-                     [&](const Violation& v) { return v.invariant == invariant; });
-}
+using testing::Reports;
 
 class FaultTest : public ::testing::TestWithParam<Fault> {};
 
@@ -32,7 +29,7 @@ TEST_P(FaultTest, CheckerCatchesTheFault) {
   faults.Add(GetParam());
   const std::vector<Violation> violations = testing::RunAndCheck(program, faults);
   EXPECT_TRUE(Reports(violations, InvariantItBreaks(GetParam())))
-      << "invariant " << InvariantItBreaks(GetParam()) << " not reported; all findings:\n"
+      << InvariantId(InvariantItBreaks(GetParam())) << " not reported; all findings:\n"
       << testing::Describe(violations);
 }
 
@@ -44,11 +41,12 @@ INSTANTIATE_TEST_SUITE_P(AllFaults, FaultTest, ::testing::ValuesIn(AllFaults()),
                          });
 
 TEST(FaultCoverage, EveryInvariantHasAFaultThatTripsIt) {
-  for (int invariant = 1; invariant <= 12; ++invariant) {
+  for (int number = 1; number <= 12; ++number) {
     const std::vector<Fault> all = AllFaults();
-    EXPECT_TRUE(std::any_of(all.begin(), all.end(),
-                            [&](Fault f) { return InvariantItBreaks(f) == invariant; }))
-        << "invariant " << invariant;
+    EXPECT_TRUE(
+        std::any_of(all.begin(), all.end(),
+                    [&](Fault f) { return InvariantNumber(InvariantItBreaks(f)) == number; }))
+        << "invariant " << number;
   }
 }
 

@@ -2,6 +2,7 @@
 // summarising checker verdicts.
 #pragma once
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -32,13 +33,15 @@ inline std::vector<Violation> RunAndCheck(const Program& program, FaultSet fault
                     CheckOptions{.profile = program.profile, .strict = true});
 }
 
+inline bool Reports(const std::vector<Violation>& violations, Invariant invariant) {
+  return std::any_of(violations.begin(), violations.end(),
+                     [&](const Violation& v) { return v.invariant == invariant; });
+}
+
 // One line per violation, for failure messages.
 inline std::string Describe(const std::vector<Violation>& violations) {
   std::string out;
-  for (const Violation& v : violations) {
-    out += "line " + std::to_string(v.line) + ": [" + std::string(InvariantName(v.invariant)) +
-           "] " + v.message + "\n";
-  }
+  for (const Violation& v : violations) out += FormatViolation(v) + "\n";
   return out;
 }
 

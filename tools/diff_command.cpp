@@ -162,15 +162,14 @@ void Report(engines::Engine& engine, const engines::EngineProfile& profile, cons
       const std::vector<Finding> f = Judge(engine, p, options);
       return std::any_of(f.begin(), f.end(), [&](const Finding& x) { return x.SameAs(target); });
     };
-    try {
-      const MinimizeResult result = Minimize(c.approximated, stillFails,
-                                             MinimizeOptions{.maxChecks = kMinimizeChecks});
-      minimized = result.program;
+    if (const std::optional<MinimizeResult> result = Minimize(
+            c.approximated, stillFails, MinimizeOptions{.maxChecks = kMinimizeChecks})) {
+      minimized = result->program;
       minimizeNote = fmt::format("minimized: {} ops -> {} ({} engine runs{})",
                                  OpCount(c.approximated), OpCount(minimized),
-                                 result.checks, result.complete ? "" : ", stopped at the budget");
+                                 result->checks, result->complete ? "" : ", stopped at the budget");
       findings = Judge(engine, Runnable(minimized, command.strict), options);
-    } catch (const std::invalid_argument&) {
+    } else {
       minimizeNote = "not minimized: its valid form did not show the finding again";
     }
   }

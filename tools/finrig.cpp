@@ -9,7 +9,6 @@
 #include <iterator>
 #include <optional>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -56,7 +55,7 @@ int Run(const RunOptions& options) {
       ++unreadable;
       continue;
     } catch (const InputError& e) {
-      std::cerr << e.message << "\n";
+      std::cerr << e.what() << "\n";
       ++unreadable;
       continue;
     }
@@ -65,15 +64,7 @@ int Run(const RunOptions& options) {
     if (options.trace) std::cout << "== " << file << "\n" << PrintTrace(program, trace);
     const std::vector<Violation> violations =
         CheckTrace(program, trace, CheckOptions{.profile = used, .strict = true});
-    for (const Violation& v : violations) {
-      const std::string where = v.line > 0 ? fmt::format("{}:{}", file, v.line) : file;
-      if (v.invariant >= 1) {
-        std::cout << fmt::format("{}: invariant {} ({}): {}\n", where, v.invariant,
-                                 InvariantName(v.invariant), v.message);
-      } else {
-        std::cout << fmt::format("{}: {}: {}\n", where, InvariantName(v.invariant), v.message);
-      }
-    }
+    for (const Violation& v : violations) std::cout << FormatViolation(v, file) << "\n";
     if (violations.empty()) {
       ++passed;
       if (!options.quiet) std::cout << file << ": ok\n";
@@ -96,16 +87,23 @@ struct MinimizeCommandOptions {
   std::vector<int> invariants;
 };
 
-// Only the chosen ones among the invariants the target has.
+// Only the chosen ones (by number) among the invariants the target has.
 void NarrowTarget(FailureTarget& target, const std::vector<int>& chosen, const std::string& file) {
-  for (int invariant : chosen) {
-    if (std::find(target.invariants.begin(), target.invariants.end(), invariant) ==
-        target.invariants.end()) {
+  std::vector<Invariant> narrowed;
+  for (int number : chosen) {
+    const auto it = std::find_if(target.invariants.begin(), target.invariants.end(),
+                                 [&](Invariant i) { return InvariantNumber(i) == number; });
+    if (it == target.invariants.end()) {
+      std::vector<int> violated;
+      for (Invariant i : target.invariants) violated.push_back(InvariantNumber(i));
       throw InputError{fmt::format("{}: invariant {} is not violated (violated: {})", file,
-                                   invariant, fmt::join(target.invariants, ", "))};
+                                   number, fmt::join(violated, ", "))};
     }
+    // Each once: a run violates an invariant once or more, never "twice" in the
+    // predicate's counting (std::includes counts repeats).
+    if (std::find(narrowed.begin(), narrowed.end(), *it) == narrowed.end()) narrowed.push_back(*it);
   }
-  target.invariants = chosen;
+  target.invariants = std::move(narrowed);
 }
 
 // Shrinks a program while a run of it (same faults, same profile) still violates every
@@ -116,20 +114,21 @@ int MinimizeCommand(const MinimizeCommandOptions& options) {
   Program program = LoadProgram(options.file);
   // The output names the profile it failed under, so `finrig run` on it needs no option.
   program.profile = ProfileOverride(options.profile).value_or(program.profile);
-  FailureTarget target;
-  try {
-    target = TargetOf(program, faults, program.profile);
-  } catch (const std::invalid_argument& e) {
-    throw InputError{options.file + ": " + e.what() + " (failed expect lines do not count)"};
+  std::optional<FailureTarget> target = TargetOf(program, faults, program.profile);
+  if (!target) {
+    throw InputError{options.file +
+                     ": nothing to minimize: no invariant is violated (failed expect lines do "
+                     "not count)"};
   }
-  if (!options.invariants.empty()) NarrowTarget(target, options.invariants, options.file);
-  for (int invariant : target.invariants) {
-    std::cerr << (invariant >= 1
-                      ? fmt::format("minimize: target: invariant {} ({})\n", invariant,
-                                    InvariantName(invariant))
-                      : fmt::format("minimize: target: {}\n", InvariantName(invariant)));
+  if (!options.invariants.empty()) NarrowTarget(*target, options.invariants, options.file);
+  for (Invariant invariant : target->invariants) {
+    std::cerr << "minimize: target: " << InvariantLabel(invariant) << "\n";
   }
-  const MinimizeResult result = Minimize(program, StillViolates(target));
+  const std::optional<MinimizeResult> minimized = Minimize(program, StillViolates(*target));
+  // TargetOf ran the program as loaded; what shrinks is its valid form (what the binary
+  // form keeps).
+  if (!minimized) throw InputError{options.file + ": the program does not fail to begin with"};
+  const MinimizeResult& result = *minimized;
   WriteFile(options.output, PrintProgram(result.program));
   std::cerr << fmt::format("minimize: {} ops -> {} ops ({} checks)\n", OpCount(program),
                            OpCount(result.program), result.checks);
@@ -342,7 +341,7 @@ int Main(int argc, char** argv) {
   } catch (const ParseError& e) {
     std::cerr << e.what() << "\n";
   } catch (const InputError& e) {
-    std::cerr << e.message << "\n";
+    std::cerr << e.what() << "\n";
   }
   return kExitBadInput;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -11,9 +12,10 @@
 
 namespace finrig {
 
-// Bad input that is not a parse error: unreadable files, unknown names.
-struct InputError {
-  std::string message;
+// Bad input that is not a parse error: unreadable files, unknown names. what() names
+// the input: "FILE: cannot open file", "unknown fault 'x' (see 'finrig faults')".
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 std::string ReadFile(const std::string& path);  // "-" reads stdin
