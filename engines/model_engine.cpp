@@ -55,7 +55,7 @@ std::optional<CorruptedRun> JudgeCorruptedRun(const Program& program, std::uint6
                                CheckOptions{.profile = test.ran.profile, .strict = false,
                                             .partial = run.Partial()});
   if (run.end == EngineRun::End::BadOutput) {
-    test.violations.push_back(Violation{.invariant = kTraceMismatch, .message = run.detail});
+    test.violations.push_back(Violation{.invariant = Invariant::TraceMismatch, .message = run.detail});
   }
   return test;
 }

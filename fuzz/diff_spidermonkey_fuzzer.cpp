@@ -1,15 +1,12 @@
 // libFuzzer target: any bytes decode to a program, which runs on the model and on
 // SpiderMonkey 102 in this process; any finding of the differential judgement
 // (engines/diff.h: the engine's trace in acceptor mode, the model's own run, the two
-// compared) is a crash. FINRIG_FAULTS=name,... breaks the model, the oracle.
+// compared) is a crash. FINRIG_FAULTS=name,... breaks the model, the oracle. The step is
+// `finrig diff`'s (engines/campaign.h); libFuzzer does the reducing.
 #include <cstddef>
 #include <cstdint>
 
-#include <fmt/format.h>
-
-#include "engines/diff.h"
-#include "engines/js.h"
-#include "engines/spidermonkey/engine.h"
+#include "engines/campaign.h"
 #include "fuzz/harness.h"
 #include "model/binary.h"
 #include "model/text.h"
@@ -21,17 +18,18 @@ extern "C" const char* __lsan_default_suppressions() { return "leak:libmozjs-102
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace finrig;
+  static const engines::EngineProfile profile = *engines::EngineProfileNamed("spidermonkey");
   // Never destroyed: SpiderMonkey must not shut down during static destruction.
-  static auto* engine = new engines::SpiderMonkeyEngine(std::chrono::milliseconds(5000));
-  static const engines::DiffOptions options{.profile = Profile::Es2021,
+  static engines::Engine* engine =
+      engines::MakeEngine(profile, {.timeout = std::chrono::milliseconds(5000)}).release();
+  static const engines::DiffOptions options{.profile = profile.profile,
                                             .modelFaults = fuzz::FaultsOrAbort()};
-  const Program program = engines::Approximate(DecodeProgram({data, size}), options.profile).program;
-  const engines::DiffResult result = engines::Diff(program, engine->Run({&program}).at(0), options);
+  const engines::Case c = engines::MakeCase({"input", DecodeProgram({data, size})}, options);
+  const engines::DiffResult result =
+      engines::RunAndJudge(*engine, {&c.runnable}, options).at(0).result;
   if (result.findings.empty()) return 0;
-  std::string report = "diff_spidermonkey_fuzzer: the engine and the model part\n";
-  for (const engines::Finding& f : result.findings) {
-    report += fmt::format("  {}: {}\n", engines::SourceName(f.source), f.message);
-  }
-  fuzz::AbortOn(report + "program:\n" + PrintProgram(program));
+  fuzz::AbortOn("diff_spidermonkey_fuzzer: the engine and the model part\n" +
+                engines::FindingLines(result.findings, "  ") + "program:\n" +
+                PrintProgram(c.runnable));
   return 0;
 }

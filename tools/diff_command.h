@@ -1,4 +1,5 @@
-// `finrig diff`: a differential campaign against a real engine (engines/diff.h).
+// `finrig diff`: options in, a differential campaign (engines/campaign.h) run, its
+// discrepancies written and summed up.
 #pragma once
 
 #include <string>

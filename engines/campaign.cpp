@@ -1,0 +1,237 @@
+#include "engines/campaign.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "engines/js.h"
+#include "engines/model_engine.h"
+#include "engines/shell_engine.h"
+#include "fuzz/mutator.h"
+#include "gen/lookalike.h"
+#include "model/binary.h"
+#include "model/minimize.h"
+#include "model/text.h"
+#ifdef FINRIG_HAVE_SPIDERMONKEY
+#include "engines/spidermonkey/engine.h"
+#endif
+
+namespace finrig::engines {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::size_t kChunk = 250;  // programs per batch, between progress reports
+constexpr std::size_t kMutantMaxBytes = 1024;
+constexpr int kMinimizeChecks = 300;  // engine runs per discrepancy, at most
+
+// What the engine runs and the checker judges: the program as the engine can run it.
+// With --strict, the engine also runs WithSettle's ops after the program.
+Program Runnable(const Program& approximated, bool strict) {
+  return strict ? WithSettle(approximated) : approximated;
+}
+
+std::vector<Finding> Judge(Engine& engine, const Program& program, const DiffOptions& options) {
+  return RunAndJudge(engine, {&program}, options).at(0).result.findings;
+}
+
+// Re-runs the discrepancy (does it show again?) and shrinks it while a finding the same
+// as its first shows.
+Discrepancy Reduce(Engine& engine, Case found, Judgement judgement,
+                   const CampaignOptions& options, int number) {
+  const Finding target = judgement.result.findings.front();
+  const bool reproduced = !Judge(engine, found.runnable, options.judge).empty();
+  Program reduced = found.approximated;
+  std::string reduction = "not minimized (--no-minimize)";
+  std::vector<Finding> findings = judgement.result.findings;
+  if (options.minimize) {
+    const auto stillFails = [&](const Program& candidate) {
+      const Program p = Runnable(Approximate(candidate, options.judge.profile).program,
+                                 options.judge.strict);
+      const std::vector<Finding> f = Judge(engine, p, options.judge);
+      return std::any_of(f.begin(), f.end(), [&](const Finding& x) { return x.SameAs(target); });
+    };
+    if (const std::optional<MinimizeResult> result = Minimize(
+            found.approximated, stillFails, MinimizeOptions{.maxChecks = kMinimizeChecks})) {
+      reduced = result->program;
+      reduction = fmt::format("minimized: {} ops -> {} ({} engine runs{})",
+                              OpCount(found.approximated), OpCount(reduced), result->checks,
+                              result->complete ? "" : ", stopped at the budget");
+      findings = Judge(engine, Runnable(reduced, options.judge.strict), options.judge);
+    } else {
+      reduction = "not minimized: its valid form did not show the finding again";
+    }
+  }
+  reduced.profile = options.judge.profile;
+  Program reducedRunnable = Runnable(reduced, options.judge.strict);
+  return {.number = number,
+          .engine = options.engine,
+          .found = std::move(found),
+          .judgement = std::move(judgement),
+          .reproduced = reproduced,
+          .reduced = std::move(reduced),
+          .reducedRunnable = std::move(reducedRunnable),
+          .reduction = std::move(reduction),
+          .findings = std::move(findings)};
+}
+
+}  // namespace
+
+std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSettings& settings) {
+  if (profile.name == "model") {
+    return std::make_unique<ModelEngine>(profile.profile, settings.seed, settings.faults,
+                                         settings.complete);
+  }
+  if (!settings.faults.Empty()) {
+    throw std::invalid_argument("--engine-fault breaks only --engine model (finrig's own model)");
+  }
+  if (profile.name == "node") {
+    const char* node = std::getenv("FINRIG_NODE");
+    return std::make_unique<ShellEngine>(ShellOptions{
+        .command = {node != nullptr ? node : "node", "--expose-gc"},
+        .flavor = Flavor::Node,
+        .timeout = settings.timeout,
+    });
+  }
+#ifdef FINRIG_HAVE_SPIDERMONKEY
+  if (profile.name == "spidermonkey") return std::make_unique<SpiderMonkeyEngine>(settings.timeout);
+#endif
+  throw std::invalid_argument(
+      fmt::format("this finrig was built without the {} adapter (see README)", profile.name));
+}
+
+std::vector<std::string> CorpusFiles(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  for (const std::string& path : paths) {
+    if (!fs::is_directory(path)) {
+      files.push_back(path);
+      continue;
+    }
+    for (const auto& entry : fs::recursive_directory_iterator(path)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".fr") {
+        files.push_back(entry.path().string());
+      }
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::optional<Generator> GeneratorNamed(std::string_view name) {
+  if (name == "mutants") return Generator::Mutants;
+  if (name == "lookalike") return Generator::Lookalike;
+  return std::nullopt;
+}
+
+Source Generate(const std::vector<Source>& corpus, Generator generator, unsigned seed, int i) {
+  if (generator == Generator::Lookalike) {
+    return {fmt::format("lookalike-{}-{}", seed, i),
+            gen::LookalikeProgram(std::uint64_t{seed} << 32 | static_cast<std::uint32_t>(i))};
+  }
+  std::mt19937 random(seed * 1000003u + static_cast<unsigned>(i));
+  std::vector<std::uint8_t> bytes;
+  if (corpus.empty()) {
+    bytes.resize(16 + random() % 240);
+    for (std::uint8_t& b : bytes) b = static_cast<std::uint8_t>(random());
+  } else {
+    bytes = EncodeProgram(corpus[static_cast<std::size_t>(i) % corpus.size()].program);
+    const std::size_t size = bytes.size();
+    bytes.resize(std::max(size, kMutantMaxBytes));
+    std::size_t used = size;
+    for (unsigned edits = 1 + random() % 4; edits > 0; --edits) {
+      used = fuzz::MutateProgram(bytes.data(), used, bytes.size(), random());
+    }
+    bytes.resize(used);
+  }
+  return {fmt::format("generated-{}-{}", seed, i), DecodeProgram(bytes)};
+}
+
+Case MakeCase(Source source, const DiffOptions& options) {
+  Program approximated = Approximate(source.program, options.profile).program;
+  Program runnable = Runnable(approximated, options.strict);
+  return {std::move(source.name), std::move(source.program), std::move(approximated),
+          std::move(runnable)};
+}
+
+std::vector<Judgement> RunAndJudge(Engine& engine, const std::vector<const Program*>& programs,
+                                   const DiffOptions& options) {
+  std::vector<EngineRun> runs = engine.Run(programs);
+  std::vector<Judgement> judgements;
+  for (std::size_t i = 0; i < programs.size(); ++i) {
+    DiffResult result = Diff(*programs[i], runs.at(i), options);
+    judgements.push_back({std::move(runs[i]), std::move(result)});
+  }
+  return judgements;
+}
+
+Tally RunCampaign(Engine& engine, const std::vector<Source>& corpus,
+                  const CampaignOptions& options, const CampaignObserver& observer) {
+  const std::size_t total = corpus.size() + options.programs;
+  Tally tally;
+  while (tally.programs < total) {
+    std::vector<Case> cases;
+    for (std::size_t i = tally.programs; i < std::min(total, tally.programs + kChunk); ++i) {
+      cases.push_back(MakeCase(
+          i < corpus.size() ? corpus[i]
+                            : Generate(corpus, options.generator, options.seed,
+                                       static_cast<int>(i - corpus.size())),
+          options.judge));
+    }
+    std::vector<const Program*> programs;
+    for (const Case& c : cases) programs.push_back(&c.runnable);
+    std::vector<Judgement> judgements = RunAndJudge(engine, programs, options.judge);
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      tally.undecided += judgements[i].result.undecided ? 1 : 0;
+      if (judgements[i].result.findings.empty()) continue;
+      ++tally.discrepancies;
+      ++tally.bySource[static_cast<std::size_t>(judgements[i].result.findings.front().source)];
+      if (observer.discrepancy) {
+        observer.discrepancy(Reduce(engine, std::move(cases[i]), std::move(judgements[i]),
+                                    options, tally.discrepancies));
+      }
+    }
+    tally.programs += cases.size();
+    if (observer.progress) observer.progress(tally, total);
+  }
+  return tally;
+}
+
+std::vector<Artifact> Artifacts(const Discrepancy& d, const std::string& directory) {
+  const std::string_view source = SourceName(d.Blame().source);
+  const std::string stem =
+      (fs::path(directory) / fmt::format("{:04}-{}", d.number, source)).string();
+  // The header comes first, before the program's own comments; with no op left, after
+  // the profile line.
+  std::vector<std::string> header = {
+      fmt::format("finrig diff --engine {}: {} ({})", d.engine, source, d.reduction),
+      fmt::format("from {}", d.found.name),
+      fmt::format("reproduced on a second run: {}", d.reproduced ? "yes" : "no"),
+      fmt::format("minimized while it showed: {}", d.Blame().kind),
+  };
+  for (const Finding& f : d.findings) {
+    header.push_back(fmt::format("{}: {}", SourceName(f.source), f.message));
+  }
+  Program commented = d.reduced;
+  std::vector<std::string>& comments =
+      commented.ops.empty() ? commented.trailingComments : commented.ops.front().comments;
+  comments.insert(comments.begin(), header.begin(), header.end());
+  return {
+      {stem + ".fr", PrintProgram(commented)},
+      {stem + "-original.fr", PrintProgram(d.found.original)},
+      {stem + ".js", EmitScript(d.reducedRunnable, Flavor::Node, stem + ".fr")},
+  };
+}
+
+std::string FindingLines(const std::vector<Finding>& findings, std::string_view prefix) {
+  std::string out;
+  for (const Finding& f : findings) {
+    out += fmt::format("{}{}: {}\n", prefix, SourceName(f.source), f.message);
+  }
+  return out;
+}
+
+}  // namespace finrig::engines
