@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "model/binary.h"
+#include "model/op_facts.h"
 
 namespace finrig::fuzz {
 
@@ -70,20 +71,9 @@ class Rng {
   std::uint64_t state_;
 };
 
-// As the decoder reads them: `turn` only at top level, `throw` only in bodies.
-bool AllowedAt(OpKind kind, int depth) {
-  if (kind == OpKind::Turn) return depth == 0;
-  if (kind == OpKind::Throw) return depth > 0;
-  return true;
-}
-
-bool HasBody(const Op& op, int depth) {
-  return op.kind == OpKind::NewRegistry && depth < kMaxBodyDepth;
-}
-
 // What a handle holds, as far as picking operands goes: registrations want a registry
-// first, objects next; derefs want WeakRefs.
-enum class Role : std::uint8_t { Registry, Object, WeakRef, Other };
+// first, objects next; derefs want WeakRefs. (Any: nothing in particular.)
+using Role = ArgRole;
 
 // The handles at a point of the program, in decode order (which is also which handles
 // an operand there may name without being redirected).
@@ -93,29 +83,17 @@ struct Scope {
   int allocations = 0;  // heap things made so far: about the next @id
 
   void Note(const Op& op) {
-    if (op.kind == OpKind::Drop) {
-      if (op.dest) role[*op.dest] = Role::Other;
+    const OpFacts& facts = FactsOf(op.kind);
+    if (facts.dest == DestUse::Names) {
+      if (op.dest) role[*op.dest] = Role::Any;
       return;
     }
     if (!op.dest) return;
-    Role r = Role::Object;
-    switch (op.kind) {
-      case OpKind::NewObject:
-      case OpKind::NewSymbol: ++allocations; break;
-      case OpKind::NewRegistry:
-        ++allocations;
-        r = Role::Registry;
-        break;
-      case OpKind::NewWeakRef:
-        ++allocations;
-        r = Role::WeakRef;
-        break;
-      case OpKind::Assign: {
-        const auto* ref = op.args.empty() ? nullptr : std::get_if<HandleRef>(&op.args[0]);
-        r = ref != nullptr && assigned.test(ref->handle) ? role[ref->handle] : Role::Other;
-        break;
-      }
-      default: break;  // Deref: often the target, an object
+    if (facts.allocates) ++allocations;
+    Role r = facts.result;
+    if (r == Role::Any) {  // an assignment: whatever its operand holds
+      const auto* ref = op.args.empty() ? nullptr : std::get_if<HandleRef>(&op.args[0]);
+      r = ref != nullptr && assigned.test(ref->handle) ? role[ref->handle] : Role::Any;
     }
     assigned.set(*op.dest);
     role[*op.dest] = r;
@@ -162,7 +140,7 @@ std::vector<ListRef> Lists(Program& program) {
 
 // A copied op placed at `depth`: bodies the decoder would not read are dropped.
 void FitToDepth(Op& op, int depth) {
-  if (op.kind != OpKind::NewRegistry) return;
+  if (!FactsOf(op.kind).opensBody) return;
   if (depth >= kMaxBodyDepth) {
     op.body.clear();
     return;
@@ -186,7 +164,7 @@ class OpGen {
       any[nAny++] = static_cast<Handle>(h);
       if (scope_.role[h] == role) fitting[nFitting++] = static_cast<Handle>(h);
     }
-    if (role != Role::Other && nFitting > 0 && !rng_.OneIn(6)) return fitting[rng_.Below(nFitting)];
+    if (role != Role::Any && nFitting > 0 && !rng_.OneIn(6)) return fitting[rng_.Below(nFitting)];
     return any[rng_.Below(nAny)];
   }
 
@@ -240,27 +218,19 @@ class OpGen {
   // TypeError; an object keeps its referents alive).
   Operand HeldValue() {
     if (rng_.Coin()) return Value{String{rng_.Element<std::string>({"x", "y", "z"})}};
-    return RandomOperand(Role::Other);
+    return RandomOperand(Role::Any);
   }
 
   Operand ArgFor(OpKind kind, std::size_t index) {
-    switch (kind) {
-      case OpKind::Register:
-        if (index == 0) return RandomOperand(Role::Registry);
-        if (index == 2) return HeldValue();
-        return RandomOperand(Role::Object);
-      case OpKind::Unregister: return RandomOperand(index == 0 ? Role::Registry : Role::Object);
-      case OpKind::Deref: return RandomOperand(Role::WeakRef);
-      case OpKind::Assign:
-      case OpKind::Throw: return RandomOperand(Role::Other);
-      default: return RandomOperand(Role::Object);
-    }
+    const Role role = FactsOf(kind).roles[index];
+    return role == Role::HeldValue ? HeldValue() : RandomOperand(role);
   }
 
+  // The handle a new value of this kind goes to: its registries and WeakRefs among
+  // their like, anything else among the objects.
   static Role DestRole(OpKind kind) {
-    if (kind == OpKind::NewRegistry) return Role::Registry;
-    if (kind == OpKind::NewWeakRef) return Role::WeakRef;
-    return Role::Object;
+    const Role result = FactsOf(kind).result;
+    return result == Role::Registry || result == Role::WeakRef ? result : Role::Object;
   }
 
   std::vector<HeapId> HeapIds() {
@@ -346,8 +316,8 @@ class OpGen {
         return op;
       }
       case kAssign: {
-        Operand value = RandomOperand(Role::Other);
-        return Op{.kind = OpKind::Assign, .dest = PickDest(Role::Other), .args = {std::move(value)}};
+        Operand value = RandomOperand(Role::Any);
+        return Op{.kind = OpKind::Assign, .dest = PickDest(Role::Any), .args = {std::move(value)}};
       }
       case kRegistry: return Registry(depth_ < kMaxBodyDepth && rng_.OneIn(top ? 3 : 4));
       case kWeakRef: {
@@ -385,7 +355,7 @@ class OpGen {
       case kTurnOptions: return TurnWithOptions();
       default: {
         Op op{.kind = OpKind::Throw};
-        if (rng_.Coin()) op.args.push_back(RandomOperand(Role::Other));
+        if (rng_.Coin()) op.args.push_back(RandomOperand(Role::Any));
         return op;
       }
     }
@@ -397,6 +367,88 @@ class OpGen {
   int depth_;
 };
 
+// Adds or takes away the part of `op` its kind makes optional (a last operand, the
+// dest, the payload's parts, the body), or changes a payload's.
+void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
+  const OpFacts& facts = FactsOf(op.kind);
+  if (facts.maxArgs > facts.minArgs) {  // register's token, throw's operand
+    if (op.args.size() > facts.minArgs) {
+      op.args.resize(facts.minArgs);
+    } else {
+      op.args.resize(facts.minArgs, Value{Undefined{}});
+      op.args.push_back(gen.ArgFor(op.kind, facts.minArgs));
+    }
+    return;
+  }
+  if (facts.dest == DestUse::MayAssign) {
+    if (op.dest) {
+      op.dest.reset();
+    } else {
+      op.dest = gen.PickDest(OpGen::DestRole(op.kind));
+    }
+    return;
+  }
+  if (facts.opensBody) {
+    if (op.body.empty()) {
+      op.body = gen.Body(op.dest.value_or(0));
+    } else if (rng.OneIn(3)) {
+      op.body.clear();
+    } else {
+      op.body.push_back(Op{.kind = OpKind::Throw});
+    }
+    return;
+  }
+  switch (facts.payload) {
+    case Payload::None: return;
+    case Payload::Description:
+      if (op.description) {
+        op.description.reset();
+      } else {
+        op.description = rng.Element<std::string>({"s", "", "t"});
+      }
+      return;
+    case Payload::HeapIds:
+      if (op.gcOnly.empty() || rng.OneIn(3)) {
+        op.gcOnly = op.gcOnly.empty() ? gen.HeapIds() : std::vector<HeapId>{};
+      } else if (rng.Coin() && op.gcOnly.size() > 1) {
+        op.gcOnly.erase(op.gcOnly.begin() + static_cast<std::ptrdiff_t>(rng.Below(op.gcOnly.size())));
+      } else {
+        const std::vector<HeapId> more = gen.HeapIds();
+        op.gcOnly.insert(op.gcOnly.end(), more.begin(), more.end());
+        std::sort(op.gcOnly.begin(), op.gcOnly.end());
+        op.gcOnly.erase(std::unique(op.gcOnly.begin(), op.gcOnly.end()), op.gcOnly.end());
+      }
+      return;
+    case Payload::TurnOptions:
+      switch (rng.Below(4)) {
+        case 0:
+          op.turnOrder = op.turnOrder == CellOrder::Lifo ? CellOrder::Fifo : CellOrder::Lifo;
+          return;
+        case 1:
+          if (op.turnLimit && rng.Coin()) {
+            op.turnLimit.reset();
+          } else {
+            op.turnLimit = static_cast<std::uint32_t>(rng.Below(3));
+          }
+          return;
+        case 2:
+          if (op.turnJobs && rng.Coin()) {
+            op.turnJobs.reset();
+          } else {
+            op.turnJobs = gen.Jobs();
+          }
+          return;
+        default:
+          if (op.turnJobs && !op.turnJobs->empty()) {
+            (*op.turnJobs)[rng.Below(op.turnJobs->size())] = static_cast<std::uint32_t>(rng.Below(4));
+          } else {
+            op = gen.TurnWithOptions();
+          }
+          return;
+      }
+  }
+}
+
 // One edit of one op, at the point whose scope `gen` has: an operand, the dest, an
 // option, the body, a related kind, or a fresh op in its place.
 void EditOp(Op& op, OpGen& gen, Rng& rng, int depth) {
@@ -405,15 +457,12 @@ void EditOp(Op& op, OpGen& gen, Rng& rng, int depth) {
   weights[kArg] = op.args.empty() ? 0 : 8;
   weights[kSwapArgs] = op.args.size() >= 2 ? 1 : 0;
   weights[kDest] = op.dest ? 3 : 0;
-  switch (op.kind) {
-    case OpKind::Register:
-    case OpKind::Deref:
-    case OpKind::NewSymbol:
-    case OpKind::Gc:
-    case OpKind::Turn:
-    case OpKind::Throw: weights[kOption] = 5; break;
-    case OpKind::NewRegistry: weights[kOption] = depth < kMaxBodyDepth ? 4 : 0; break;
-    default: break;
+  const OpFacts& facts = FactsOf(op.kind);
+  if (facts.dest == DestUse::MayAssign || facts.maxArgs > facts.minArgs ||
+      facts.payload != Payload::None) {
+    weights[kOption] = 5;
+  } else if (facts.opensBody) {
+    weights[kOption] = depth < kMaxBodyDepth ? 4 : 0;
   }
   weights[kKind] = 2;
   weights[kReplace] = 1;
@@ -430,90 +479,10 @@ void EditOp(Op& op, OpGen& gen, Rng& rng, int depth) {
       return;
     }
     case kDest:
-      op.dest = op.kind == OpKind::Drop ? gen.PickHandle(Role::Object).value_or(0)
-                                        : gen.PickDest(OpGen::DestRole(op.kind));
+      op.dest = facts.dest == DestUse::Names ? gen.PickHandle(Role::Object).value_or(0)
+                                             : gen.PickDest(OpGen::DestRole(op.kind));
       return;
-    case kOption:
-      switch (op.kind) {
-        case OpKind::Register:  // token or not
-          if (op.args.size() > 3) {
-            op.args.resize(3);
-          } else {
-            op.args.resize(3, Value{Undefined{}});
-            op.args.push_back(gen.ArgFor(OpKind::Register, 3));
-          }
-          return;
-        case OpKind::Deref:
-          if (op.dest) {
-            op.dest.reset();
-          } else {
-            op.dest = gen.PickDest(Role::Object);
-          }
-          return;
-        case OpKind::NewSymbol:
-          if (op.description) {
-            op.description.reset();
-          } else {
-            op.description = rng.Element<std::string>({"s", "", "t"});
-          }
-          return;
-        case OpKind::Gc:
-          if (op.gcOnly.empty() || rng.OneIn(3)) {
-            op.gcOnly = op.gcOnly.empty() ? gen.HeapIds() : std::vector<HeapId>{};
-          } else if (rng.Coin() && op.gcOnly.size() > 1) {
-            op.gcOnly.erase(op.gcOnly.begin() + static_cast<std::ptrdiff_t>(rng.Below(op.gcOnly.size())));
-          } else {
-            const std::vector<HeapId> more = gen.HeapIds();
-            op.gcOnly.insert(op.gcOnly.end(), more.begin(), more.end());
-            std::sort(op.gcOnly.begin(), op.gcOnly.end());
-            op.gcOnly.erase(std::unique(op.gcOnly.begin(), op.gcOnly.end()), op.gcOnly.end());
-          }
-          return;
-        case OpKind::Turn:
-          switch (rng.Below(4)) {
-            case 0:
-              op.turnOrder = op.turnOrder == CellOrder::Lifo ? CellOrder::Fifo : CellOrder::Lifo;
-              return;
-            case 1:
-              if (op.turnLimit && rng.Coin()) {
-                op.turnLimit.reset();
-              } else {
-                op.turnLimit = static_cast<std::uint32_t>(rng.Below(3));
-              }
-              return;
-            case 2:
-              if (op.turnJobs && rng.Coin()) {
-                op.turnJobs.reset();
-              } else {
-                op.turnJobs = gen.Jobs();
-              }
-              return;
-            default:
-              if (op.turnJobs && !op.turnJobs->empty()) {
-                (*op.turnJobs)[rng.Below(op.turnJobs->size())] = static_cast<std::uint32_t>(rng.Below(4));
-              } else {
-                op = gen.TurnWithOptions();
-              }
-              return;
-          }
-        case OpKind::Throw:
-          if (op.args.empty()) {
-            op.args.push_back(gen.ArgFor(OpKind::Throw, 0));
-          } else {
-            op.args.clear();
-          }
-          return;
-        case OpKind::NewRegistry:
-          if (op.body.empty()) {
-            op.body = gen.Body(op.dest.value_or(0));
-          } else if (rng.OneIn(3)) {
-            op.body.clear();
-          } else {
-            op.body.push_back(Op{.kind = OpKind::Throw});
-          }
-          return;
-        default: return;
-      }
+    case kOption: EditOptionalPart(op, gen, rng); return;
     case kKind:
       switch (op.kind) {
         case OpKind::Link: op.kind = OpKind::Unlink; return;
