@@ -15,8 +15,8 @@
 #include "engines/model_engine.h"
 #include "engines/profiles.h"
 #include "engines/shell_engine.h"
-#include "fuzz/mutator.h"
 #include "gen/lookalike.h"
+#include "gen/mutator.h"
 #include "model/binary.h"
 #include "model/minimize.h"
 #include "model/text.h"
@@ -103,7 +103,7 @@ Source Generate(const std::vector<Source>& corpus, const std::string& generator,
     bytes.resize(std::max(size, kMutantMaxBytes));
     std::size_t used = size;
     for (unsigned edits = 1 + random() % 4; edits > 0; --edits) {
-      used = fuzz::MutateProgram(bytes.data(), used, bytes.size(), random());
+      used = gen::MutateProgram(bytes.data(), used, bytes.size(), random());
     }
     bytes.resize(used);
   }

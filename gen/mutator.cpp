@@ -1,20 +1,20 @@
-#include "fuzz/mutator.h"
+#include "gen/mutator.h"
 
 #include <algorithm>
 #include <array>
 #include <bitset>
 #include <cstring>
-#include <initializer_list>
-#include <limits>
 #include <optional>
 #include <span>
 #include <string>
 #include <utility>
 
+#include "gen/weights.h"
 #include "model/binary.h"
 #include "model/op_facts.h"
+#include "model/splitmix.h"
 
-namespace finrig::fuzz {
+namespace finrig::gen {
 
 std::string_view MutationName(Mutation mutation) {
   switch (mutation) {
@@ -34,20 +34,15 @@ std::string_view MutationName(Mutation mutation) {
 
 namespace {
 
-// splitmix64: small, fast, and the same on every platform (std distributions are not).
+// SplitMix64 (the same on every platform, unlike std's distributions), with the
+// draws the mutations make.
 class Rng {
  public:
-  explicit Rng(std::uint64_t seed) : state_(seed ^ 0x6a09e667f3bcc909ull) {}
+  explicit Rng(std::uint64_t seed) : random_(seed ^ 0x6a09e667f3bcc909ull) {}
 
-  std::uint64_t Next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  std::size_t Below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(Next() % n); }
+  std::size_t Below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(random_.Next() % n); }
   bool OneIn(std::size_t n) { return Below(n) == 0; }
-  bool Coin() { return (Next() & 1) != 0; }
+  bool Coin() { return (random_.Next() & 1) != 0; }
 
   // An index into weights, with probability proportional to its weight (all zero: 0).
   std::size_t Weighted(std::span<const int> weights) {
@@ -62,13 +57,13 @@ class Rng {
     return weights.size() - 1;
   }
 
-  template <class T>
-  const T& Element(std::initializer_list<T> items) {
-    return items.begin()[Below(items.size())];
+  template <class T, std::size_t N>
+  const T& Element(const std::array<T, N>& items) {
+    return items[Below(N)];
   }
 
  private:
-  std::uint64_t state_;
+  SplitMix64 random_;
 };
 
 // What a handle holds, as far as picking operands goes: registrations want a registry
@@ -182,26 +177,19 @@ class OpGen {
   }
 
   Value Literal() {
-    switch (rng_.Below(16)) {
-      case 0:
-      case 1:
-      case 2: return Undefined{};
-      case 3: return Null{};
-      case 4: return rng_.Coin();
-      case 5:
-      case 6:
-      case 7:
-        return rng_.Element({0.0, -0.0, 1.0, std::numeric_limits<double>::quiet_NaN(),
-                             std::numeric_limits<double>::infinity(), 2.5});
-      case 8:
-      case 9:
-      case 10:
-      case 11: return String{rng_.Element<std::string>({"a", "b", "c", ""})};
-      case 12: return BigInt{rng_.Element<std::string>({"0", "1", "-7"})};
-      case 13:
-      case 14: return RegisteredSymbol{rng_.Element<std::string>({"k", "j"})};
-      default: return WellKnownSymbol{rng_.Element<std::string>({"iterator", "asyncIterator"})};
+    switch (static_cast<LiteralChoice>(rng_.Weighted(kLiteralWeights))) {
+      case LiteralChoice::Undefined: return Undefined{};
+      case LiteralChoice::Null: return Null{};
+      case LiteralChoice::Boolean: return rng_.Coin();
+      case LiteralChoice::Number: return rng_.Element(kNumbers);
+      case LiteralChoice::String: return String{std::string(rng_.Element(kStrings))};
+      case LiteralChoice::BigInt: return BigInt{std::string(rng_.Element(kBigInts))};
+      case LiteralChoice::RegisteredSymbol:
+        return RegisteredSymbol{std::string(rng_.Element(kRegisteredKeys))};
+      case LiteralChoice::WellKnownSymbol:
+        return WellKnownSymbol{std::string(rng_.Element(kWellKnownNames))};
     }
+    return Undefined{};
   }
 
   // Mostly handles, so that the same values meet in many positions.
@@ -217,7 +205,7 @@ class OpGen {
   // Half strings (delivery shows plainly), half any operand (the target itself is a
   // TypeError; an object keeps its referents alive).
   Operand HeldValue() {
-    if (rng_.Coin()) return Value{String{rng_.Element<std::string>({"x", "y", "z"})}};
+    if (rng_.Coin()) return Value{String{std::string(rng_.Element(kHeldStrings))}};
     return RandomOperand(Role::Any);
   }
 
@@ -281,79 +269,60 @@ class OpGen {
 
   Op RandomOp() {
     const bool top = depth_ == 0;
-    enum Choice {
-      kObject, kSymbol, kAssign, kRegistry, kWeakRef, kDeref, kRegister, kUnregister,
-      kLink, kUnlink, kDrop, kGc, kPartialGc, kTurn, kTurnOptions, kThrow, kChoices
-    };
-    std::array<int, kChoices> weights{};
-    weights[kObject] = top ? 6 : 3;
-    weights[kSymbol] = 2;
-    weights[kAssign] = 2;
-    weights[kRegistry] = top ? 4 : 1;
-    weights[kWeakRef] = 4;
-    weights[kDeref] = 4;
-    weights[kRegister] = 22;
-    weights[kUnregister] = 7;
-    weights[kLink] = 4;
-    weights[kUnlink] = 2;
-    weights[kDrop] = 14;
-    weights[kGc] = top ? 10 : 1;  // gc in callbacks: often a callback that feeds itself
-    weights[kPartialGc] = top ? 3 : 1;
-    weights[kTurn] = top ? 12 : 0;
-    weights[kTurnOptions] = top ? 4 : 0;
-    weights[kThrow] = top ? 0 : 5;
+    std::array<int, kOpWeights.size()> weights{};
+    for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = WeightAt(OpChoice(i), depth_);
     if (scope_.assigned.none()) {
       // Nothing to use yet: make something.
       weights.fill(0);
-      weights[kObject] = 1;
-      weights[kRegistry] = 1;
+      weights[std::size_t(OpChoice::Object)] = 1;
+      weights[std::size_t(OpChoice::Registry)] = 1;
     }
-    switch (rng_.Weighted(weights)) {
-      case kObject: return Op{.kind = OpKind::NewObject, .dest = PickDest(Role::Object)};
-      case kSymbol: {
+    switch (static_cast<OpChoice>(rng_.Weighted(weights))) {
+      case OpChoice::Object: return Op{.kind = OpKind::NewObject, .dest = PickDest(Role::Object)};
+      case OpChoice::Symbol: {
         Op op{.kind = OpKind::NewSymbol, .dest = PickDest(Role::Object)};
-        if (rng_.Coin()) op.description = "s";
+        if (rng_.Coin()) op.description = kSymbolDescription;
         return op;
       }
-      case kAssign: {
+      case OpChoice::Assign: {
         Operand value = RandomOperand(Role::Any);
         return Op{.kind = OpKind::Assign, .dest = PickDest(Role::Any), .args = {std::move(value)}};
       }
-      case kRegistry: return Registry(depth_ < kMaxBodyDepth && rng_.OneIn(top ? 3 : 4));
-      case kWeakRef: {
+      case OpChoice::Registry: return Registry(depth_ < kMaxBodyDepth && rng_.OneIn(top ? 3 : 4));
+      case OpChoice::WeakRef: {
         Operand target = RandomOperand(Role::Object);
         return Op{.kind = OpKind::NewWeakRef, .dest = PickDest(Role::WeakRef), .args = {std::move(target)}};
       }
-      case kDeref: {
+      case OpChoice::Deref: {
         Op op{.kind = OpKind::Deref, .args = {RandomOperand(Role::WeakRef)}};
         if (rng_.Coin()) op.dest = PickDest(Role::Object);
         return op;
       }
-      case kRegister: {
+      case OpChoice::Register: {
         Op op{.kind = OpKind::Register};
         for (std::size_t i = 0; i < 3; ++i) op.args.push_back(ArgFor(OpKind::Register, i));
         if (rng_.Coin()) op.args.push_back(ArgFor(OpKind::Register, 3));
         return op;
       }
-      case kUnregister:
+      case OpChoice::Unregister:
         return Op{.kind = OpKind::Unregister,
                   .args = {ArgFor(OpKind::Unregister, 0), ArgFor(OpKind::Unregister, 1)}};
-      case kLink:
-      case kUnlink: {
+      case OpChoice::Link:
+      case OpChoice::Unlink: {
         Op op{.kind = rng_.OneIn(3) ? OpKind::Unlink : OpKind::Link};
         op.args.push_back(RandomOperand(Role::Object));
         op.args.push_back(RandomOperand(Role::Object));
         return op;
       }
-      case kDrop: {
+      case OpChoice::Drop: {
         const std::optional<Handle> h = PickHandle(rng_.OneIn(5) ? Role::Registry : Role::Object);
         return Op{.kind = OpKind::Drop, .dest = h.value_or(0)};
       }
-      case kGc: return Op{.kind = OpKind::Gc};
-      case kPartialGc: return Op{.kind = OpKind::Gc, .gcOnly = HeapIds()};
-      case kTurn: return Op{.kind = OpKind::Turn};
-      case kTurnOptions: return TurnWithOptions();
-      default: {
+      case OpChoice::Gc: return Op{.kind = OpKind::Gc};
+      case OpChoice::PartialGc: return Op{.kind = OpKind::Gc, .gcOnly = HeapIds()};
+      case OpChoice::Turn: return Op{.kind = OpKind::Turn};
+      case OpChoice::TurnOptions: return TurnWithOptions();
+      default: {  // OpChoice::Throw
         Op op{.kind = OpKind::Throw};
         if (rng_.Coin()) op.args.push_back(RandomOperand(Role::Any));
         return op;
@@ -404,7 +373,8 @@ void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
       if (op.description) {
         op.description.reset();
       } else {
-        op.description = rng.Element<std::string>({"s", "", "t"});
+        static constexpr std::array<std::string_view, 3> kDescriptions = {"s", "", "t"};
+        op.description = std::string(rng.Element(kDescriptions));
       }
       return;
     case Payload::HeapIds:
@@ -816,4 +786,4 @@ std::size_t CrossOver(const std::uint8_t* data1, std::size_t size1, const std::u
   return Store(FitCanonical(child, maxOutSize, rng), out);
 }
 
-}  // namespace finrig::fuzz
+}  // namespace finrig::gen
