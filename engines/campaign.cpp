@@ -11,7 +11,7 @@
 #include "engines/js.h"
 #include "engines/model_engine.h"
 #include "engines/shell_engine.h"
-#include "fuzz/mutator.h"
+#include "gen/mutator.h"
 #include "gen/lookalike.h"
 #include "model/binary.h"
 #include "model/minimize.h"
@@ -143,7 +143,7 @@ Source Generate(const std::vector<Source>& corpus, Generator generator, unsigned
     bytes.resize(std::max(size, kMutantMaxBytes));
     std::size_t used = size;
     for (unsigned edits = 1 + random() % 4; edits > 0; --edits) {
-      used = fuzz::MutateProgram(bytes.data(), used, bytes.size(), random());
+      used = gen::MutateProgram(bytes.data(), used, bytes.size(), random());
     }
     bytes.resize(used);
   }

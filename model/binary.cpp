@@ -5,7 +5,8 @@
 // Layout
 //   program := header op*              empty input: the empty es2023 program
 //   header  := byte                    bit 0: 0 = es2023, 1 = es2021 (other bits ignored)
-//   op      := opcode payload          kind = opcode % 14, numbered as in OpKind:
+//   op      := opcode payload          kind = opcode % kOpKindCount (14), as in OpKind;
+//                                      the parts in the order op_facts.h gives:
 //      0 NewObject    dest
 //      1 NewSymbol    dest varint(n)        n = 0: no description, else n-1 bytes of it
 //      2 Assign       dest operand
@@ -55,6 +56,7 @@
 //   drops that op (its top-level op, when inside a body) and ends the program.
 #include "model/binary.h"
 
+#include <algorithm>
 #include <bit>
 #include <bitset>
 #include <cmath>
@@ -63,6 +65,7 @@
 #include <string>
 #include <string_view>
 
+#include "model/op_facts.h"
 #include "model/overloaded.h"
 
 namespace finrig {
@@ -85,6 +88,15 @@ enum OperandTag : std::uint8_t {
 constexpr int kOperandTagCount = 12;
 
 constexpr std::uint8_t kPresent = 1;  // Deref dest, Register token, Throw operand
+
+// An op whose dest or last operand is optional starts with a flags byte saying whether
+// it is there. (No kind has both: one bit says it.)
+constexpr bool HasOptionalPart(const OpFacts& facts) {
+  return facts.dest == DestUse::MayAssign || facts.maxArgs > facts.minArgs;
+}
+static_assert(std::ranges::none_of(kOpFacts, [](const OpFacts& facts) {
+  return facts.dest == DestUse::MayAssign && facts.maxArgs > facts.minArgs;
+}));
 constexpr std::uint8_t kTurnJobs = 1;
 constexpr std::uint8_t kTurnLifo = 2;
 constexpr std::uint8_t kTurnLimit = 4;
@@ -158,33 +170,37 @@ class Decoder {
   }
 
  private:
-  // An op of an op list at `depth` (0 = top level); nullopt when it is skipped.
+  // An op of an op list at `depth` (0 = top level); nullopt when it is skipped. Its
+  // parts come in the order its facts give: a flags byte when it has an optional part
+  // (bit 0: present), the dest, the operands, then its payload or body.
   std::optional<Op> DecodeOp(int depth) {
     Op op;
     op.kind = static_cast<OpKind>(in_.Byte() % kOpKindCount);
-    bool keep = true;
-    switch (op.kind) {
-      case OpKind::NewObject: op.dest = Assign(in_.Byte()); break;
-      case OpKind::NewSymbol: DecodeNewSymbol(op); break;
-      case OpKind::Assign:
-      case OpKind::NewWeakRef: DecodeDestAndOperand(op, depth); break;
-      case OpKind::NewRegistry: DecodeRegistry(op, depth); break;
-      case OpKind::Deref: DecodeDeref(op, depth); break;
-      case OpKind::Register: DecodeRegister(op, depth); break;
-      case OpKind::Unregister:
-      case OpKind::Link:
-      case OpKind::Unlink: DecodeOperands(op, 2, depth); break;
-      case OpKind::Drop: keep = DecodeDrop(op); break;
-      case OpKind::Gc: DecodeGc(op); break;
-      case OpKind::Turn:
-        DecodeTurn(op);
-        keep = depth == 0;
+    const OpFacts& facts = FactsOf(op.kind);
+    const bool optional = HasOptionalPart(facts) && (in_.Byte() & kPresent) != 0;
+    std::optional<Handle> dest;
+    bool keep = AllowedAt(op.kind, depth);
+    switch (facts.dest) {
+      case DestUse::NoDest: break;
+      case DestUse::MayAssign:
+        if (optional) dest = in_.Byte();
         break;
-      case OpKind::Throw:
-        DecodeThrow(op, depth);
-        keep = depth > 0;
+      case DestUse::Assigns: dest = in_.Byte(); break;
+      case DestUse::Names:
+        op.dest = Resolve(in_.Byte());
+        keep = keep && op.dest.has_value();  // skipped while no handle is assigned
         break;
     }
+    const int args = facts.minArgs + (optional && facts.maxArgs > facts.minArgs ? 1 : 0);
+    DecodeOperands(op, args, depth);
+    if (dest) op.dest = Assign(*dest);
+    switch (facts.payload) {
+      case Payload::None: break;
+      case Payload::Description: DecodeDescription(op); break;
+      case Payload::HeapIds: DecodeGc(op); break;
+      case Payload::TurnOptions: DecodeTurn(op); break;
+    }
+    if (facts.opensBody) DecodeBody(op, depth);
     if (!keep) return std::nullopt;
     return op;
   }
@@ -204,20 +220,12 @@ class Decoder {
     return std::nullopt;
   }
 
-  void DecodeNewSymbol(Op& op) {
-    op.dest = Assign(in_.Byte());
+  void DecodeDescription(Op& op) {
     const std::uint64_t n = in_.Varint();
     if (n > 0) op.description = in_.Bytes(in_.Bounded(n - 1));
   }
 
-  void DecodeDestAndOperand(Op& op, int depth) {
-    const Handle dest = in_.Byte();
-    op.args.push_back(DecodeOperand(depth));
-    op.dest = Assign(dest);
-  }
-
-  void DecodeRegistry(Op& op, int depth) {
-    op.dest = Assign(in_.Byte());
+  void DecodeBody(Op& op, int depth) {
     const std::uint64_t count = in_.Varint();
     if (depth == kMaxBodyDepth) return;  // no deeper bodies: the count is ignored
     // Every op takes a byte at least, so running out of input ends the loop.
@@ -226,26 +234,8 @@ class Decoder {
     }
   }
 
-  void DecodeDeref(Op& op, int depth) {
-    std::optional<Handle> dest;
-    if ((in_.Byte() & kPresent) != 0) dest = in_.Byte();
-    op.args.push_back(DecodeOperand(depth));
-    if (dest) op.dest = Assign(*dest);
-  }
-
-  void DecodeRegister(Op& op, int depth) {
-    const bool hasToken = (in_.Byte() & kPresent) != 0;
-    DecodeOperands(op, hasToken ? 4 : 3, depth);
-  }
-
   void DecodeOperands(Op& op, int count, int depth) {
     for (int i = 0; i < count; ++i) op.args.push_back(DecodeOperand(depth));
-  }
-
-  // False (skip the op) while no handle is assigned.
-  bool DecodeDrop(Op& op) {
-    op.dest = Resolve(in_.Byte());
-    return op.dest.has_value();
   }
 
   void DecodeGc(Op& op) {
@@ -266,10 +256,6 @@ class Decoder {
     }
     if ((flags & kTurnLifo) != 0) op.turnOrder = CellOrder::Lifo;
     if ((flags & kTurnLimit) != 0) op.turnLimit = static_cast<std::uint32_t>(in_.Varint());
-  }
-
-  void DecodeThrow(Op& op, int depth) {
-    if ((in_.Byte() & kPresent) != 0) op.args.push_back(DecodeOperand(depth));
   }
 
   Operand DecodeOperand(int depth) {
@@ -361,12 +347,18 @@ class Encoder {
 
  private:
   void EncodeOp(const Op& op) {
+    const OpFacts& facts = FactsOf(op.kind);
     out_.Byte(static_cast<std::uint8_t>(op.kind));
-    switch (op.kind) {
-      case OpKind::NewObject:
-      case OpKind::Drop: Dest(op); break;
-      case OpKind::NewSymbol:
-        Dest(op);
+    const bool optional = facts.dest == DestUse::MayAssign ? op.dest.has_value()
+                                                           : op.args.size() > facts.minArgs;
+    if (HasOptionalPart(facts)) out_.Byte(optional ? kPresent : 0);
+    if (facts.dest != DestUse::NoDest && (facts.dest != DestUse::MayAssign || optional)) {
+      out_.Byte(op.dest.value_or(0));
+    }
+    Operands(op, facts.minArgs + (optional && facts.maxArgs > facts.minArgs ? 1 : 0));
+    switch (facts.payload) {
+      case Payload::None: break;
+      case Payload::Description:
         if (op.description) {
           out_.Varint(std::uint64_t{op.description->size()} + 1);
           out_.Raw(*op.description);
@@ -374,43 +366,17 @@ class Encoder {
           out_.Varint(0);
         }
         break;
-      case OpKind::Assign:
-      case OpKind::NewWeakRef:
-        Dest(op);
-        Operands(op, 1);
-        break;
-      case OpKind::NewRegistry:
-        Dest(op);
-        out_.Varint(op.body.size());
-        for (const Op& inner : op.body) EncodeOp(inner);
-        break;
-      case OpKind::Deref:
-        out_.Byte(op.dest ? kPresent : 0);
-        if (op.dest) Dest(op);
-        Operands(op, 1);
-        break;
-      case OpKind::Register: {
-        const bool hasToken = op.args.size() > 3;
-        out_.Byte(hasToken ? kPresent : 0);
-        Operands(op, hasToken ? 4 : 3);
-        break;
-      }
-      case OpKind::Unregister:
-      case OpKind::Link:
-      case OpKind::Unlink: Operands(op, 2); break;
-      case OpKind::Gc:
+      case Payload::HeapIds:
         out_.Varint(op.gcOnly.size());
         for (HeapId id : op.gcOnly) out_.Varint(id);
         break;
-      case OpKind::Turn: EncodeTurn(op); break;
-      case OpKind::Throw:
-        out_.Byte(op.args.empty() ? 0 : kPresent);
-        Operands(op, op.args.empty() ? 0 : 1);
-        break;
+      case Payload::TurnOptions: EncodeTurn(op); break;
+    }
+    if (facts.opensBody) {
+      out_.Varint(op.body.size());
+      for (const Op& inner : op.body) EncodeOp(inner);
     }
   }
-
-  void Dest(const Op& op) { out_.Byte(op.dest.value_or(0)); }
 
   void Operands(const Op& op, std::size_t count) {
     for (std::size_t i = 0; i < count; ++i) {

@@ -12,6 +12,7 @@
 #include "model/binary.h"
 #include "model/checker.h"
 #include "model/model.h"
+#include "model/op_facts.h"
 
 namespace finrig {
 namespace {
@@ -66,25 +67,16 @@ using Simplification = std::vector<Op> (*)(const Op&);
 // throws), a symbol's description. (A registry's body is ddmin's: it tries an empty
 // list first.)
 std::vector<Op> WithoutOptionalParts(const Op& op) {
+  const OpFacts& facts = FactsOf(op.kind);
   Op plainer = op;
-  switch (op.kind) {
-    case OpKind::Register:
-      if (op.args.size() < 4) return {};
-      plainer.args.resize(3);
-      break;
-    case OpKind::Deref:
-      if (!op.dest) return {};
-      plainer.dest.reset();
-      break;
-    case OpKind::Throw:
-      if (op.args.empty()) return {};
-      plainer.args.clear();
-      break;
-    case OpKind::NewSymbol:
-      if (!op.description) return {};
-      plainer.description.reset();
-      break;
-    default: return {};
+  if (op.args.size() > facts.minArgs) {
+    plainer.args.resize(facts.minArgs);
+  } else if (facts.dest == DestUse::MayAssign && op.dest) {
+    plainer.dest.reset();
+  } else if (facts.payload == Payload::Description && op.description) {
+    plainer.description.reset();
+  } else {
+    return {};
   }
   return {std::move(plainer)};
 }

@@ -1,26 +1,10 @@
 #include "model/program.h"
 
+#include "model/op_facts.h"
+
 namespace finrig {
 
-std::string_view OpKindName(OpKind kind) {
-  switch (kind) {
-    case OpKind::NewObject: return "object";
-    case OpKind::NewSymbol: return "symbol";
-    case OpKind::Assign: return "assign";
-    case OpKind::NewRegistry: return "registry";
-    case OpKind::NewWeakRef: return "weakref";
-    case OpKind::Deref: return "deref";
-    case OpKind::Register: return "register";
-    case OpKind::Unregister: return "unregister";
-    case OpKind::Link: return "link";
-    case OpKind::Unlink: return "unlink";
-    case OpKind::Drop: return "drop";
-    case OpKind::Gc: return "gc";
-    case OpKind::Turn: return "turn";
-    case OpKind::Throw: return "throw";
-  }
-  return "?";
-}
+std::string_view OpKindName(OpKind kind) { return FactsOf(kind).keyword; }
 
 namespace {
 

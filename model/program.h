@@ -50,8 +50,8 @@ enum class OpKind : std::uint8_t {
   Gc,           // gc [@id ...]          (all unreachable, or only these)
   Turn,         // turn [jobs i ...] [order lifo] [limit n]
   Throw,        // throw [<operand>]     (bodies only: throw if held is operand)
+  kLast = Throw,  // model/op_facts.h has a row for each kind up to this one
 };
-inline constexpr int kOpKindCount = 14;
 
 // In which order a cleanup job picks cells whose target is empty.
 enum class CellOrder : std::uint8_t {
@@ -82,7 +82,7 @@ struct Expectation {
 struct Op {
   OpKind kind = OpKind::NewObject;
   std::optional<Handle> dest = {};  // the handle an op assigns (required for New*/Assign)
-  std::vector<Operand> args = {};  // in source order; see OpKind for each kind's arity
+  std::vector<Operand> args = {};  // in source order; arity: model/op_facts.h
   std::optional<std::string> description = {};  // NewSymbol only
   std::vector<Op> body = {};                    // NewRegistry: the cleanup callback
   std::vector<HeapId> gcOnly = {};              // Gc: empty = every unreachable value
@@ -105,7 +105,7 @@ struct Program {
   std::vector<std::string> trailingComments = {};  // comment lines after the last op
 };
 
-std::string_view OpKindName(OpKind kind);  // the keyword: "object", "register", ...
+std::string_view OpKindName(OpKind kind);  // its keyword: "object", "register", ...
 
 // Drops comments, expectations and source positions: what the binary form keeps.
 Program StripToSemantics(const Program& program);

@@ -43,6 +43,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "model/op_facts.h"
 #include "model/overloaded.h"
 #include "model/utf8.h"
 
@@ -474,49 +475,95 @@ class Parser {
     if (first.kind != TokenKind::Word) {
       Fail(first.column, fmt::format("expected an op, found {}", Shown(first.source)));
     }
-    if (!IsHandleWord(first.source)) {
-      ParseCommand(op, first);
-      return false;
-    }
+    if (!IsHandleWord(first.source)) return ParseCommand(op, first);
     op.dest = HandleNumber(first);
     ExpectPunct('=');
     return ParseAssignment(op);
   }
 
-  // After `hN =`.
+  // After `hN =`: an op that assigns, or an operand (Assign, whose keyword is not
+  // written).
   bool ParseAssignment(Op& op) {
     const Token* next = Peek();
-    if (next == nullptr) {
-      FailExpected("'object', 'symbol', 'registry', 'weakref', 'deref' or an operand");
-    }
-    const std::string_view word = next->kind == TokenKind::Word ? next->source : "";
-    if (word == "object") {
+    if (next == nullptr) FailExpected(AssigningOpsWhat());
+    if (const OpFacts* facts = KeywordOp(*next, [](const OpFacts& f) { return Assigning(f); })) {
       Take();
-      op.kind = OpKind::NewObject;
-    } else if (word == "symbol") {
-      Take();
-      op.kind = OpKind::NewSymbol;
-      if (const Token* description = Peek();
-          description != nullptr && description->kind == TokenKind::String) {
-        op.description = Take().value;
-      }
-    } else if (word == "registry") {
-      Take();
-      op.kind = OpKind::NewRegistry;
-      return ParseBodyOpener();
-    } else if (word == "weakref") {
-      Take();
-      op.kind = OpKind::NewWeakRef;
-      op.args.push_back(ParseOperand());
-    } else if (word == "deref") {
-      Take();
-      op.kind = OpKind::Deref;
-      op.args.push_back(ParseOperand());
+      op.kind = facts->kind;
     } else {
       op.kind = OpKind::Assign;
+    }
+    return ParseOpRest(op);
+  }
+
+  static bool Assigning(const OpFacts& facts) {
+    return facts.dest == DestUse::Assigns || facts.dest == DestUse::MayAssign;
+  }
+
+  // "'object', 'symbol', ... or an operand": what may follow `hN =`.
+  static std::string AssigningOpsWhat() {
+    std::vector<std::string> words;
+    for (const OpFacts& facts : kOpFacts) {
+      if (facts.keywordWritten && Assigning(facts)) words.push_back(fmt::format("'{}'", facts.keyword));
+    }
+    return fmt::format("{} or an operand", fmt::join(words, ", "));
+  }
+
+  // The op whose written keyword `token` is, among those `fits` accepts; nullptr if none.
+  template <class Fits>
+  static const OpFacts* KeywordOp(const Token& token, Fits fits) {
+    if (token.kind != TokenKind::Word) return nullptr;
+    for (const OpFacts& facts : kOpFacts) {
+      if (facts.keywordWritten && facts.keyword == token.source && fits(facts)) return &facts;
+    }
+    return nullptr;
+  }
+
+  // An op that does not start with `hN =`.
+  bool ParseCommand(Op& op, const Token& keyword) {
+    const OpFacts* facts =
+        KeywordOp(keyword, [](const OpFacts& f) { return f.dest != DestUse::Assigns; });
+    if (facts == nullptr) {
+      if (KeywordOp(keyword, [](const OpFacts&) { return true; }) != nullptr) {
+        Fail(keyword.column, fmt::format("'{}' needs a handle to hold the new value: write "
+                                         "'hN = {}'",
+                                         keyword.source, keyword.source));
+      }
+      Fail(keyword.column, fmt::format("unknown op {}", Shown(keyword.source)));
+    }
+    if (facts->place == Place::TopLevel && depth_ > 0) {
+      Fail(keyword.column, fmt::format("'{}' is not allowed inside a callback body", facts->keyword));
+    }
+    if (facts->place == Place::Body && depth_ == 0) {
+      Fail(keyword.column, fmt::format("'{}' is only allowed inside a callback body", facts->keyword));
+    }
+    op.kind = facts->kind;
+    return ParseOpRest(op);
+  }
+
+  // After the op's keyword, in the order the printer writes them: a handle it drops, its
+  // payload, its operands (the optional ones while the line goes on), a '{' opening its
+  // body. True if it opens a body.
+  bool ParseOpRest(Op& op) {
+    const OpFacts& facts = FactsOf(op.kind);
+    if (facts.dest == DestUse::Names) op.dest = ParseUsedHandle();
+    switch (facts.payload) {
+      case Payload::None: break;
+      case Payload::Description:
+        if (const Token* description = Peek();
+            description != nullptr && description->kind == TokenKind::String) {
+          op.description = Take().value;
+        }
+        break;
+      case Payload::HeapIds:
+        while (Peek() != nullptr) op.gcOnly.push_back(ParseHeapId());
+        break;
+      case Payload::TurnOptions: ParseTurnOptions(op); break;
+    }
+    for (int i = 0; i < facts.maxArgs; ++i) {
+      if (i >= facts.minArgs && Peek() == nullptr) break;
       op.args.push_back(ParseOperand());
     }
-    return false;
+    return facts.opensBody && ParseBodyOpener();
   }
 
   // An optional '{' after `hN = registry`.
@@ -527,44 +574,6 @@ class Parser {
     }
     Take();
     return true;
-  }
-
-  // An op that does not start with `hN =`.
-  void ParseCommand(Op& op, const Token& keyword) {
-    const std::string_view word = keyword.source;
-    if (word == "deref") {
-      op.kind = OpKind::Deref;
-      op.args.push_back(ParseOperand());
-    } else if (word == "register") {
-      op.kind = OpKind::Register;
-      for (int i = 0; i < 3; ++i) op.args.push_back(ParseOperand());
-      if (Peek() != nullptr) op.args.push_back(ParseOperand());  // the unregister token
-    } else if (word == "unregister" || word == "link" || word == "unlink") {
-      op.kind = word == "unregister" ? OpKind::Unregister
-                : word == "link"     ? OpKind::Link
-                                     : OpKind::Unlink;
-      op.args.push_back(ParseOperand());
-      op.args.push_back(ParseOperand());
-    } else if (word == "drop") {
-      op.kind = OpKind::Drop;
-      op.dest = ParseUsedHandle();
-    } else if (word == "gc") {
-      op.kind = OpKind::Gc;
-      while (Peek() != nullptr) op.gcOnly.push_back(ParseHeapId());
-    } else if (word == "turn") {
-      if (depth_ > 0) Fail(keyword.column, "'turn' is not allowed inside a callback body");
-      op.kind = OpKind::Turn;
-      ParseTurnOptions(op);
-    } else if (word == "throw") {
-      if (depth_ == 0) Fail(keyword.column, "'throw' is only allowed inside a callback body");
-      op.kind = OpKind::Throw;
-      if (Peek() != nullptr) op.args.push_back(ParseOperand());
-    } else if (word == "object" || word == "symbol" || word == "registry" || word == "weakref") {
-      Fail(keyword.column,
-           fmt::format("'{}' needs a handle to hold the new value: write 'hN = {}'", word, word));
-    } else {
-      Fail(keyword.column, fmt::format("unknown op {}", Shown(word)));
-    }
   }
 
   void ParseTurnOptions(Op& op) {
@@ -955,23 +964,23 @@ std::string PrintProgram(const Program& program) {
 }
 
 std::string PrintOpHead(const Op& op) {
+  const OpFacts& facts = FactsOf(op.kind);
   std::vector<std::string> words;
-  if (op.dest && op.kind != OpKind::Drop) {
+  if (op.dest && facts.dest != DestUse::Names) {
     words.push_back(HandleText(*op.dest));
     words.emplace_back("=");
   }
-  if (op.kind != OpKind::Assign) words.emplace_back(OpKindName(op.kind));
-  switch (op.kind) {
-    case OpKind::NewSymbol:
+  if (facts.keywordWritten) words.emplace_back(facts.keyword);
+  if (op.dest && facts.dest == DestUse::Names) words.push_back(HandleText(*op.dest));
+  switch (facts.payload) {
+    case Payload::None: break;
+    case Payload::Description:
       if (op.description) words.push_back(EscapeString(*op.description));
       break;
-    case OpKind::Drop:
-      if (op.dest) words.push_back(HandleText(*op.dest));
-      break;
-    case OpKind::Gc:
+    case Payload::HeapIds:
       for (HeapId id : op.gcOnly) words.push_back(HeapIdText(id));
       break;
-    case OpKind::Turn:
+    case Payload::TurnOptions:
       if (op.turnJobs) {
         words.emplace_back("jobs");
         for (std::uint32_t job : *op.turnJobs) words.push_back(fmt::format("{}", job));
@@ -984,8 +993,6 @@ std::string PrintOpHead(const Op& op) {
         words.emplace_back("limit");
         words.push_back(fmt::format("{}", *op.turnLimit));
       }
-      break;
-    default:
       break;
   }
   for (const Operand& arg : op.args) words.push_back(OperandText(arg));

@@ -1,8 +1,10 @@
 #include "props/generators.h"
 
-#include <cmath>
-#include <limits>
+#include <algorithm>
+#include <string>
+#include <string_view>
 
+#include "gen/weights.h"
 #include "model/binary.h"
 #include "model/text.h"
 
@@ -15,22 +17,28 @@ namespace {
 
 namespace gen = rc::gen;
 
+// The literal kinds and values of gen/weights.h, which the mutator uses too.
 rc::Gen<Value> GenLiteral() {
+  using finrig::gen::kLiteralWeights;
+  using finrig::gen::LiteralChoice;
+  const auto weight = [](LiteralChoice choice) {
+    return static_cast<std::size_t>(kLiteralWeights[static_cast<std::size_t>(choice)]);
+  };
+  const auto of = []<class T>(const auto& values) {
+    return gen::map(gen::elementOf(values), [](auto v) { return Value{T{std::string(v)}}; });
+  };
   return gen::weightedOneOf<Value>({
-      {3, gen::just(Value{Undefined{}})},
-      {1, gen::just(Value{Null{}})},
-      {1, gen::map(gen::arbitrary<bool>(), [](bool b) { return Value{b}; })},
-      {3, gen::map(gen::element(0.0, -0.0, 1.0, std::numeric_limits<double>::quiet_NaN(),
-                                std::numeric_limits<double>::infinity(), 2.5),
-                   [](double d) { return Value{d}; })},
-      {4, gen::map(gen::element<std::string>("a", "b", "c", ""),
-                   [](std::string s) { return Value{String{std::move(s)}}; })},
-      {1, gen::map(gen::element<std::string>("0", "1", "-7"),
-                   [](std::string s) { return Value{BigInt{std::move(s)}}; })},
-      {2, gen::map(gen::element<std::string>("k", "j"),
-                   [](std::string s) { return Value{RegisteredSymbol{std::move(s)}}; })},
-      {1, gen::map(gen::element<std::string>("iterator", "asyncIterator"),
-                   [](std::string s) { return Value{WellKnownSymbol{std::move(s)}}; })},
+      {weight(LiteralChoice::Undefined), gen::just(Value{Undefined{}})},
+      {weight(LiteralChoice::Null), gen::just(Value{Null{}})},
+      {weight(LiteralChoice::Boolean), gen::map(gen::arbitrary<bool>(), [](bool b) { return Value{b}; })},
+      {weight(LiteralChoice::Number),
+       gen::map(gen::elementOf(finrig::gen::kNumbers), [](double d) { return Value{d}; })},
+      {weight(LiteralChoice::String), of.operator()<String>(finrig::gen::kStrings)},
+      {weight(LiteralChoice::BigInt), of.operator()<BigInt>(finrig::gen::kBigInts)},
+      {weight(LiteralChoice::RegisteredSymbol),
+       of.operator()<RegisteredSymbol>(finrig::gen::kRegisteredKeys)},
+      {weight(LiteralChoice::WellKnownSymbol),
+       of.operator()<WellKnownSymbol>(finrig::gen::kWellKnownNames)},
   });
 }
 
@@ -74,8 +82,8 @@ class OpGen {
   // (a TypeError) or keeps another target alive; strings show delivery plainly.
   rc::Gen<Operand> GenHeldValue(bool inBody) const {
     return gen::weightedOneOf<Operand>({
-        {1, gen::map(gen::element<std::string>("x", "y", "z"),
-                     [](std::string s) { return Operand{Value{String{std::move(s)}}}; })},
+        {1, gen::map(gen::elementOf(finrig::gen::kHeldStrings),
+                     [](std::string_view s) { return Operand{Value{String{std::string(s)}}}; })},
         {1, GenOperand(inBody)},
     });
   }
@@ -111,75 +119,99 @@ class OpGen {
     return prologue;
   }
 
+  // An op, its kind drawn by the weights of gen/weights.h (the mutator's too).
   rc::Gen<Op> GenOp(int depth) const {
-    const bool inBody = depth > 0;
     std::vector<std::pair<std::size_t, rc::Gen<Op>>> choices;
-    const auto add = [&](std::size_t weight, rc::Gen<Op> g) { choices.emplace_back(weight, g); };
-    add(inBody ? 3 : 6, gen::map(GenHandle(Role::Object), [](Handle h) {
-          return WithDest(OpKind::NewObject, h);
-        }));
-    add(2, gen::apply(
-               [](Handle h, bool described) {
-                 Op op = WithDest(OpKind::NewSymbol, h);
-                 if (described) op.description = "s";
-                 return op;
-               },
-               GenHandle(Role::Object), gen::arbitrary<bool>()));
-    add(2, gen::apply([](Handle h, Operand v) { return WithDest(OpKind::Assign, h, {v}); },
-                      GenHandle(Role::Object), GenOperand(inBody)));
-    add(inBody ? 1 : 3, gen::mapcat(GenHandle(Role::Registry),
-                                    [self = *this, depth](Handle h) { return self.GenRegistry(depth, h); }));
-    add(4, gen::apply([](Handle h, Operand t) { return WithDest(OpKind::NewWeakRef, h, {t}); },
-                      GenHandle(Role::WeakRef), GenOperand(inBody)));
-    add(4, gen::apply(
-               [](rc::Maybe<Handle> h, Operand w) {
-                 Op op{.kind = OpKind::Deref, .args = {w}};
-                 if (h) op.dest = *h;
-                 return op;
-               },
-               gen::maybe(GenHandle(Role::Object)), GenOperand(inBody, Role::WeakRef)));
-    add(22, gen::apply(
-                [](Operand r, Operand t, Operand held, rc::Maybe<Operand> token) {
-                  Op op{.kind = OpKind::Register, .args = {r, t, held}};
-                  if (token) op.args.push_back(*token);
-                  return op;
-                },
-                GenOperand(inBody, Role::Registry), GenOperand(inBody), GenHeldValue(inBody),
-                gen::maybe(GenOperand(inBody))));
-    add(7, gen::apply([](Operand r, Operand token) {
-                        return Op{.kind = OpKind::Unregister, .args = {r, token}};
-                      },
-                      GenOperand(inBody, Role::Registry), GenOperand(inBody)));
-    add(4, gen::apply([](Operand a, Operand b) { return Op{.kind = OpKind::Link, .args = {a, b}}; },
-                      GenOperand(inBody), GenOperand(inBody)));
-    add(2, gen::apply([](Operand a, Operand b) { return Op{.kind = OpKind::Unlink, .args = {a, b}}; },
-                      GenOperand(inBody), GenOperand(inBody)));
-    add(14, gen::map(gen::weightedOneOf<Handle>({{4, GenHandle(Role::Object)},
-                                                 {1, GenHandle(Role::Registry)}}),
-                     [](Handle h) { return WithDest(OpKind::Drop, h); }));
-    add(inBody ? 2 : 10, gen::just(Op{.kind = OpKind::Gc}));
-    if (options_.partialGc) {
-      add(3, gen::map(gen::nonEmpty(gen::container<std::vector<HeapId>>(gen::inRange<HeapId>(0, 16))),
-                      [](std::vector<HeapId> ids) {
-                        std::sort(ids.begin(), ids.end());
-                        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-                        return Op{.kind = OpKind::Gc, .gcOnly = ids};
-                      }));
-    }
-    if (inBody) {
-      add(5, gen::map(gen::maybe(GenOperand(true)), [](rc::Maybe<Operand> v) {
-            Op op{.kind = OpKind::Throw};
-            if (v) op.args.push_back(*v);
-            return op;
-          }));
-    } else {
-      add(12, gen::just(Op{.kind = OpKind::Turn}));
-      if (options_.turnOptions) add(4, GenTurnWithOptions());
+    for (const finrig::gen::OpWeight& row : finrig::gen::kOpWeights) {
+      const int weight = finrig::gen::WeightAt(row.choice, depth);
+      if (weight > 0 && Enabled(row.choice)) {
+        choices.emplace_back(static_cast<std::size_t>(weight), GenChoice(row.choice, depth));
+      }
     }
     return WeightedOneOf(std::move(choices));
   }
 
  private:
+  bool Enabled(finrig::gen::OpChoice choice) const {
+    using enum finrig::gen::OpChoice;
+    if (choice == PartialGc) return options_.partialGc;
+    if (choice == TurnOptions) return options_.turnOptions;
+    return true;
+  }
+
+  rc::Gen<Op> GenChoice(finrig::gen::OpChoice choice, int depth) const {
+    const bool inBody = depth > 0;
+    switch (choice) {
+      case finrig::gen::OpChoice::Object:
+        return gen::map(GenHandle(Role::Object), [](Handle h) { return WithDest(OpKind::NewObject, h); });
+      case finrig::gen::OpChoice::Symbol:
+        return gen::apply(
+            [](Handle h, bool described) {
+              Op op = WithDest(OpKind::NewSymbol, h);
+              if (described) op.description = finrig::gen::kSymbolDescription;
+              return op;
+            },
+            GenHandle(Role::Object), gen::arbitrary<bool>());
+      case finrig::gen::OpChoice::Assign:
+        return gen::apply([](Handle h, Operand v) { return WithDest(OpKind::Assign, h, {v}); },
+                          GenHandle(Role::Object), GenOperand(inBody));
+      case finrig::gen::OpChoice::Registry:
+        return gen::mapcat(GenHandle(Role::Registry),
+                           [self = *this, depth](Handle h) { return self.GenRegistry(depth, h); });
+      case finrig::gen::OpChoice::WeakRef:
+        return gen::apply([](Handle h, Operand t) { return WithDest(OpKind::NewWeakRef, h, {t}); },
+                          GenHandle(Role::WeakRef), GenOperand(inBody));
+      case finrig::gen::OpChoice::Deref:
+        return gen::apply(
+            [](rc::Maybe<Handle> h, Operand w) {
+              Op op{.kind = OpKind::Deref, .args = {w}};
+              if (h) op.dest = *h;
+              return op;
+            },
+            gen::maybe(GenHandle(Role::Object)), GenOperand(inBody, Role::WeakRef));
+      case finrig::gen::OpChoice::Register:
+        return gen::apply(
+            [](Operand r, Operand t, Operand held, rc::Maybe<Operand> token) {
+              Op op{.kind = OpKind::Register, .args = {r, t, held}};
+              if (token) op.args.push_back(*token);
+              return op;
+            },
+            GenOperand(inBody, Role::Registry), GenOperand(inBody), GenHeldValue(inBody),
+            gen::maybe(GenOperand(inBody)));
+      case finrig::gen::OpChoice::Unregister:
+        return gen::apply(
+            [](Operand r, Operand token) { return Op{.kind = OpKind::Unregister, .args = {r, token}}; },
+            GenOperand(inBody, Role::Registry), GenOperand(inBody));
+      case finrig::gen::OpChoice::Link:
+        return gen::apply([](Operand a, Operand b) { return Op{.kind = OpKind::Link, .args = {a, b}}; },
+                          GenOperand(inBody), GenOperand(inBody));
+      case finrig::gen::OpChoice::Unlink:
+        return gen::apply([](Operand a, Operand b) { return Op{.kind = OpKind::Unlink, .args = {a, b}}; },
+                          GenOperand(inBody), GenOperand(inBody));
+      case finrig::gen::OpChoice::Drop:
+        return gen::map(gen::weightedOneOf<Handle>({{4, GenHandle(Role::Object)},
+                                                    {1, GenHandle(Role::Registry)}}),
+                        [](Handle h) { return WithDest(OpKind::Drop, h); });
+      case finrig::gen::OpChoice::Gc: return gen::just(Op{.kind = OpKind::Gc});
+      case finrig::gen::OpChoice::PartialGc:
+        return gen::map(gen::nonEmpty(gen::container<std::vector<HeapId>>(gen::inRange<HeapId>(0, 16))),
+                        [](std::vector<HeapId> ids) {
+                          std::sort(ids.begin(), ids.end());
+                          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+                          return Op{.kind = OpKind::Gc, .gcOnly = ids};
+                        });
+      case finrig::gen::OpChoice::Turn: return gen::just(Op{.kind = OpKind::Turn});
+      case finrig::gen::OpChoice::TurnOptions: return GenTurnWithOptions();
+      case finrig::gen::OpChoice::Throw:
+        return gen::map(gen::maybe(GenOperand(true)), [](rc::Maybe<Operand> v) {
+          Op op{.kind = OpKind::Throw};
+          if (v) op.args.push_back(*v);
+          return op;
+        });
+    }
+    return gen::just(Op{});
+  }
+
   template <class T>
   static rc::Gen<T> WeightedOneOf(std::vector<std::pair<std::size_t, rc::Gen<T>>> choices) {
     // gen::weightedOneOf takes an initializer_list; pick an index by weight instead.

@@ -6,6 +6,7 @@
 #include <rapidcheck.h>
 
 #include "model/model.h"
+#include "model/op_facts.h"
 
 namespace finrig::props {
 namespace {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "model/op_facts.h"
 #include "model/overloaded.h"
 #include "model/program.h"
 #include "model/text.h"

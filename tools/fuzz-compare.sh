@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fuzz-compare.sh [options]: model_fuzzer (libFuzzer's byte mutations) against
-# model_mutator_fuzzer (the structure-aware mutator, fuzz/mutator.h), one fuzzer at a
+# model_mutator_fuzzer (the structure-aware mutator, gen/mutator.h), one fuzzer at a
 # time, each from the same start:
 #   coverage  from the seed corpus (BUILD/fuzz/seeds/binary, a fresh copy per run), for
 #             --seconds each: final cov and ft (the last status line), executions, exec/s;

@@ -1,4 +1,4 @@
-// The structure-aware mutator (mutator.h): on the seed programs and on the empty input,
+// The structure-aware mutator (gen/mutator.h): on the seed programs and on the empty input,
 // its output decodes to a program, stays within maxSize, depends only on the input and
 // the seed, and every kind of mutation happens.
 #include <gtest/gtest.h>
@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "fuzz/harness.h"
-#include "fuzz/mutator.h"
+#include "gen/mutator.h"
 #include "model/binary.h"
 #include "model/text.h"
 #include "tests/test_support.h"
 
-namespace finrig::fuzz {
+namespace finrig::gen {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
@@ -73,7 +73,7 @@ TEST(Mutator, StructuralMutationsAreCanonicalProgramsWithinMaxSize) {
       // Without a byte mutator the output is an encoded program, the valid kind.
       ASSERT_TRUE(Canonical(out.bytes)) << "seed file " << s << " seed " << seed;
       // And the model runs it (the target's own check, on the clean model).
-      ASSERT_EQ(FuzzModel(out.bytes, {}), std::nullopt) << PrintProgram(DecodeProgram(out.bytes));
+      ASSERT_EQ(fuzz::FuzzModel(out.bytes, {}), std::nullopt) << PrintProgram(DecodeProgram(out.bytes));
     }
   }
 }
@@ -214,7 +214,7 @@ TEST(CrossOver, SplicesProgramsWithinMaxSize) {
         out.resize(size);
         ASSERT_TRUE(Canonical(out));
         if (maxSize == 4096) {
-          ASSERT_EQ(FuzzModel(out, {}), std::nullopt);
+          ASSERT_EQ(fuzz::FuzzModel(out, {}), std::nullopt);
           outputs.insert(out);
         }
         Bytes again(maxSize);
@@ -245,4 +245,4 @@ TEST(CrossOver, KeepsOpsOfBoth) {
 }
 
 }  // namespace
-}  // namespace finrig::fuzz
+}  // namespace finrig::gen

@@ -1,19 +1,20 @@
-#include "fuzz/mutator.h"
+#include "gen/mutator.h"
 
 #include <algorithm>
 #include <array>
 #include <bitset>
 #include <cstring>
-#include <initializer_list>
-#include <limits>
 #include <optional>
 #include <span>
 #include <string>
 #include <utility>
 
+#include "gen/weights.h"
 #include "model/binary.h"
+#include "model/op_facts.h"
+#include "model/splitmix.h"
 
-namespace finrig::fuzz {
+namespace finrig::gen {
 
 std::string_view MutationName(Mutation mutation) {
   switch (mutation) {
@@ -33,20 +34,15 @@ std::string_view MutationName(Mutation mutation) {
 
 namespace {
 
-// splitmix64: small, fast, and the same on every platform (std distributions are not).
+// SplitMix64 (the same on every platform, unlike std's distributions), with the
+// draws the mutations make.
 class Rng {
  public:
-  explicit Rng(std::uint64_t seed) : state_(seed ^ 0x6a09e667f3bcc909ull) {}
+  explicit Rng(std::uint64_t seed) : random_(seed ^ 0x6a09e667f3bcc909ull) {}
 
-  std::uint64_t Next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  std::size_t Below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(Next() % n); }
+  std::size_t Below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(random_.Next() % n); }
   bool OneIn(std::size_t n) { return Below(n) == 0; }
-  bool Coin() { return (Next() & 1) != 0; }
+  bool Coin() { return (random_.Next() & 1) != 0; }
 
   // An index into weights, with probability proportional to its weight (all zero: 0).
   std::size_t Weighted(std::span<const int> weights) {
@@ -61,29 +57,18 @@ class Rng {
     return weights.size() - 1;
   }
 
-  template <class T>
-  const T& Element(std::initializer_list<T> items) {
-    return items.begin()[Below(items.size())];
+  template <class T, std::size_t N>
+  const T& Element(const std::array<T, N>& items) {
+    return items[Below(N)];
   }
 
  private:
-  std::uint64_t state_;
+  SplitMix64 random_;
 };
 
-// As the decoder reads them: `turn` only at top level, `throw` only in bodies.
-bool AllowedAt(OpKind kind, int depth) {
-  if (kind == OpKind::Turn) return depth == 0;
-  if (kind == OpKind::Throw) return depth > 0;
-  return true;
-}
-
-bool HasBody(const Op& op, int depth) {
-  return op.kind == OpKind::NewRegistry && depth < kMaxBodyDepth;
-}
-
 // What a handle holds, as far as picking operands goes: registrations want a registry
-// first, objects next; derefs want WeakRefs.
-enum class Role : std::uint8_t { Registry, Object, WeakRef, Other };
+// first, objects next; derefs want WeakRefs. (Any: nothing in particular.)
+using Role = ArgRole;
 
 // The handles at a point of the program, in decode order (which is also which handles
 // an operand there may name without being redirected).
@@ -93,29 +78,17 @@ struct Scope {
   int allocations = 0;  // heap things made so far: about the next @id
 
   void Note(const Op& op) {
-    if (op.kind == OpKind::Drop) {
-      if (op.dest) role[*op.dest] = Role::Other;
+    const OpFacts& facts = FactsOf(op.kind);
+    if (facts.dest == DestUse::Names) {
+      if (op.dest) role[*op.dest] = Role::Any;
       return;
     }
     if (!op.dest) return;
-    Role r = Role::Object;
-    switch (op.kind) {
-      case OpKind::NewObject:
-      case OpKind::NewSymbol: ++allocations; break;
-      case OpKind::NewRegistry:
-        ++allocations;
-        r = Role::Registry;
-        break;
-      case OpKind::NewWeakRef:
-        ++allocations;
-        r = Role::WeakRef;
-        break;
-      case OpKind::Assign: {
-        const auto* ref = op.args.empty() ? nullptr : std::get_if<HandleRef>(&op.args[0]);
-        r = ref != nullptr && assigned.test(ref->handle) ? role[ref->handle] : Role::Other;
-        break;
-      }
-      default: break;  // Deref: often the target, an object
+    if (facts.allocates) ++allocations;
+    Role r = facts.result;
+    if (r == Role::Any) {  // an assignment: whatever its operand holds
+      const auto* ref = op.args.empty() ? nullptr : std::get_if<HandleRef>(&op.args[0]);
+      r = ref != nullptr && assigned.test(ref->handle) ? role[ref->handle] : Role::Any;
     }
     assigned.set(*op.dest);
     role[*op.dest] = r;
@@ -162,7 +135,7 @@ std::vector<ListRef> Lists(Program& program) {
 
 // A copied op placed at `depth`: bodies the decoder would not read are dropped.
 void FitToDepth(Op& op, int depth) {
-  if (op.kind != OpKind::NewRegistry) return;
+  if (!FactsOf(op.kind).opensBody) return;
   if (depth >= kMaxBodyDepth) {
     op.body.clear();
     return;
@@ -186,7 +159,7 @@ class OpGen {
       any[nAny++] = static_cast<Handle>(h);
       if (scope_.role[h] == role) fitting[nFitting++] = static_cast<Handle>(h);
     }
-    if (role != Role::Other && nFitting > 0 && !rng_.OneIn(6)) return fitting[rng_.Below(nFitting)];
+    if (role != Role::Any && nFitting > 0 && !rng_.OneIn(6)) return fitting[rng_.Below(nFitting)];
     return any[rng_.Below(nAny)];
   }
 
@@ -204,26 +177,19 @@ class OpGen {
   }
 
   Value Literal() {
-    switch (rng_.Below(16)) {
-      case 0:
-      case 1:
-      case 2: return Undefined{};
-      case 3: return Null{};
-      case 4: return rng_.Coin();
-      case 5:
-      case 6:
-      case 7:
-        return rng_.Element({0.0, -0.0, 1.0, std::numeric_limits<double>::quiet_NaN(),
-                             std::numeric_limits<double>::infinity(), 2.5});
-      case 8:
-      case 9:
-      case 10:
-      case 11: return String{rng_.Element<std::string>({"a", "b", "c", ""})};
-      case 12: return BigInt{rng_.Element<std::string>({"0", "1", "-7"})};
-      case 13:
-      case 14: return RegisteredSymbol{rng_.Element<std::string>({"k", "j"})};
-      default: return WellKnownSymbol{rng_.Element<std::string>({"iterator", "asyncIterator"})};
+    switch (static_cast<LiteralChoice>(rng_.Weighted(kLiteralWeights))) {
+      case LiteralChoice::Undefined: return Undefined{};
+      case LiteralChoice::Null: return Null{};
+      case LiteralChoice::Boolean: return rng_.Coin();
+      case LiteralChoice::Number: return rng_.Element(kNumbers);
+      case LiteralChoice::String: return String{std::string(rng_.Element(kStrings))};
+      case LiteralChoice::BigInt: return BigInt{std::string(rng_.Element(kBigInts))};
+      case LiteralChoice::RegisteredSymbol:
+        return RegisteredSymbol{std::string(rng_.Element(kRegisteredKeys))};
+      case LiteralChoice::WellKnownSymbol:
+        return WellKnownSymbol{std::string(rng_.Element(kWellKnownNames))};
     }
+    return Undefined{};
   }
 
   // Mostly handles, so that the same values meet in many positions.
@@ -239,28 +205,20 @@ class OpGen {
   // Half strings (delivery shows plainly), half any operand (the target itself is a
   // TypeError; an object keeps its referents alive).
   Operand HeldValue() {
-    if (rng_.Coin()) return Value{String{rng_.Element<std::string>({"x", "y", "z"})}};
-    return RandomOperand(Role::Other);
+    if (rng_.Coin()) return Value{String{std::string(rng_.Element(kHeldStrings))}};
+    return RandomOperand(Role::Any);
   }
 
   Operand ArgFor(OpKind kind, std::size_t index) {
-    switch (kind) {
-      case OpKind::Register:
-        if (index == 0) return RandomOperand(Role::Registry);
-        if (index == 2) return HeldValue();
-        return RandomOperand(Role::Object);
-      case OpKind::Unregister: return RandomOperand(index == 0 ? Role::Registry : Role::Object);
-      case OpKind::Deref: return RandomOperand(Role::WeakRef);
-      case OpKind::Assign:
-      case OpKind::Throw: return RandomOperand(Role::Other);
-      default: return RandomOperand(Role::Object);
-    }
+    const Role role = FactsOf(kind).roles[index];
+    return role == Role::HeldValue ? HeldValue() : RandomOperand(role);
   }
 
+  // The handle a new value of this kind goes to: its registries and WeakRefs among
+  // their like, anything else among the objects.
   static Role DestRole(OpKind kind) {
-    if (kind == OpKind::NewRegistry) return Role::Registry;
-    if (kind == OpKind::NewWeakRef) return Role::WeakRef;
-    return Role::Object;
+    const Role result = FactsOf(kind).result;
+    return result == Role::Registry || result == Role::WeakRef ? result : Role::Object;
   }
 
   std::vector<HeapId> HeapIds() {
@@ -311,81 +269,62 @@ class OpGen {
 
   Op RandomOp() {
     const bool top = depth_ == 0;
-    enum Choice {
-      kObject, kSymbol, kAssign, kRegistry, kWeakRef, kDeref, kRegister, kUnregister,
-      kLink, kUnlink, kDrop, kGc, kPartialGc, kTurn, kTurnOptions, kThrow, kChoices
-    };
-    std::array<int, kChoices> weights{};
-    weights[kObject] = top ? 6 : 3;
-    weights[kSymbol] = 2;
-    weights[kAssign] = 2;
-    weights[kRegistry] = top ? 4 : 1;
-    weights[kWeakRef] = 4;
-    weights[kDeref] = 4;
-    weights[kRegister] = 22;
-    weights[kUnregister] = 7;
-    weights[kLink] = 4;
-    weights[kUnlink] = 2;
-    weights[kDrop] = 14;
-    weights[kGc] = top ? 10 : 1;  // gc in callbacks: often a callback that feeds itself
-    weights[kPartialGc] = top ? 3 : 1;
-    weights[kTurn] = top ? 12 : 0;
-    weights[kTurnOptions] = top ? 4 : 0;
-    weights[kThrow] = top ? 0 : 5;
+    std::array<int, kOpWeights.size()> weights{};
+    for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = WeightAt(OpChoice(i), depth_);
     if (scope_.assigned.none()) {
       // Nothing to use yet: make something.
       weights.fill(0);
-      weights[kObject] = 1;
-      weights[kRegistry] = 1;
+      weights[std::size_t(OpChoice::Object)] = 1;
+      weights[std::size_t(OpChoice::Registry)] = 1;
     }
-    switch (rng_.Weighted(weights)) {
-      case kObject: return Op{.kind = OpKind::NewObject, .dest = PickDest(Role::Object)};
-      case kSymbol: {
+    switch (static_cast<OpChoice>(rng_.Weighted(weights))) {
+      case OpChoice::Object: return Op{.kind = OpKind::NewObject, .dest = PickDest(Role::Object)};
+      case OpChoice::Symbol: {
         Op op{.kind = OpKind::NewSymbol, .dest = PickDest(Role::Object)};
-        if (rng_.Coin()) op.description = "s";
+        if (rng_.Coin()) op.description = kSymbolDescription;
         return op;
       }
-      case kAssign: {
-        Operand value = RandomOperand(Role::Other);
-        return Op{.kind = OpKind::Assign, .dest = PickDest(Role::Other), .args = {std::move(value)}};
+      case OpChoice::Assign: {
+        Operand value = RandomOperand(Role::Any);
+        return Op{.kind = OpKind::Assign, .dest = PickDest(Role::Any), .args = {std::move(value)}};
       }
-      case kRegistry: return Registry(depth_ < kMaxBodyDepth && rng_.OneIn(top ? 3 : 4));
-      case kWeakRef: {
+      case OpChoice::Registry: return Registry(depth_ < kMaxBodyDepth && rng_.OneIn(top ? 3 : 4));
+      case OpChoice::WeakRef: {
         Operand target = RandomOperand(Role::Object);
         return Op{.kind = OpKind::NewWeakRef, .dest = PickDest(Role::WeakRef), .args = {std::move(target)}};
       }
-      case kDeref: {
+      case OpChoice::Deref: {
         Op op{.kind = OpKind::Deref, .args = {RandomOperand(Role::WeakRef)}};
         if (rng_.Coin()) op.dest = PickDest(Role::Object);
         return op;
       }
-      case kRegister: {
+      case OpChoice::Register: {
         Op op{.kind = OpKind::Register};
         for (std::size_t i = 0; i < 3; ++i) op.args.push_back(ArgFor(OpKind::Register, i));
         if (rng_.Coin()) op.args.push_back(ArgFor(OpKind::Register, 3));
         return op;
       }
-      case kUnregister:
+      case OpChoice::Unregister:
         return Op{.kind = OpKind::Unregister,
                   .args = {ArgFor(OpKind::Unregister, 0), ArgFor(OpKind::Unregister, 1)}};
-      case kLink:
-      case kUnlink: {
+      case OpChoice::Link:
+      case OpChoice::Unlink: {
         Op op{.kind = rng_.OneIn(3) ? OpKind::Unlink : OpKind::Link};
         op.args.push_back(RandomOperand(Role::Object));
         op.args.push_back(RandomOperand(Role::Object));
         return op;
       }
-      case kDrop: {
+      case OpChoice::Drop: {
         const std::optional<Handle> h = PickHandle(rng_.OneIn(5) ? Role::Registry : Role::Object);
         return Op{.kind = OpKind::Drop, .dest = h.value_or(0)};
       }
-      case kGc: return Op{.kind = OpKind::Gc};
-      case kPartialGc: return Op{.kind = OpKind::Gc, .gcOnly = HeapIds()};
-      case kTurn: return Op{.kind = OpKind::Turn};
-      case kTurnOptions: return TurnWithOptions();
-      default: {
+      case OpChoice::Gc: return Op{.kind = OpKind::Gc};
+      case OpChoice::PartialGc: return Op{.kind = OpKind::Gc, .gcOnly = HeapIds()};
+      case OpChoice::Turn: return Op{.kind = OpKind::Turn};
+      case OpChoice::TurnOptions: return TurnWithOptions();
+      default: {  // OpChoice::Throw
         Op op{.kind = OpKind::Throw};
-        if (rng_.Coin()) op.args.push_back(RandomOperand(Role::Other));
+        if (rng_.Coin()) op.args.push_back(RandomOperand(Role::Any));
         return op;
       }
     }
@@ -397,6 +336,89 @@ class OpGen {
   int depth_;
 };
 
+// Adds or takes away the part of `op` its kind makes optional (a last operand, the
+// dest, the payload's parts, the body), or changes a payload's.
+void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
+  const OpFacts& facts = FactsOf(op.kind);
+  if (facts.maxArgs > facts.minArgs) {  // register's token, throw's operand
+    if (op.args.size() > facts.minArgs) {
+      op.args.resize(facts.minArgs);
+    } else {
+      op.args.resize(facts.minArgs, Value{Undefined{}});
+      op.args.push_back(gen.ArgFor(op.kind, facts.minArgs));
+    }
+    return;
+  }
+  if (facts.dest == DestUse::MayAssign) {
+    if (op.dest) {
+      op.dest.reset();
+    } else {
+      op.dest = gen.PickDest(OpGen::DestRole(op.kind));
+    }
+    return;
+  }
+  if (facts.opensBody) {
+    if (op.body.empty()) {
+      op.body = gen.Body(op.dest.value_or(0));
+    } else if (rng.OneIn(3)) {
+      op.body.clear();
+    } else {
+      op.body.push_back(Op{.kind = OpKind::Throw});
+    }
+    return;
+  }
+  switch (facts.payload) {
+    case Payload::None: return;
+    case Payload::Description:
+      if (op.description) {
+        op.description.reset();
+      } else {
+        static constexpr std::array<std::string_view, 3> kDescriptions = {"s", "", "t"};
+        op.description = std::string(rng.Element(kDescriptions));
+      }
+      return;
+    case Payload::HeapIds:
+      if (op.gcOnly.empty() || rng.OneIn(3)) {
+        op.gcOnly = op.gcOnly.empty() ? gen.HeapIds() : std::vector<HeapId>{};
+      } else if (rng.Coin() && op.gcOnly.size() > 1) {
+        op.gcOnly.erase(op.gcOnly.begin() + static_cast<std::ptrdiff_t>(rng.Below(op.gcOnly.size())));
+      } else {
+        const std::vector<HeapId> more = gen.HeapIds();
+        op.gcOnly.insert(op.gcOnly.end(), more.begin(), more.end());
+        std::sort(op.gcOnly.begin(), op.gcOnly.end());
+        op.gcOnly.erase(std::unique(op.gcOnly.begin(), op.gcOnly.end()), op.gcOnly.end());
+      }
+      return;
+    case Payload::TurnOptions:
+      switch (rng.Below(4)) {
+        case 0:
+          op.turnOrder = op.turnOrder == CellOrder::Lifo ? CellOrder::Fifo : CellOrder::Lifo;
+          return;
+        case 1:
+          if (op.turnLimit && rng.Coin()) {
+            op.turnLimit.reset();
+          } else {
+            op.turnLimit = static_cast<std::uint32_t>(rng.Below(3));
+          }
+          return;
+        case 2:
+          if (op.turnJobs && rng.Coin()) {
+            op.turnJobs.reset();
+          } else {
+            op.turnJobs = gen.Jobs();
+          }
+          return;
+        default:
+          if (op.turnJobs && !op.turnJobs->empty()) {
+            (*op.turnJobs)[rng.Below(op.turnJobs->size())] = static_cast<std::uint32_t>(rng.Below(4));
+          } else {
+            op = gen.TurnWithOptions();
+          }
+          return;
+      }
+  }
+}
+
 // One edit of one op, at the point whose scope `gen` has: an operand, the dest, an
 // option, the body, a related kind, or a fresh op in its place.
 void EditOp(Op& op, OpGen& gen, Rng& rng, int depth) {
@@ -405,15 +427,12 @@ void EditOp(Op& op, OpGen& gen, Rng& rng, int depth) {
   weights[kArg] = op.args.empty() ? 0 : 8;
   weights[kSwapArgs] = op.args.size() >= 2 ? 1 : 0;
   weights[kDest] = op.dest ? 3 : 0;
-  switch (op.kind) {
-    case OpKind::Register:
-    case OpKind::Deref:
-    case OpKind::NewSymbol:
-    case OpKind::Gc:
-    case OpKind::Turn:
-    case OpKind::Throw: weights[kOption] = 5; break;
-    case OpKind::NewRegistry: weights[kOption] = depth < kMaxBodyDepth ? 4 : 0; break;
-    default: break;
+  const OpFacts& facts = FactsOf(op.kind);
+  if (facts.dest == DestUse::MayAssign || facts.maxArgs > facts.minArgs ||
+      facts.payload != Payload::None) {
+    weights[kOption] = 5;
+  } else if (facts.opensBody) {
+    weights[kOption] = depth < kMaxBodyDepth ? 4 : 0;
   }
   weights[kKind] = 2;
   weights[kReplace] = 1;
@@ -430,90 +449,10 @@ void EditOp(Op& op, OpGen& gen, Rng& rng, int depth) {
       return;
     }
     case kDest:
-      op.dest = op.kind == OpKind::Drop ? gen.PickHandle(Role::Object).value_or(0)
-                                        : gen.PickDest(OpGen::DestRole(op.kind));
+      op.dest = facts.dest == DestUse::Names ? gen.PickHandle(Role::Object).value_or(0)
+                                             : gen.PickDest(OpGen::DestRole(op.kind));
       return;
-    case kOption:
-      switch (op.kind) {
-        case OpKind::Register:  // token or not
-          if (op.args.size() > 3) {
-            op.args.resize(3);
-          } else {
-            op.args.resize(3, Value{Undefined{}});
-            op.args.push_back(gen.ArgFor(OpKind::Register, 3));
-          }
-          return;
-        case OpKind::Deref:
-          if (op.dest) {
-            op.dest.reset();
-          } else {
-            op.dest = gen.PickDest(Role::Object);
-          }
-          return;
-        case OpKind::NewSymbol:
-          if (op.description) {
-            op.description.reset();
-          } else {
-            op.description = rng.Element<std::string>({"s", "", "t"});
-          }
-          return;
-        case OpKind::Gc:
-          if (op.gcOnly.empty() || rng.OneIn(3)) {
-            op.gcOnly = op.gcOnly.empty() ? gen.HeapIds() : std::vector<HeapId>{};
-          } else if (rng.Coin() && op.gcOnly.size() > 1) {
-            op.gcOnly.erase(op.gcOnly.begin() + static_cast<std::ptrdiff_t>(rng.Below(op.gcOnly.size())));
-          } else {
-            const std::vector<HeapId> more = gen.HeapIds();
-            op.gcOnly.insert(op.gcOnly.end(), more.begin(), more.end());
-            std::sort(op.gcOnly.begin(), op.gcOnly.end());
-            op.gcOnly.erase(std::unique(op.gcOnly.begin(), op.gcOnly.end()), op.gcOnly.end());
-          }
-          return;
-        case OpKind::Turn:
-          switch (rng.Below(4)) {
-            case 0:
-              op.turnOrder = op.turnOrder == CellOrder::Lifo ? CellOrder::Fifo : CellOrder::Lifo;
-              return;
-            case 1:
-              if (op.turnLimit && rng.Coin()) {
-                op.turnLimit.reset();
-              } else {
-                op.turnLimit = static_cast<std::uint32_t>(rng.Below(3));
-              }
-              return;
-            case 2:
-              if (op.turnJobs && rng.Coin()) {
-                op.turnJobs.reset();
-              } else {
-                op.turnJobs = gen.Jobs();
-              }
-              return;
-            default:
-              if (op.turnJobs && !op.turnJobs->empty()) {
-                (*op.turnJobs)[rng.Below(op.turnJobs->size())] = static_cast<std::uint32_t>(rng.Below(4));
-              } else {
-                op = gen.TurnWithOptions();
-              }
-              return;
-          }
-        case OpKind::Throw:
-          if (op.args.empty()) {
-            op.args.push_back(gen.ArgFor(OpKind::Throw, 0));
-          } else {
-            op.args.clear();
-          }
-          return;
-        case OpKind::NewRegistry:
-          if (op.body.empty()) {
-            op.body = gen.Body(op.dest.value_or(0));
-          } else if (rng.OneIn(3)) {
-            op.body.clear();
-          } else {
-            op.body.push_back(Op{.kind = OpKind::Throw});
-          }
-          return;
-        default: return;
-      }
+    case kOption: EditOptionalPart(op, gen, rng); return;
     case kKind:
       switch (op.kind) {
         case OpKind::Link: op.kind = OpKind::Unlink; return;
@@ -847,4 +786,4 @@ std::size_t CrossOver(const std::uint8_t* data1, std::size_t size1, const std::u
   return Store(FitCanonical(child, maxOutSize, rng), out);
 }
 
-}  // namespace finrig::fuzz
+}  // namespace finrig::gen

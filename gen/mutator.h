@@ -1,9 +1,10 @@
-// A structure-aware mutator for model_mutator_fuzzer: it decodes the input to a Program
-// (decoding is total), edits ops rather than bytes (insert a generated op, delete,
-// duplicate, copy, swap, edit operands and options, edit a callback body, toggle the
-// profile) and encodes the result canonically. A plain library, so unit tests run it
-// without libFuzzer; the target passes libFuzzer's byte mutator in for the byte-level
-// edits (a whole input, or one op's bytes spliced back among the others).
+// The structure-aware mutator, as libprotobuf-mutator's: it decodes the input to a
+// Program (decoding is total), edits ops rather than bytes (insert a generated op,
+// delete, duplicate, copy, swap, edit operands and options, edit a callback body,
+// toggle the profile) and encodes the result canonically, within a size budget.
+// model_mutator_fuzzer (fuzz/) is its libFuzzer glue and passes libFuzzer's byte
+// mutator in for the byte-level edits (a whole input, or one op's bytes spliced back
+// among the others); `finrig diff` makes its mutants with it; unit tests run it alone.
 #pragma once
 
 #include <cstddef>
@@ -13,7 +14,7 @@
 
 #include "model/program.h"
 
-namespace finrig::fuzz {
+namespace finrig::gen {
 
 // LLVMFuzzerMutate's shape: mutate data[0, size) in place, at most maxSize bytes;
 // returns the new size.
@@ -31,7 +32,7 @@ enum class Mutation : std::uint8_t {
   ByteOp,         // the byte mutator on one top-level op's bytes (needs a ByteMutator)
   ByteAll,        // the byte mutator on the whole input (needs a ByteMutator)
 };
-inline constexpr int kMutationCount = 10;
+inline constexpr int kMutationCount = static_cast<int>(Mutation::ByteAll) + 1;
 std::string_view MutationName(Mutation mutation);
 
 // The libFuzzer custom mutator: 1-3 structural edits of the program in data[0, size)
@@ -55,4 +56,4 @@ std::size_t CrossOver(const std::uint8_t* data1, std::size_t size1, const std::u
 // sense the encoder accepts (EncodeProgram then DecodeProgram makes it valid).
 Program MutateStructure(const Program& program, Mutation mutation, unsigned seed);
 
-}  // namespace finrig::fuzz
+}  // namespace finrig::gen
