@@ -101,7 +101,8 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
     const CheckOptions acceptor{.profile = options.profile,
                                 .strict = false,
                                 .partial = engine.Partial(),
-                                .completeAtEnd = options.strict && !engine.Partial()};
+                                .completeAtEnd = options.strict && !engine.Partial(),
+                                .letter = options.letter};
     CheckStats stats;
     for (const Violation& v : CheckTrace(program, engine.trace, acceptor, &stats)) {
       add(Finding::Source::Engine, FormatViolation(v), Kind(v));

@@ -27,6 +27,8 @@ struct DiffOptions {
   // Completeness: the program was given settling ops (WithSettle) and every cell whose
   // target nothing reaches must have been delivered by its end.
   bool strict = false;
+  // CheckOptions::letter: a job re-posted after a throw is a finding.
+  bool letter = false;
 };
 
 struct Finding {

@@ -21,7 +21,7 @@ std::uint64_t Fingerprint(const Program& program, std::uint64_t seed) {
 }  // namespace
 
 std::string ModelEngine::Wire(const Program& program) const {
-  model::RandomHost host(Fingerprint(program, seed_), complete_);
+  model::RandomHost host(Fingerprint(program, seed_), complete_, repost_);
   return WriteWire(program, RunProgram(program, host, faults_, profile_));
 }
 
@@ -32,13 +32,16 @@ std::vector<EngineRun> ModelEngine::Run(const std::vector<const Program*>& progr
 }
 
 SelfTestRun JudgeModelAsEngine(const Program& program, std::uint64_t seed, bool complete,
-                               FaultSet faults) {
+                               FaultSet faults, bool letter) {
   SelfTestRun test{.ran = Approximate(program).program, .run = {}, .violations = {}};
   if (complete) test.ran = WithSettle(std::move(test.ran));
-  test.run = ModelEngine(test.ran.profile, seed, faults, complete).Run({&test.ran}).at(0);
-  test.violations = CheckTrace(
-      test.ran, test.run.trace,
-      CheckOptions{.profile = test.ran.profile, .strict = false, .completeAtEnd = complete});
+  test.run =
+      ModelEngine(test.ran.profile, seed, faults, complete, /*repost=*/!letter).Run({&test.ran}).at(0);
+  test.violations = CheckTrace(test.ran, test.run.trace,
+                               CheckOptions{.profile = test.ran.profile,
+                                            .strict = false,
+                                            .completeAtEnd = complete,
+                                            .letter = letter});
   return test;
 }
 

@@ -24,8 +24,10 @@ class ModelEngine final : public Engine {
   // A program's choices are a function of (seed, the program's binary form): a rerun
   // of the same program makes the same choices.
   // `complete`: deliver everything owed (model::RandomHost's complete mode), for --strict.
-  ModelEngine(Profile profile, std::uint64_t seed, FaultSet faults = {}, bool complete = false)
-      : profile_(profile), seed_(seed), faults_(faults), complete_(complete) {}
+  // `repost`: may re-post a job after a throw, as the model profile declares.
+  ModelEngine(Profile profile, std::uint64_t seed, FaultSet faults = {}, bool complete = false,
+              bool repost = true)
+      : profile_(profile), seed_(seed), faults_(faults), complete_(complete), repost_(repost) {}
 
   std::vector<EngineRun> Run(const std::vector<const Program*>& programs) override;
   // The lines the run of `program` prints (docs/WIRE.md).
@@ -36,19 +38,21 @@ class ModelEngine final : public Engine {
   std::uint64_t seed_;
   FaultSet faults_;
   bool complete_;
+  bool repost_;
 };
 
 // One run of the self-test, as acceptor_fuzzer and the Judge properties make it:
 // `program` as an engine runs it (approximated, and with the settling ops when
 // `complete`), on a ModelEngine, judged as an engine's trace (with --strict when
-// `complete`). Any violation is a false alarm, unless `faults` broke the engine.
+// `complete`; by the letter of ECMA-262, from an engine that never re-posts a job, when
+// `letter`). Any violation is a false alarm, unless `faults` broke the engine.
 struct SelfTestRun {
   Program ran;
   EngineRun run;
   std::vector<Violation> violations;
 };
 SelfTestRun JudgeModelAsEngine(const Program& program, std::uint64_t seed, bool complete,
-                               FaultSet faults = {});
+                               FaultSet faults = {}, bool letter = false);
 
 // A run of the self-test with `kind` corrupting the engine's lines (acceptor mode, not
 // complete), or nullopt where that run offers no place for it. For an always-illegal

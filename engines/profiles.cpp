@@ -12,6 +12,7 @@ constexpr std::array kProfiles = {
         .how = "node --expose-gc, a batch of programs per process (FINRIG_NODE names the binary)",
         .profile = Profile::Es2023,
         .strictCompleteness = true,
+        .repostsAfterThrow = true,
         .notes = "gc() is a full, precise collection; cleanup tasks run from the event loop, "
                  "in no fixed order, and after a callback throws the rest come in a later task; "
                  "a registry that dies with a job pending stops all cleanup in the isolate "
@@ -23,6 +24,7 @@ constexpr std::array kProfiles = {
         .how = "engines/spidermonkey: a fresh global per program, JS_GC, the host's task queue",
         .profile = Profile::Es2021,
         .strictCompleteness = false,
+        .repostsAfterThrow = false,
         .notes = "symbols cannot be held weakly in 102 (es2021): symbol targets and tokens are "
                  "TypeErrors, as the profile expects; cells a throwing callback leaves are "
                  "delivered only after another target of the registry dies, so --strict "
@@ -35,6 +37,7 @@ constexpr std::array kProfiles = {
                "--engine-fault NAME breaks it on purpose",
         .profile = Profile::Es2023,
         .strictCompleteness = true,
+        .repostsAfterThrow = true,
         .notes = "every run is legal by construction, so every finding is finrig's own bug: "
                  "the checker rejecting a legal trace, or the model misbehaving under a host "
                  "other than the program's; with --strict the host delivers everything it "

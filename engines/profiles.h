@@ -18,6 +18,10 @@ struct EngineProfile {
   // Whether --strict (completeness: after a full gc and a few turns, every cell whose
   // target nothing reaches has had its callback) is expected to hold.
   bool strictCompleteness;
+  // After a throwing callback, a new job for the cells left, without another collection
+  // (docs/SEMANTICS.md, choice 5): beyond the letter of ECMA-262, accepted from an engine
+  // that declares it unless `--letter` is asked for.
+  bool repostsAfterThrow;
   std::string_view notes;
 };
 

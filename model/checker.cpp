@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <optional>
 #include <unordered_set>
 
@@ -280,6 +281,7 @@ class Checker {
         it != pendingJobs_.end()) {
       pendingJobs_.erase(it);
     }
+    if (options_.letter) CheckJobWasEnqueued(op, registry);
     runningJobs_.push_back(registry);
     bool threw = false;
     for (;;) {
@@ -321,6 +323,28 @@ class Checker {
     }
     runningJobs_.pop_back();
     keptAlive_.clear();  // ClearKeptObjects: the job has ended
+  }
+
+  // The letter of ECMA-262 (CheckOptions::letter): jobs come only from Execution step
+  // 1.b.ii, at most one per collected value and registry, so a registry runs at most as
+  // many jobs as it has distinct targets. Jobs the trace shows (a job after a throw is
+  // always a new one) can only be more than that by a job enqueued without a collection.
+  void CheckJobWasEnqueued(const Op& op, HeapId registry) {
+    const int jobs = ++jobsRun_[registry];
+    std::vector<Value> targets;
+    for (const CellRecord& cell : things_[registry].cells) {
+      if (std::none_of(targets.begin(), targets.end(),
+                       [&](const Value& t) { return SameValue(t, cell.target); })) {
+        targets.push_back(cell.target);
+      }
+    }
+    if (jobs > static_cast<int>(targets.size())) {
+      Report(Invariant::CallbacksOnlyFromCleanupJobs, &op,
+             fmt::format("registry @{} ran cleanup job {}, but only {} of its targets can have "
+                         "died to enqueue one (ECMA-262 Execution step 1.b.ii); a job re-posted "
+                         "after a throwing callback is beyond the letter of ECMA-262",
+                         registry, jobs, targets.size()));
+    }
   }
 
   // Returns whether the callback threw.
@@ -1012,6 +1036,7 @@ class Checker {
   std::vector<Value> callbackArguments_;
   std::vector<HeapId> runningJobs_;
   std::vector<PendingJob> pendingJobs_;  // from collection reports, oldest first
+  std::map<HeapId, int> jobsRun_;        // per registry, with CheckOptions::letter
   std::uint64_t nextJobSerial_ = 0;
   int callbacks_ = 0;  // past kCallbackBudget the model stops jobs: no completeness
   // The trace reports what each gc collected (the model's do; an engine's cannot), so

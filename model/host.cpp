@@ -88,6 +88,6 @@ std::optional<std::size_t> RandomHost::ChooseCell(const std::vector<std::size_t>
   return Below(empty.size());
 }
 
-bool RandomHost::RepostAfterThrow(HeapId) { return complete_ || Chance(0.5); }
+bool RandomHost::RepostAfterThrow(HeapId) { return repost_ && (complete_ || Chance(0.5)); }
 
 }  // namespace finrig::model

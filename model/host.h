@@ -85,8 +85,9 @@ class ProgramHost final : public Host {
 // has no cell to deliver, and a throw re-posts the job.
 class RandomHost final : public Host {
  public:
-  explicit RandomHost(std::uint64_t seed, bool complete = false)
-      : random_(seed), complete_(complete) {}
+  // `repost`: may re-post a job after a throw (choice 5); without it, the letter of ECMA-262.
+  explicit RandomHost(std::uint64_t seed, bool complete = false, bool repost = true)
+      : random_(seed), complete_(complete), repost_(repost) {}
 
   Collection GcOp(const Op& op, std::size_t heapSize) override;
   std::optional<Collection> Spontaneous(std::size_t heapSize) override;
@@ -104,6 +105,7 @@ class RandomHost final : public Host {
 
   SplitMix64 random_;
   bool complete_;
+  bool repost_;
 };
 
 }  // namespace finrig::model

@@ -16,8 +16,9 @@
 namespace finrig::props {
 namespace {
 
-void RequireAccepted(const Program& program, std::uint64_t seed, bool complete) {
-  const engines::SelfTestRun test = engines::JudgeModelAsEngine(program, seed, complete);
+void RequireAccepted(const Program& program, std::uint64_t seed, bool complete,
+                     bool letter = false) {
+  const engines::SelfTestRun test = engines::JudgeModelAsEngine(program, seed, complete, {}, letter);
   RC_ASSERT(test.run.end == engines::EngineRun::End::Completed);
   for (const Violation& v : test.violations) RC_LOG() << v.line << ": " << v.message << "\n";
   RC_ASSERT(test.violations.empty());
@@ -30,6 +31,15 @@ RC_GTEST_PROP(Judge, AcceptsAnyLegalRun, ()) {
 // With --strict the engine must also deliver what it owes; the complete host does.
 RC_GTEST_PROP(Judge, AcceptsACompleteRunStrictly, ()) {
   RequireAccepted(*GenProgram(), *rc::gen::arbitrary<std::uint64_t>(), true);
+}
+
+// An engine that never re-posts a job after a throw, judged by the letter of ECMA-262
+// (--letter): counting jobs against the collections that may have enqueued them must
+// not reject it. Look-alike programs throw often.
+RC_GTEST_PROP(Judge, AcceptsALegalRunByTheLetter, ()) {
+  const Program program = *rc::gen::oneOf(
+      GenProgram(), rc::gen::map(rc::gen::arbitrary<std::uint64_t>(), gen::LookalikeProgram));
+  RequireAccepted(program, *rc::gen::arbitrary<std::uint64_t>(), false, /*letter=*/true);
 }
 
 // The other half: a legal run changed so that no choice explains it must be rejected.

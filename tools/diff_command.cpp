@@ -44,7 +44,8 @@ int CheckCommand(const CheckCommandOptions& command) {
   const engines::EngineRun run = engines::ReadWire(approximated, lines);
   const engines::DiffResult result = engines::Diff(
       approximated, run,
-      engines::DiffOptions{.profile = profile, .modelFaults = {}, .strict = command.strict});
+      engines::DiffOptions{
+          .profile = profile, .modelFaults = {}, .strict = command.strict, .letter = command.letter});
   std::cout << engines::FindingLines(result.findings, command.trace + ": ");
   std::cout << fmt::format("check: {} ({} finding{}){}\n",
                            result.findings.empty() ? "accepted" : "rejected",
@@ -59,10 +60,10 @@ int CheckCommand(const CheckCommandOptions& command) {
 void PrintEngineProfiles() {
   for (const engines::EngineProfile& p : engines::EngineProfiles()) {
     std::cout << fmt::format(
-        "{}\n  engine:  {}\n  driven:  {}\n  profile: {}\n  strict completeness: {}\n  notes:   "
-        "{}\n",
+        "{}\n  engine:  {}\n  driven:  {}\n  profile: {}\n  strict completeness: {}\n"
+        "  re-posts after a throw: {}\n  notes:   {}\n",
         p.name, p.engine, p.how, ProfileName(p.profile), p.strictCompleteness ? "yes" : "no",
-        p.notes);
+        p.repostsAfterThrow ? "yes (accepted; --letter reports it)" : "no (reported)", p.notes);
   }
 }
 
@@ -71,7 +72,8 @@ int DiffCommand(const DiffCommandOptions& command) {
   if (!profile) throw InputError{"unknown engine '" + command.engine + "' (see 'finrig engines')"};
   const engines::DiffOptions judge{.profile = profile->profile,
                                    .modelFaults = FaultsFromNames(command.faults),
-                                   .strict = command.strict};
+                                   .strict = command.strict,
+                                   .letter = command.letter || !profile->repostsAfterThrow};
   std::vector<engines::Source> corpus;
   for (const std::string& file : engines::CorpusFiles(command.corpus)) {
     corpus.push_back({file, LoadProgram(file)});

@@ -15,6 +15,7 @@ struct DiffCommandOptions {
   std::vector<std::string> corpus;  // .fr files or directories of them
   std::string output = "finrig-diff";
   bool strict = false;
+  bool letter = false;  // report a job re-posted after a throw even where the profile declares it
   bool minimize = true;
   std::vector<std::string> faults;  // injected into the model, the oracle
   std::vector<std::string> engineFaults;  // injected into --engine model, the engine
@@ -32,6 +33,7 @@ struct CheckCommandOptions {
   std::string trace;    // the engine's output
   std::string profile;  // es2021 | es2023; default: the program's
   bool strict = false;  // completeness: the program ends with a full gc and turns
+  bool letter = false;  // a job re-posted after a throw is a finding
 };
 // Exit status: 0 accepted, 1 findings, 2 bad input.
 int CheckCommand(const CheckCommandOptions& options);

@@ -252,6 +252,10 @@ int Main(int argc, char** argv) {
   diffCommand->add_flag("--strict", diff.strict,
                         "Also require completeness: after a final full gc and three turns, "
                         "every cell whose target nothing reaches has had its callback");
+  diffCommand->add_flag("--letter", diff.letter,
+                        "Hold the engine to the letter of ECMA-262: a cleanup job re-posted "
+                        "after a throwing callback, without a collection to enqueue it, is a "
+                        "finding even where the engine's profile declares the habit");
   diffCommand->add_flag("!--no-minimize", diff.minimize, "Write discrepancies as found");
   diffCommand
       ->add_option("--fault", diff.faults,
@@ -281,6 +285,9 @@ int Main(int argc, char** argv) {
                            "The engine's profile, es2021 or es2023; default: the program's");
   checkCommand->add_flag("--strict", check.strict,
                          "Also require completeness (the program ends with a full gc and turns)");
+  checkCommand->add_flag("--letter", check.letter,
+                         "A cleanup job re-posted after a throwing callback is a finding "
+                         "(beyond the letter of ECMA-262; V8 does it)");
 
   CLI::App* enginesCommand =
       app.add_subcommand("engines", "List the engine profiles 'finrig diff' knows");
