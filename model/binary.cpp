@@ -94,7 +94,8 @@ constexpr std::uint8_t kPresent = 1;  // Deref dest, Register token, Throw opera
 constexpr bool HasOptionalPart(const OpFacts& facts) {
   return facts.dest == DestUse::MayAssign || facts.maxArgs > facts.minArgs;
 }
-static_assert(std::ranges::none_of(kOpFacts, [](const OpFacts& facts) {
+// std::none_of, not std::ranges::none_of: libc++ 14 (the libcxx preset, OSS-Fuzz) lacks it.
+static_assert(std::none_of(kOpFacts.begin(), kOpFacts.end(), [](const OpFacts& facts) {
   return facts.dest == DestUse::MayAssign && facts.maxArgs > facts.minArgs;
 }));
 constexpr std::uint8_t kTurnJobs = 1;
