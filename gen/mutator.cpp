@@ -487,69 +487,176 @@ void EditOp(Op& op, OpGen& gen, Rng& rng, int depth) {
   }
 }
 
-// The list-level edits, on one op list of `program` (`list` points into it).
-bool InsertIn(Program& program, ListRef list, Rng& rng) {
-  const std::size_t at = rng.Below(list.ops->size() + 1);
-  OpGen gen(rng, ScopeAt(program, list.ops, at), list.depth);
-  Op op = gen.RandomOp();
-  list.ops->insert(list.ops->begin() + static_cast<std::ptrdiff_t>(at), std::move(op));
-  return true;
-}
+// The mutations, one class each as Fuzzilli's: CanMutate says, without drawing, whether
+// the mutation could apply at all; Mutate applies it, and may still give up after its
+// draws (a swap in a list that turned out to hold one op). Which draws are made, in
+// which order, is part of the output: fuzz seeds, regressions and `finrig diff --seed`
+// name mutants by seed, so a CanMutate that is false must be one that drew nothing.
+class Mutator {
+ public:
+  virtual bool CanMutate(const Program& program) const = 0;
+  virtual bool Mutate(Program& program, Rng& rng) const = 0;
 
-bool DeleteIn(ListRef list, Rng& rng) {
-  if (list.ops->empty()) return false;
-  list.ops->erase(list.ops->begin() + static_cast<std::ptrdiff_t>(rng.Below(list.ops->size())));
-  return true;
-}
+ protected:
+  // Constants in the table, never deleted through a Mutator.
+  ~Mutator() = default;
+};
 
-bool DuplicateIn(ListRef list, Rng& rng) {
-  if (list.ops->empty()) return false;
-  const std::size_t i = rng.Below(list.ops->size());
-  Op copy = (*list.ops)[i];
-  list.ops->insert(list.ops->begin() + static_cast<std::ptrdiff_t>(i + 1), std::move(copy));
-  return true;
-}
-
-bool SwapIn(ListRef list, Rng& rng) {
-  if (list.ops->size() < 2) return false;
-  const std::size_t i = rng.Below(list.ops->size() - 1);
-  std::swap((*list.ops)[i], (*list.ops)[i + 1]);
-  return true;
-}
-
-bool EditIn(Program& program, ListRef list, Rng& rng) {
-  if (list.ops->empty()) return false;
-  const std::size_t i = rng.Below(list.ops->size());
-  OpGen gen(rng, ScopeAt(program, list.ops, i), list.depth);
-  EditOp((*list.ops)[i], gen, rng, list.depth);
-  return true;
-}
-
-// Mostly the top level; sometimes any list (a body).
-ListRef PickList(Program& program, Rng& rng) {
-  const std::vector<ListRef> lists = Lists(program);
-  if (lists.size() == 1 || !rng.OneIn(4)) return lists.front();
-  return lists[rng.Below(lists.size())];
-}
-
-bool CopyOp(Program& program, Rng& rng) {
-  std::vector<ListRef> lists = Lists(program);
-  std::vector<std::pair<std::size_t, std::size_t>> ops;  // (list, index)
-  for (std::size_t l = 0; l < lists.size(); ++l) {
-    for (std::size_t i = 0; i < lists[l].ops->size(); ++i) ops.emplace_back(l, i);
+// Fuzzilli's BaseInstructionMutator, on op lists: mostly the top level, sometimes a
+// body; the subclass edits the list. EditBody reuses the list edits on bodies.
+class ListMutator : public Mutator {
+ public:
+  bool CanMutate(const Program& program) const override { return !program.ops.empty(); }
+  bool Mutate(Program& program, Rng& rng) const final {
+    const std::vector<ListRef> lists = Lists(program);
+    const ListRef list = lists.size() == 1 || !rng.OneIn(4) ? lists.front() : lists[rng.Below(lists.size())];
+    return MutateList(program, list, rng);
   }
-  if (ops.empty()) return false;
-  const auto [from, index] = ops[rng.Below(ops.size())];
-  Op copy = (*lists[from].ops)[index];
-  const ListRef to = lists.size() == 1 || !rng.OneIn(3) ? lists.front() : lists[rng.Below(lists.size())];
-  if (!AllowedAt(copy.kind, to.depth)) return false;
-  FitToDepth(copy, to.depth);
-  const std::size_t at = rng.Below(to.ops->size() + 1);
-  to.ops->insert(to.ops->begin() + static_cast<std::ptrdiff_t>(at), std::move(copy));
-  return true;
+  // `list` points into `program`.
+  virtual bool MutateList(Program& program, ListRef list, Rng& rng) const = 0;
+};
+
+class InsertOp final : public ListMutator {
+ public:
+  // An insertion always applies, so an empty program grows.
+  bool CanMutate(const Program&) const override { return true; }
+  bool MutateList(Program& program, ListRef list, Rng& rng) const override {
+    const std::size_t at = rng.Below(list.ops->size() + 1);
+    OpGen gen(rng, ScopeAt(program, list.ops, at), list.depth);
+    Op op = gen.RandomOp();
+    list.ops->insert(list.ops->begin() + static_cast<std::ptrdiff_t>(at), std::move(op));
+    return true;
+  }
+};
+
+class DeleteOp final : public ListMutator {
+ public:
+  bool MutateList(Program&, ListRef list, Rng& rng) const override {
+    if (list.ops->empty()) return false;
+    list.ops->erase(list.ops->begin() + static_cast<std::ptrdiff_t>(rng.Below(list.ops->size())));
+    return true;
+  }
+};
+
+class DuplicateOp final : public ListMutator {
+ public:
+  bool MutateList(Program&, ListRef list, Rng& rng) const override {
+    if (list.ops->empty()) return false;
+    const std::size_t i = rng.Below(list.ops->size());
+    Op copy = (*list.ops)[i];
+    list.ops->insert(list.ops->begin() + static_cast<std::ptrdiff_t>(i + 1), std::move(copy));
+    return true;
+  }
+};
+
+class SwapOps final : public ListMutator {
+ public:
+  bool MutateList(Program&, ListRef list, Rng& rng) const override {
+    if (list.ops->size() < 2) return false;
+    const std::size_t i = rng.Below(list.ops->size() - 1);
+    std::swap((*list.ops)[i], (*list.ops)[i + 1]);
+    return true;
+  }
+};
+
+class EditOneOp final : public ListMutator {
+ public:
+  bool MutateList(Program& program, ListRef list, Rng& rng) const override {
+    if (list.ops->empty()) return false;
+    const std::size_t i = rng.Below(list.ops->size());
+    OpGen gen(rng, ScopeAt(program, list.ops, i), list.depth);
+    EditOp((*list.ops)[i], gen, rng, list.depth);
+    return true;
+  }
+};
+
+// An op from anywhere, to the top level mostly; gives up when its kind may not stand
+// there (after its draws).
+class CopyOp final : public Mutator {
+ public:
+  bool CanMutate(const Program& program) const override { return !program.ops.empty(); }
+  bool Mutate(Program& program, Rng& rng) const override {
+    std::vector<ListRef> lists = Lists(program);
+    std::vector<std::pair<std::size_t, std::size_t>> ops;  // (list, index)
+    for (std::size_t l = 0; l < lists.size(); ++l) {
+      for (std::size_t i = 0; i < lists[l].ops->size(); ++i) ops.emplace_back(l, i);
+    }
+    const auto [from, index] = ops[rng.Below(ops.size())];
+    Op copy = (*lists[from].ops)[index];
+    const ListRef to = lists.size() == 1 || !rng.OneIn(3) ? lists.front() : lists[rng.Below(lists.size())];
+    if (!AllowedAt(copy.kind, to.depth)) return false;
+    FitToDepth(copy, to.depth);
+    const std::size_t at = rng.Below(to.ops->size() + 1);
+    to.ops->insert(to.ops->begin() + static_cast<std::ptrdiff_t>(at), std::move(copy));
+    return true;
+  }
+};
+
+class ToggleProfile final : public Mutator {
+ public:
+  bool CanMutate(const Program&) const override { return true; }
+  bool Mutate(Program& program, Rng&) const override {
+    program.profile = program.profile == Profile::Es2021 ? Profile::Es2023 : Profile::Es2021;
+    return true;
+  }
+};
+
+// A list edit inside a callback body (the table's inBody column picks which); with no
+// body yet, or now and then, a body for a registry without one, or a new registry
+// with a body.
+class EditBody final : public Mutator {
+ public:
+  bool CanMutate(const Program&) const override { return true; }
+  bool Mutate(Program& program, Rng& rng) const override;
+};
+
+// The one table the drivers pick from, in Mutation order: how often each mutation is
+// made, once the program is past kSoftOps (mostly shrinking), and as EditBody's edit
+// of a body (list edits only).
+struct MutatorRow {
+  Mutation mutation;
+  const Mutator& mutator;
+  int weight;
+  int whenBig;
+  int inBody;
+};
+
+constexpr InsertOp kInsertOp;
+constexpr DeleteOp kDeleteOp;
+constexpr DuplicateOp kDuplicateOp;
+constexpr CopyOp kCopyOp;
+constexpr SwapOps kSwapOps;
+constexpr EditOneOp kEditOp;
+constexpr ToggleProfile kToggleProfile;
+constexpr EditBody kEditBody;
+
+constexpr std::array<MutatorRow, 8> kMutators = {{
+    {Mutation::InsertOp, kInsertOp, 7, 1, 4},
+    {Mutation::DeleteOp, kDeleteOp, 4, 10, 2},
+    {Mutation::DuplicateOp, kDuplicateOp, 2, 0, 1},
+    {Mutation::CopyOp, kCopyOp, 2, 1, 0},
+    {Mutation::SwapOps, kSwapOps, 2, 2, 1},
+    {Mutation::EditOp, kEditOp, 8, 8, 4},
+    {Mutation::ToggleProfile, kToggleProfile, 1, 1, 0},
+    {Mutation::EditBody, kEditBody, 3, 2, 0},
+}};
+
+constexpr bool MutatorsInMutationOrder() {
+  for (std::size_t i = 0; i < kMutators.size(); ++i) {
+    if (static_cast<std::size_t>(kMutators[i].mutation) != i) return false;
+  }
+  return kMutators.back().mutation == Mutation::EditBody;
+}
+static_assert(MutatorsInMutationOrder(), "one row per structural Mutation, in its order");
+
+const MutatorRow& PickMutator(Rng& rng, int MutatorRow::*column) {
+  std::array<int, kMutators.size()> weights{};
+  for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = kMutators[i].*column;
+  return kMutators[rng.Weighted(weights)];
 }
 
-bool EditBody(Program& program, Rng& rng) {
+
+bool EditBody::Mutate(Program& program, Rng& rng) const {
   std::vector<ListRef> bodies;
   std::vector<std::pair<ListRef, std::size_t>> registries;  // with an empty body
   for (const ListRef& list : Lists(program)) {
@@ -575,32 +682,8 @@ bool EditBody(Program& program, Rng& rng) {
     return true;
   }
   const ListRef body = bodies[rng.Below(bodies.size())];
-  switch (rng.Weighted(std::array<int, 5>{4, 2, 1, 1, 4})) {
-    case 0: return InsertIn(program, body, rng);
-    case 1: return DeleteIn(body, rng);
-    case 2: return DuplicateIn(body, rng);
-    case 3: return SwapIn(body, rng);
-    default: return EditIn(program, body, rng);
-  }
-}
-
-// False when the mutation does not apply (nothing to delete, ...).
-bool Apply(Program& program, Mutation mutation, Rng& rng) {
-  switch (mutation) {
-    case Mutation::InsertOp: return InsertIn(program, PickList(program, rng), rng);
-    case Mutation::DeleteOp: return DeleteIn(PickList(program, rng), rng);
-    case Mutation::DuplicateOp: return DuplicateIn(PickList(program, rng), rng);
-    case Mutation::CopyOp: return CopyOp(program, rng);
-    case Mutation::SwapOps: return SwapIn(PickList(program, rng), rng);
-    case Mutation::EditOp: return EditIn(program, PickList(program, rng), rng);
-    case Mutation::ToggleProfile:
-      program.profile = program.profile == Profile::Es2021 ? Profile::Es2023 : Profile::Es2021;
-      return true;
-    case Mutation::EditBody: return EditBody(program, rng);
-    case Mutation::ByteOp:
-    case Mutation::ByteAll: return false;
-  }
-  return false;
+  return static_cast<const ListMutator&>(PickMutator(rng, &MutatorRow::inBody).mutator)
+      .MutateList(program, body, rng);
 }
 
 // Programs past this many ops (bodies included) mostly shrink: libFuzzer turns its
@@ -614,11 +697,20 @@ int CountOps(const std::vector<Op>& ops) {
   return n;
 }
 
-Mutation PickStructural(Rng& rng, bool big) {
-  // insert, delete, duplicate, copy, swap, edit, profile, body
-  static constexpr std::array<int, 8> kWeights = {7, 4, 2, 2, 2, 8, 1, 3};
-  static constexpr std::array<int, 8> kBigWeights = {1, 10, 0, 1, 2, 8, 1, 2};
-  return static_cast<Mutation>(rng.Weighted(big ? kBigWeights : kWeights));
+// libprotobuf-mutator's Mutate on the structure: 1-3 edits, each by a mutator picked
+// by weight; one that cannot apply is picked again, three times, then an insertion.
+std::vector<Mutation> Mutate(Program& program, Rng& rng) {
+  std::vector<Mutation> done;
+  const std::size_t edits = 1 + rng.Below(3);
+  for (std::size_t e = 0; e < edits; ++e) {
+    int MutatorRow::*column = CountOps(program.ops) > kSoftOps ? &MutatorRow::whenBig : &MutatorRow::weight;
+    const MutatorRow* row = &PickMutator(rng, column);
+    for (int tries = 0; !(row->mutator.CanMutate(program) && row->mutator.Mutate(program, rng)); ++tries) {
+      row = tries < 3 ? &PickMutator(rng, column) : &kMutators[static_cast<std::size_t>(Mutation::InsertOp)];
+    }
+    done.push_back(row->mutation);
+  }
+  return done;
 }
 
 std::size_t EncodedSize(const Op& op) { return EncodeProgram(Program{.ops = {op}}).size() - 1; }
@@ -646,10 +738,11 @@ std::vector<std::uint8_t> Fit(Program& program, std::size_t maxSize, Rng& rng) {
   return EncodeProgram(program);  // total bytes, the header at least: maxSize >= 1
 }
 
-// Fit, then made canonical: what the decoder makes of the edited program (handles
-// redirected, misplaced ops dropped), which never encodes longer. So the corpus holds
-// the programs that run, and the next mutation sees them as they are.
-std::vector<std::uint8_t> FitCanonical(Program& program, std::size_t maxSize, Rng& rng) {
+// libprotobuf-mutator's Fix: Fit, then made canonical: what the decoder makes of the
+// edited program (handles redirected, misplaced ops dropped), which never encodes
+// longer. So the corpus holds the programs that run, and the next mutation sees them
+// as they are.
+std::vector<std::uint8_t> Fix(Program& program, std::size_t maxSize, Rng& rng) {
   return EncodeProgram(DecodeProgram(Fit(program, maxSize, rng)));
 }
 
@@ -681,64 +774,10 @@ std::optional<std::vector<std::uint8_t>> MutateOpBytes(const Program& program, s
   return prefix;
 }
 
-}  // namespace
-
-Program MutateStructure(const Program& program, Mutation mutation, unsigned seed) {
-  Rng rng(seed);
-  Program mutated = program;
-  Apply(mutated, mutation, rng);
-  return mutated;
-}
-
-std::size_t MutateProgram(std::uint8_t* data, std::size_t size, std::size_t maxSize,
-                          unsigned seed, ByteMutator byteMutator,
-                          std::vector<Mutation>* applied) {
-  Rng rng(seed);
-  if (applied != nullptr) applied->clear();
-  if (maxSize == 0) return 0;
-  // Byte-level now and then: literal values, varints and counts the generator never
-  // makes, and the inputs libFuzzer's own mutations would try.
-  if (byteMutator != nullptr && size > 0 && rng.OneIn(10)) {
-    if (applied != nullptr) applied->push_back(Mutation::ByteAll);
-    return std::min(byteMutator(data, std::min(size, maxSize), maxSize), maxSize);
-  }
-  const Program program = DecodeProgram({data, size});
-  if (byteMutator != nullptr && rng.OneIn(9)) {
-    if (std::optional<std::vector<std::uint8_t>> bytes =
-            MutateOpBytes(program, maxSize, rng, byteMutator)) {
-      if (applied != nullptr) applied->push_back(Mutation::ByteOp);
-      return Store(*bytes, data);
-    }
-  }
-  const std::span<const std::uint8_t> original(data, size);
-  std::vector<std::uint8_t> bytes;
-  std::vector<Mutation> done;
-  for (int attempt = 0; attempt < 4; ++attempt) {
-    Program mutated = program;
-    done.clear();
-    const std::size_t edits = 1 + rng.Below(3);
-    for (std::size_t e = 0; e < edits; ++e) {
-      const bool big = CountOps(mutated.ops) > kSoftOps;
-      Mutation mutation = PickStructural(rng, big);
-      for (int tries = 0; !Apply(mutated, mutation, rng); ++tries) {
-        // An insertion always applies, so an empty program grows.
-        mutation = tries < 3 ? PickStructural(rng, big) : Mutation::InsertOp;
-      }
-      done.push_back(mutation);
-    }
-    bytes = FitCanonical(mutated, maxSize, rng);
-    if (!std::equal(bytes.begin(), bytes.end(), original.begin(), original.end())) break;
-  }
-  if (applied != nullptr) *applied = done;
-  return Store(bytes, data);
-}
-
-std::size_t CrossOver(const std::uint8_t* data1, std::size_t size1, const std::uint8_t* data2,
-                      std::size_t size2, std::uint8_t* out, std::size_t maxOutSize,
-                      unsigned seed) {
-  Rng rng(seed);
-  Program a = DecodeProgram({data1, size1});
-  Program b = DecodeProgram({data2, size2});
+// libprotobuf-mutator's CrossOver on the structure: a prefix of a and a suffix of b,
+// a run of b's ops inserted into a, or one of b's op lists as the body of one of a's
+// registries.
+Program CrossOver(Program a, Program b, Rng& rng) {
   Program child{.profile = rng.OneIn(4) ? b.profile : a.profile};
   const auto slice = [](const std::vector<Op>& ops, std::size_t from, std::size_t to) {
     return std::vector<Op>(ops.begin() + static_cast<std::ptrdiff_t>(from),
@@ -783,7 +822,60 @@ std::size_t CrossOver(const std::uint8_t* data1, std::size_t size1, const std::u
       break;
     }
   }
-  return Store(FitCanonical(child, maxOutSize, rng), out);
+  return child;
+}
+
+}  // namespace
+
+Program MutateStructure(const Program& program, Mutation mutation, unsigned seed) {
+  Rng rng(seed);
+  Program mutated = program;
+  const auto row = static_cast<std::size_t>(mutation);
+  if (row >= kMutators.size()) return mutated;  // the byte-level ones: not on a Program
+  const Mutator& mutator = kMutators[row].mutator;
+  if (mutator.CanMutate(mutated)) mutator.Mutate(mutated, rng);
+  return mutated;
+}
+
+std::size_t MutateProgram(std::uint8_t* data, std::size_t size, std::size_t maxSize,
+                          unsigned seed, ByteMutator byteMutator,
+                          std::vector<Mutation>* applied) {
+  Rng rng(seed);
+  if (applied != nullptr) applied->clear();
+  if (maxSize == 0) return 0;
+  // Byte-level now and then: literal values, varints and counts the generator never
+  // makes, and the inputs libFuzzer's own mutations would try.
+  if (byteMutator != nullptr && size > 0 && rng.OneIn(10)) {
+    if (applied != nullptr) applied->push_back(Mutation::ByteAll);
+    return std::min(byteMutator(data, std::min(size, maxSize), maxSize), maxSize);
+  }
+  const Program program = DecodeProgram({data, size});
+  if (byteMutator != nullptr && rng.OneIn(9)) {
+    if (std::optional<std::vector<std::uint8_t>> bytes =
+            MutateOpBytes(program, maxSize, rng, byteMutator)) {
+      if (applied != nullptr) applied->push_back(Mutation::ByteOp);
+      return Store(*bytes, data);
+    }
+  }
+  const std::span<const std::uint8_t> original(data, size);
+  std::vector<std::uint8_t> bytes;
+  std::vector<Mutation> done;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    Program mutated = program;
+    done = Mutate(mutated, rng);
+    bytes = Fix(mutated, maxSize, rng);
+    if (!std::equal(bytes.begin(), bytes.end(), original.begin(), original.end())) break;
+  }
+  if (applied != nullptr) *applied = done;
+  return Store(bytes, data);
+}
+
+std::size_t CrossOver(const std::uint8_t* data1, std::size_t size1, const std::uint8_t* data2,
+                      std::size_t size2, std::uint8_t* out, std::size_t maxOutSize,
+                      unsigned seed) {
+  Rng rng(seed);
+  Program child = CrossOver(DecodeProgram({data1, size1}), DecodeProgram({data2, size2}), rng);
+  return Store(Fix(child, maxOutSize, rng), out);
 }
 
 }  // namespace finrig::gen

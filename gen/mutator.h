@@ -20,6 +20,9 @@ namespace finrig::gen {
 // returns the new size.
 using ByteMutator = std::size_t (*)(std::uint8_t* data, std::size_t size, std::size_t maxSize);
 
+// The structural ones are one mutator class each in mutator.cpp (Fuzzilli's
+// canMutate + mutate), picked by weight from the one table there; the byte-level ones
+// stay steps of MutateProgram, as only the libFuzzer edge has bytes to give them.
 enum class Mutation : std::uint8_t {
   InsertOp,       // a generated op (handles of fitting kinds from the program) anywhere
   DeleteOp,       // an op of any op list
