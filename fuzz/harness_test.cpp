@@ -6,7 +6,7 @@
 #include "fuzz/harness.h"
 #include "model/binary.h"
 #include "model/text.h"
-#include "tests/test_support.h"
+#include "model/test_support.h"
 
 namespace finrig::fuzz {
 namespace {

@@ -13,7 +13,7 @@
 #include "gen/mutator.h"
 #include "model/binary.h"
 #include "model/text.h"
-#include "tests/test_support.h"
+#include "model/test_support.h"
 
 namespace finrig::gen {
 namespace {

@@ -16,7 +16,7 @@
 #include "model/program.h"
 #include "model/text.h"
 #include "model/value.h"
-#include "tests/test_support.h"
+#include "model/test_support.h"
 
 namespace finrig {
 namespace {

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tests/test_support.h"
+#include "model/test_support.h"
 
 namespace finrig {
 namespace {

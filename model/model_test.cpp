@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "model/text.h"
-#include "tests/test_support.h"
+#include "model/test_support.h"
 
 namespace finrig {
 namespace {

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "model/faults.h"
-#include "tests/test_support.h"
+#include "model/test_support.h"
 
 namespace finrig {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/test_support.h"
+#include "model/test_support.h"
 
 namespace finrig {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "model/binary.h"
-#include "tests/test_support.h"
+#include "model/test_support.h"
 
 namespace finrig {
 namespace {
