@@ -92,6 +92,9 @@ struct Thing {
   enum class Kind : std::uint8_t { Object, Symbol, Registry, WeakRef };
   Kind kind;
   bool dead = false;  // known collected: reported, or a callback or deref implied it
+  // A deref answered undefined for it: collected, by the trace alone (a callback implies
+  // it only once the search has picked the cell).
+  bool derefFoundCollected = false;
   std::vector<Value> refs = {};
   std::vector<CellRecord> cells = {};
   const std::vector<Op>* callback = nullptr;
@@ -154,9 +157,14 @@ struct Reachability {
 // One run of the walk along the trace, making the hidden choices `choices` says.
 class Checker {
  public:
-  // `stopAtFirst`: end the run at the first violation that depends on the choices.
-  Checker(const Trace& trace, const CheckOptions& options, Choices& choices, bool stopAtFirst)
-      : trace_(trace), options_(options), choices_(choices), stopAtFirst_(stopAtFirst) {
+  enum class Mode : std::uint8_t {
+    Search,          // end the run at the first violation that depends on the choices
+    ReportAll,       // go on to the end, recording every violation
+    ReportChoiceFree,  // go on to the end, recording only what no choice could change
+  };
+
+  Checker(const Trace& trace, const CheckOptions& options, Choices& choices, Mode mode)
+      : trace_(trace), options_(options), choices_(choices), mode_(mode) {
     handles_.fill(Undefined{});
   }
 
@@ -437,8 +445,9 @@ class Checker {
              fmt::format("{} a second time for the cell registered at line {}", call,
                          delivered->line));
     } else {
-      Report(Invariant::OneCallbackPerCellWithItsHeldValue, &op,
-             fmt::format("{}: no cell of @{} has that heldValue", call, registry));
+      // Every cell the registry ever had is in the trace, whatever the host chose.
+      ReportChoiceFree(Invariant::OneCallbackPerCellWithItsHeldValue, &op,
+                       fmt::format("{}: no cell of @{} has that heldValue", call, registry));
     }
     return {};
   }
@@ -771,10 +780,11 @@ class Checker {
     if (result.type == Completion::Type::Normal && SameValue(result.value, target)) {
       const std::optional<HeapId> id = HeapIdOf(target);
       if (id && things_[*id].dead) {
-        Report(Invariant::WeakRefConsistencyAndKeptAlive, &op,
+        Record(Invariant::WeakRefConsistencyAndKeptAlive, &op,
                fmt::format("deref returned {}, which was already collected (a callback "
                            "ran or a WeakRef was cleared)",
-                           ToText(target)));
+                           ToText(target)),
+               !things_[*id].derefFoundCollected);
       }
       keptAlive_.push_back(target);  // AddToKeptObjects
     } else if (result.type == Completion::Type::Normal &&
@@ -786,12 +796,15 @@ class Checker {
                            ToText(target), WhyReachable(reach, target)));
       }
       MarkDead(target);
+      if (const std::optional<HeapId> id = HeapIdOf(target); id && *id < things_.size()) {
+        things_[*id].derefFoundCollected = true;
+      }
     } else if (result.type != Completion::Type::Normal) {
       Report(Invariant::TypeErrorExactlyForBadArguments, &op,
              fmt::format("{}.deref() threw {}; it is a WeakRef", ToText(weakRefValue),
                          CompletionToText(result)));
     } else {
-      Report(Invariant::WeakRefConsistencyAndKeptAlive, &op,
+      ReportChoiceFree(Invariant::WeakRefConsistencyAndKeptAlive, &op,
              fmt::format("deref returned {}, neither its target {} nor undefined",
                          CompletionToText(result), ToText(target)));
     }
@@ -1011,8 +1024,20 @@ class Checker {
   // --- reporting ---
 
   void Report(Invariant invariant, const Op* op, std::string message) {
+    Record(invariant, op, std::move(message), DependsOnChoices(invariant));
+  }
+
+  // A violation of an invariant that usually depends on the choices, in a case the trace
+  // alone shows (a heldValue no cell ever had): it ends no run of the search, and a search
+  // that gives up undecided still reports it.
+  void ReportChoiceFree(Invariant invariant, const Op* op, std::string message) {
+    Record(invariant, op, std::move(message), false);
+  }
+
+  void Record(Invariant invariant, const Op* op, std::string message, bool dependsOnChoices) {
+    if (mode_ == Mode::ReportChoiceFree && dependsOnChoices) return;
     violations_.push_back(Violation{invariant, std::move(message), op, op ? op->line : 0});
-    if (stopAtFirst_ && DependsOnChoices(invariant)) {
+    if (mode_ == Mode::Search && dependsOnChoices) {
       failedAt_ = next_;
       throw BranchFailed{};
     }
@@ -1026,7 +1051,7 @@ class Checker {
   const Trace& trace_;
   const CheckOptions& options_;
   Choices& choices_;
-  const bool stopAtFirst_;
+  const Mode mode_;
   std::size_t failedAt_ = SIZE_MAX;
   TurnState* turn_ = nullptr;  // the turn being walked, if any
   std::size_t next_ = 0;
@@ -1061,7 +1086,7 @@ std::vector<Violation> CheckTrace(const Program& program, const Trace& trace,
   std::vector<std::size_t> best;
   std::size_t bestFailedAt = 0;
   for (;;) {
-    Checker checker(trace, options, choices, /*stopAtFirst=*/true);
+    Checker checker(trace, options, choices, Checker::Mode::Search);
     std::vector<Violation> violations = checker.Run(program);
     ++counts.runs;
     if (checker.FailedAt() == SIZE_MAX) return violations;  // only choice-free ones, if any
@@ -1077,13 +1102,10 @@ std::vector<Violation> CheckTrace(const Program& program, const Trace& trace,
     }
   }
   Choices replay{.prefix = std::move(best)};
-  std::vector<Violation> violations =
-      Checker(trace, options, replay, /*stopAtFirst=*/false).Run(program);
   // Undecided: report only what no choice could change.
-  if (counts.undecided) {
-    std::erase_if(violations, [](const Violation& v) { return DependsOnChoices(v.invariant); });
-  }
-  return violations;
+  return Checker(trace, options, replay,
+                 counts.undecided ? Checker::Mode::ReportChoiceFree : Checker::Mode::ReportAll)
+      .Run(program);
 }
 
 std::string_view InvariantName(Invariant invariant) {

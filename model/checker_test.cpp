@@ -148,6 +148,56 @@ h3 = deref h1
       << testing::Describe(violations);
 }
 
+// A search that gives up (here after one run) is undecided, and the trace passes: but
+// what the trace alone shows wrong is still reported. The unregister answering true
+// after both "a" callbacks fails every run; the heldValue no cell had and the deref
+// handing out a target an earlier deref found collected fail whatever was chosen.
+TEST(Checker, AnUndecidedSearchStillReportsWhatNoChoiceExplains) {
+  const Program program = ParseProgram(R"(h0 = registry
+h1 = object
+h2 = object
+h3 = object
+h4 = weakref h1
+h5 = object
+turn
+register h0 h1 "a" h3
+register h0 h2 "a"
+register h0 h5 "b"
+drop h1
+drop h2
+drop h5
+gc
+turn
+h6 = deref h4
+unregister h0 h3
+h7 = deref h4
+)");
+  Trace trace = RunProgram(program);
+  std::get<CallbackBegin>(*FindCallback(trace.events, "b")).held = String{"z"};
+  const auto lastOf = [&](OpKind kind) -> OpDone& {
+    return std::get<OpDone>(*std::find_if(trace.events.rbegin(), trace.events.rend(), [&](const Event& e) {
+      const auto* done = std::get_if<OpDone>(&e);
+      return done && done->op->kind == kind;
+    }));
+  };
+  lastOf(OpKind::Unregister).result.value = true;
+  lastOf(OpKind::Deref).result = Completion::Normal(ObjectRef{1});
+  CheckOptions options = kEngine;
+  options.maxRuns = 1;
+  CheckStats stats;
+  const auto violations = CheckTrace(program, trace, options, &stats);
+  EXPECT_TRUE(stats.undecided);
+  EXPECT_TRUE(Reports(violations, Invariant::OneCallbackPerCellWithItsHeldValue))
+      << testing::Describe(violations);
+  EXPECT_TRUE(Reports(violations, Invariant::WeakRefConsistencyAndKeptAlive))
+      << testing::Describe(violations);
+  EXPECT_FALSE(Reports(violations, Invariant::UnregisterResultAndReach))
+      << "undecided: what depends on the choices is not reported\n"
+      << testing::Describe(violations);
+  // Decided, the unregister is reported too.
+  EXPECT_TRUE(Reports(CheckTrace(program, trace, kEngine), Invariant::UnregisterResultAndReach));
+}
+
 TEST(Checker, ReportsATruncatedTrace) {
   const auto violations = CheckEdited(kTwoCells, [](std::vector<Event>& events) {
     events.resize(events.size() / 2);
