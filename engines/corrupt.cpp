@@ -57,6 +57,11 @@ class Wire {
     const Op* op;
     std::string result;
     bool topLevel;
+
+    // Threw (a TypeError or the program's own throw), or the engine reported an error.
+    bool Abrupt() const {
+      return result == "TypeError" || result == "throw" || StartsWith(result, "error");
+    }
   };
   struct Callback {  // lines [begin, end]: `cb`, its body's ops, `ret` or `threw`
     std::size_t begin;
@@ -123,8 +128,7 @@ std::optional<std::string> Apply(Corruption kind, Wire& wire, SplitMix64& random
     }
     case Corruption::TypeErrorForValid: {
       const std::optional<Wire::OpLine> line = Pick(wire.OpsWhere([](const Wire::OpLine& l) {
-        return IsKind(l, {OpKind::Register, OpKind::Unregister, OpKind::Deref}) &&
-               l.result != "TypeError" && l.result != "throw" && !StartsWith(l.result, "error");
+        return IsKind(l, {OpKind::Register, OpKind::Unregister, OpKind::Deref}) && !l.Abrupt();
       }), random);
       if (!line) return std::nullopt;
       wire.SetResult(*line, "TypeError");
@@ -163,8 +167,7 @@ std::optional<std::string> Apply(Corruption kind, Wire& wire, SplitMix64& random
         if (!line.op->dest) continue;
         if (line.op->kind == OpKind::Drop) {
           value[*line.op->dest] = "undefined";
-        } else if (line.result == "TypeError" || line.result == "throw" ||
-                   StartsWith(line.result, "error")) {
+        } else if (line.Abrupt()) {
           value.erase(*line.op->dest);
         } else {
           value[*line.op->dest] = line.result;
