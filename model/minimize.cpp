@@ -37,12 +37,6 @@ Op* OpAt(Program& program, const OpPath& path) {
   return &(*list)[path.back()];
 }
 
-int CountOpsIn(const std::vector<Op>& ops) {
-  int n = 0;
-  for (const Op& op : ops) n += 1 + CountOpsIn(op.body);
-  return n;
-}
-
 // A candidate in its valid form, with its encoding as a key: the binary form of a
 // valid program is canonical, so equal keys mean equal programs.
 struct Candidate {
@@ -365,7 +359,5 @@ FailurePredicate StillViolates(FailureTarget target) {
                          target.invariants.end());
   };
 }
-
-int OpCount(const Program& program) { return CountOpsIn(program.ops); }
 
 }  // namespace finrig

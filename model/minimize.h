@@ -72,9 +72,6 @@ std::optional<FailureTarget> TargetOf(const Program& failing, FaultSet faults,
 // failure, so no candidate fails it (and Minimize returns nullopt).
 FailurePredicate StillViolates(FailureTarget target);
 
-// Ops in a program, callback bodies included.
-int OpCount(const Program& program);
-
 // Zeller's ddmin: a 1-minimal sublist of `items` (order kept) for which `fails` holds,
 // given that it holds for `items`: removing any single element of the result makes
 // `fails` false. The empty list is tried first.

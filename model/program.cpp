@@ -25,6 +25,14 @@ std::vector<Op> StripOps(const std::vector<Op>& ops) {
 
 }  // namespace
 
+int OpCount(const std::vector<Op>& ops) {
+  int n = 0;
+  for (const Op& op : ops) n += 1 + OpCount(op.body);
+  return n;
+}
+
+int OpCount(const Program& program) { return OpCount(program.ops); }
+
 Program StripToSemantics(const Program& program) {
   return Program{.profile = program.profile, .ops = StripOps(program.ops), .trailingComments = {}};
 }

@@ -110,4 +110,9 @@ std::string_view OpKindName(OpKind kind);  // its keyword: "object", "register",
 // Drops comments, expectations and source positions: what the binary form keeps.
 Program StripToSemantics(const Program& program);
 
+// Ops in a list or a program, callback bodies included: a program's size for budgets,
+// generators and minimization reports.
+int OpCount(const std::vector<Op>& ops);
+int OpCount(const Program& program);
+
 }  // namespace finrig
