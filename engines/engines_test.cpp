@@ -292,6 +292,57 @@ TEST(ModelEngine, WireLinesKeepEveryResultAndCallback) {
   }
 }
 
+// Choice 3: a host whose jobs do not hold their registry (the program's choices
+// otherwise) lets one die with its job pending and drops the job. The program's own
+// host keeps the registry for its job and delivers; both traces are legal.
+class JobsLetRegistriesDie final : public model::Host {
+ public:
+  model::Collection GcOp(const Op& op, std::size_t heapSize) override {
+    return program_.GcOp(op, heapSize);
+  }
+  std::optional<model::Collection> Spontaneous(std::size_t heapSize) override {
+    return program_.Spontaneous(heapSize);
+  }
+  std::uint32_t JobsToEnqueue(HeapId registry, std::uint32_t values) override {
+    return program_.JobsToEnqueue(registry, values);
+  }
+  bool JobHoldsRegistry(HeapId) override { return false; }
+  void BeginTurn(const Op& op, const std::vector<model::Job>& queue) override {
+    program_.BeginTurn(op, queue);
+  }
+  std::optional<std::size_t> NextJob(const std::vector<model::Job>& queue) override {
+    return program_.NextJob(queue);
+  }
+  std::optional<std::size_t> ChooseCell(const std::vector<std::size_t>& empty,
+                                        std::uint32_t delivered) override {
+    return program_.ChooseCell(empty, delivered);
+  }
+  bool RepostAfterThrow(HeapId registry) override { return program_.RepostAfterThrow(registry); }
+
+ private:
+  model::ProgramHost program_;
+};
+
+TEST(ModelEngine, ARegistryThatDiesWithItsJobPendingMayLoseTheJob) {
+  const Program p = ParseProgram(
+      "h0 = registry\nh1 = object\nregister h0 h1 \"a\"\ndrop h1\ngc\ndrop h0\ngc\nturn\n");
+  const auto callbacks = [](const Trace& trace) {
+    return std::count_if(trace.events.begin(), trace.events.end(),
+                         [](const Event& e) { return std::holds_alternative<CallbackBegin>(e); });
+  };
+  EXPECT_EQ(callbacks(RunProgram(p)), 1) << "the program's host: the job keeps its registry";
+  JobsLetRegistriesDie host;
+  const Trace dropped = RunProgram(p, host);
+  EXPECT_EQ(callbacks(dropped), 0) << "the registry was collected: its job is dropped";
+  const EngineRun run = ReadWire(p, WriteWire(p, dropped));
+  EXPECT_TRUE(Accept(p, run).empty()) << WriteWire(p, dropped);
+  // The fault that lets a collected registry's job run anyway delivers, which is caught.
+  FaultSet fault;
+  fault.Add(Fault::CollectedRegistryDelivers);
+  const Trace faulty = RunProgram(p, host, fault);
+  EXPECT_EQ(callbacks(faulty), 1);
+}
+
 // A rerun of a program makes the same choices (minimization depends on it); another
 // seed makes others.
 TEST(ModelEngine, ChoicesAreAFunctionOfSeedAndProgram) {

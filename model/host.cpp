@@ -47,6 +47,8 @@ std::optional<std::size_t> ProgramHost::ChooseCell(const std::vector<std::size_t
   return turn_->turnOrder == CellOrder::Fifo ? 0 : empty.size() - 1;
 }
 
+bool ProgramHost::JobHoldsRegistry(HeapId) { return true; }
+
 bool ProgramHost::RepostAfterThrow(HeapId) { return false; }
 
 Collection RandomHost::Subset(std::size_t heapSize) {
@@ -74,6 +76,10 @@ std::uint32_t RandomHost::JobsToEnqueue(HeapId, std::uint32_t values) {
   if (complete_) return 1 + static_cast<std::uint32_t>(Below(values));
   return static_cast<std::uint32_t>(Below(values + 1));
 }
+
+// A complete host runs every job it enqueues (--strict holds a reachable registry's
+// cells to delivery, and a registry that only its job keeps is reachable).
+bool RandomHost::JobHoldsRegistry(HeapId) { return complete_ || Chance(0.5); }
 
 void RandomHost::BeginTurn(const Op&, const std::vector<Job>&) {}
 

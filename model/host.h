@@ -26,6 +26,9 @@ struct Collection {
 struct Job {
   HeapId registry;
   std::uint64_t serial;  // tells apart two pending jobs of one registry
+  // Choice 3: the job keeps its registry alive, and runs; otherwise the registry may die
+  // while it waits, and a job whose registry was collected is dropped.
+  bool holdsRegistry = true;
 };
 
 class Host {
@@ -40,6 +43,9 @@ class Host {
   // Choice 2: a collection emptied cells of `registry` for `values` distinct collected
   // values; each pair may enqueue a job, and the host may merge them. How many jobs.
   virtual std::uint32_t JobsToEnqueue(HeapId registry, std::uint32_t values) = 0;
+  // Choice 3: whether a job being enqueued for `registry` keeps it alive (and runs) or
+  // lets it die with the job pending (and is dropped then).
+  virtual bool JobHoldsRegistry(HeapId registry) = 0;
   // Choice 6: a turn begins (the synchronous run ended; KeptAlive was cleared).
   virtual void BeginTurn(const Op& op, const std::vector<Job>& queue) = 0;
   // Choice 6: the position in `queue` of the next job this turn runs, or nullopt to end
@@ -57,7 +63,7 @@ class Host {
 };
 
 // The choices a program writes: `gc` collects what it lists (or all); nothing else is
-// collected; one job per registry per collection; a turn runs the jobs its `jobs`
+// collected; one job per registry per collection, which keeps its registry alive; a turn runs the jobs its `jobs`
 // option selects (positions in the queue as the turn begins; all of them, oldest first,
 // without it), each delivering in its `order` up to `limit` cells; no re-post. Outside
 // a turn (the synchronous-callback fault) a job delivers every cell, oldest first.
@@ -66,6 +72,7 @@ class ProgramHost final : public Host {
   Collection GcOp(const Op& op, std::size_t heapSize) override;
   std::optional<Collection> Spontaneous(std::size_t heapSize) override;
   std::uint32_t JobsToEnqueue(HeapId registry, std::uint32_t values) override;
+  bool JobHoldsRegistry(HeapId registry) override;
   void BeginTurn(const Op& op, const std::vector<Job>& queue) override;
   std::optional<std::size_t> NextJob(const std::vector<Job>& queue) override;
   std::optional<std::size_t> ChooseCell(const std::vector<std::size_t>& empty,
@@ -92,6 +99,7 @@ class RandomHost final : public Host {
   Collection GcOp(const Op& op, std::size_t heapSize) override;
   std::optional<Collection> Spontaneous(std::size_t heapSize) override;
   std::uint32_t JobsToEnqueue(HeapId registry, std::uint32_t values) override;
+  bool JobHoldsRegistry(HeapId registry) override;
   void BeginTurn(const Op& op, const std::vector<Job>& queue) override;
   std::optional<std::size_t> NextJob(const std::vector<Job>& queue) override;
   std::optional<std::size_t> ChooseCell(const std::vector<std::size_t>& empty,

@@ -192,7 +192,9 @@ void Agent::ClearKeptObjects() {
 // #sec-host-cleanup-finalization-registry: the model's host queues the job; a turn
 // runs it when the host chooses (Host::NextJob).
 void Agent::HostEnqueueFinalizationRegistryCleanupJob(HeapId registry) {
-  jobQueue_.push_back(Job{.registry = registry, .serial = nextJobSerial_++});
+  jobQueue_.push_back(Job{.registry = registry,
+                          .serial = nextJobSerial_++,
+                          .holdsRegistry = host_.JobHoldsRegistry(registry)});
 }
 
 // #sec-cleanup-finalization-registry, with the implementation's choices ("may",
@@ -323,14 +325,14 @@ void Agent::CollectGarbage(const Collection& collection) {
 }
 
 // Liveness, approximated by reachability (#sec-liveness). Roots: the handles,
-// [[KeptAlive]], pending and running cleanup jobs (each holds its registry) and the
-// running callbacks' arguments. Strong edges: links, and every cell's [[HeldValue]].
-// Two things outlive plain reachability, because what a gc leaves behind can still
-// show its values to the program: a WeakRef's edge to its target counts when the
-// target is not a candidate (deref could hand it out), and every registry that is not
-// a candidate is a root even when unreachable (a later gc may empty one of its cells;
-// the job that follows calls its callback with the heldValue, and a callback may well
-// close over its registry and read its properties).
+// [[KeptAlive]], running cleanup jobs and the pending ones that hold their registry
+// (choice 3), and the running callbacks' arguments. Strong edges: links, and every
+// cell's [[HeldValue]]. Two things outlive plain reachability, because what a gc
+// leaves behind can still show its values to the program: a WeakRef's edge to its
+// target counts when the target is not a candidate (deref could hand it out), and
+// every registry that is not a candidate is a root even when unreachable (a later gc
+// may empty one of its cells; the job that follows calls its callback with the
+// heldValue, and a callback may well close over its registry and read its properties).
 std::vector<bool> Agent::MarkLive(const std::vector<bool>& candidates) const {
   std::vector<bool> live(heap_.size(), false);
   std::vector<HeapId> work;
@@ -346,9 +348,12 @@ std::vector<bool> Agent::MarkLive(const std::vector<bool>& candidates) const {
   if (!faults_.Has(Fault::KeptAliveIgnored)) {
     for (const Value& v : keptAlive_) reach(v);
   }
-  // Fault: a pending job no longer keeps its registry from being collected.
+  // Choice 3: a pending job keeps its registry alive, or lets it die and is dropped.
+  // Fault: no job keeps its registry, and the job of a collected one runs all the same.
   if (!faults_.Has(Fault::CollectedRegistryDelivers)) {
-    for (const Job& job : jobQueue_) reach(ObjectRef{job.registry});
+    for (const Job& job : jobQueue_) {
+      if (job.holdsRegistry) reach(ObjectRef{job.registry});
+    }
   }
   for (HeapId registry : runningJobs_) reach(ObjectRef{registry});
   for (const Value& v : callbackArguments_) reach(v);

@@ -128,6 +128,10 @@ Completion Agent::Turn(const Op& op) {
 }
 
 void Agent::RunJob(const Job& job) {
+  // Choice 3: the registry died while its job waited (the Execution note: callbacks may
+  // be omitted "if the FinalizationRegistry itself becomes dead"); the job is dropped.
+  // Fault: it runs all the same.
+  if (Thing(job.registry).collected && !faults_.Has(Fault::CollectedRegistryDelivers)) return;
   Record(JobBegin{.registry = job.registry});
   runningJobs_.push_back(job.registry);
   // A callback that throws ends its job; the host reports the error and goes on.
