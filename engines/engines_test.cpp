@@ -307,6 +307,7 @@ class JobsLetRegistriesDie final : public model::Host {
     return program_.JobsToEnqueue(registry, values);
   }
   bool JobHoldsRegistry(HeapId) override { return false; }
+  bool TurnAfterTheLastOp() override { return program_.TurnAfterTheLastOp(); }
   void BeginTurn(const Op& op, const std::vector<model::Job>& queue) override {
     program_.BeginTurn(op, queue);
   }
@@ -341,6 +342,25 @@ TEST(ModelEngine, ARegistryThatDiesWithItsJobPendingMayLoseTheJob) {
   fault.Add(Fault::CollectedRegistryDelivers);
   const Trace faulty = RunProgram(p, host, fault);
   EXPECT_EQ(callbacks(faulty), 1);
+}
+
+// Choice 6 at the end: the model playing an engine sometimes runs jobs after the last
+// op (as QuickJS does), and the judge accepts them there.
+TEST(ModelEngine, JobsAfterTheLastOpAreJudgedLikeAnyOther) {
+  const Program p = ParseProgram("h0 = registry\nh1 = object\nregister h0 h1 \"a\"\ndrop h1\ngc\n");
+  int after = 0;
+  for (std::uint64_t seed = 0; seed < 40; ++seed) {
+    model::RandomHost host(seed);
+    const Trace trace = RunProgram(p, host);
+    const auto lastOp = std::find_if(trace.events.rbegin(), trace.events.rend(), [](const Event& e) {
+      return std::holds_alternative<OpDone>(e);
+    });
+    after += std::any_of(trace.events.rbegin(), lastOp,
+                         [](const Event& e) { return std::holds_alternative<JobBegin>(e); });
+    const EngineRun run = ReadWire(p, WriteWire(p, trace));
+    EXPECT_TRUE(Accept(p, run).empty()) << WriteWire(p, trace);
+  }
+  EXPECT_GT(after, 0) << "forty seeds, no job after the last op";
 }
 
 // A rerun of a program makes the same choices (minimization depends on it); another

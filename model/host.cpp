@@ -49,6 +49,9 @@ std::optional<std::size_t> ProgramHost::ChooseCell(const std::vector<std::size_t
 
 bool ProgramHost::JobHoldsRegistry(HeapId) { return true; }
 
+// A program runs jobs where it writes `turn`, and nowhere else.
+bool ProgramHost::TurnAfterTheLastOp() { return false; }
+
 bool ProgramHost::RepostAfterThrow(HeapId) { return false; }
 
 Collection RandomHost::Subset(std::size_t heapSize) {
@@ -80,6 +83,8 @@ std::uint32_t RandomHost::JobsToEnqueue(HeapId, std::uint32_t values) {
 // A complete host runs every job it enqueues (--strict holds a reachable registry's
 // cells to delivery, and a registry that only its job keeps is reachable).
 bool RandomHost::JobHoldsRegistry(HeapId) { return complete_ || Chance(0.5); }
+
+bool RandomHost::TurnAfterTheLastOp() { return Chance(0.3); }
 
 void RandomHost::BeginTurn(const Op&, const std::vector<Job>&) {}
 

@@ -48,6 +48,9 @@ class Host {
   virtual bool JobHoldsRegistry(HeapId registry) = 0;
   // Choice 6: a turn begins (the synchronous run ended; KeptAlive was cleared).
   virtual void BeginTurn(const Op& op, const std::vector<Job>& queue) = 0;
+  // Choice 6: after the program's last op, run jobs before it is done (a turn of the
+  // host's own, which BeginTurn and NextJob then steer), or end there.
+  virtual bool TurnAfterTheLastOp() = 0;
   // Choice 6: the position in `queue` of the next job this turn runs, or nullopt to end
   // the turn. Each job is a job of its own: KeptAlive is cleared after it. Jobs
   // enqueued during the turn are in `queue` too.
@@ -73,6 +76,7 @@ class ProgramHost final : public Host {
   std::optional<Collection> Spontaneous(std::size_t heapSize) override;
   std::uint32_t JobsToEnqueue(HeapId registry, std::uint32_t values) override;
   bool JobHoldsRegistry(HeapId registry) override;
+  bool TurnAfterTheLastOp() override;
   void BeginTurn(const Op& op, const std::vector<Job>& queue) override;
   std::optional<std::size_t> NextJob(const std::vector<Job>& queue) override;
   std::optional<std::size_t> ChooseCell(const std::vector<std::size_t>& empty,
@@ -100,6 +104,7 @@ class RandomHost final : public Host {
   std::optional<Collection> Spontaneous(std::size_t heapSize) override;
   std::uint32_t JobsToEnqueue(HeapId registry, std::uint32_t values) override;
   bool JobHoldsRegistry(HeapId registry) override;
+  bool TurnAfterTheLastOp() override;
   void BeginTurn(const Op& op, const std::vector<Job>& queue) override;
   std::optional<std::size_t> NextJob(const std::vector<Job>& queue) override;
   std::optional<std::size_t> ChooseCell(const std::vector<std::size_t>& empty,

@@ -34,6 +34,9 @@ Value Agent::Evaluate(const Operand& operand) const {
 void Agent::RunTopLevel(const std::vector<Op>& ops) {
   // A top-level `throw` cannot be written; ExecuteAll's result is always normal here.
   ExecuteAll(ops);
+  // The synchronous run is over; a host may still run jobs before the program is done.
+  static const Op kHostsTurn{.kind = OpKind::Turn};
+  if (!ops.empty() && host_.TurnAfterTheLastOp()) Turn(kHostsTurn);
 }
 
 Completion Agent::ExecuteAll(const std::vector<Op>& ops) {
