@@ -95,7 +95,6 @@ std::string_view HostPrelude(Flavor flavor) {
   onUncaught: (f) => { __finrig.uncaught = f; },
   exit: () => __finrig.exit(),
 };
-__finrig.tasks = [];
 )";
     case Flavor::D8:
     case Flavor::JsShell:

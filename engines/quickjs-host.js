@@ -29,6 +29,7 @@ newQuickJSWASMModuleFromVariant(load(variantFolder)).then((quickjs) => {
   };
   native("print", (line) => { fs.writeSync(1, vm.getString(line) + "\n"); });
   native("exit", () => { exited = true; });
+  vm.newArray().consume((tasks) => vm.setProp(natives, "tasks", tasks));
   vm.setProp(vm.global, "__finrig", natives);
   natives.dispose();
 
@@ -74,7 +75,7 @@ newQuickJSWASMModuleFromVariant(load(variantFolder)).then((quickjs) => {
       .consume((n) => vm.getProp(n, "tasks"))
       .consume((tasks) => vm.getProp(tasks, "length"))
       .consume((length) => vm.getNumber(length));
-    if (pending === 0) break;
+    if (!(pending > 0)) break;  // NaN too: a script that dropped the task list
     evaluate("__finrig.tasks.shift()()", "task");
   }
   // Freeing the runtime with objects still alive asserts in QuickJS; the process ends.
