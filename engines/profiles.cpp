@@ -14,6 +14,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Both QuickJS variants are wasm builds of one package, run by one host.
+constexpr std::string_view kQuickJsHow =
+    "engines/quickjs-host.js in the system node, from the engines cache (tools/engines.sh); "
+    "gc() allocates cyclic garbage until a sentinel dies";
+
 constexpr std::array kProfiles = {
     EngineProfile{
         .name = "node",
@@ -63,8 +68,7 @@ constexpr std::array kProfiles = {
     EngineProfile{
         .name = "quickjs",
         .engine = "QuickJS 2025-09-13 (quickjs-emscripten 0.32.0's wasm build)",
-        .how = "engines/quickjs-host.js in the system node, from the engines cache "
-               "(tools/engines.sh); gc() allocates cyclic garbage until a sentinel dies",
+        .how = kQuickJsHow,
         .profile = Profile::Es2023,
         .strictCompleteness = true,
         .repostsAfterThrow = true,
@@ -81,8 +85,7 @@ constexpr std::array kProfiles = {
     EngineProfile{
         .name = "quickjs-ng",
         .engine = "quickjs-ng 0.12.1 (quickjs-emscripten 0.32.0's wasm build)",
-        .how = "engines/quickjs-host.js in the system node, from the engines cache "
-               "(tools/engines.sh); gc() allocates cyclic garbage until a sentinel dies",
+        .how = kQuickJsHow,
         .profile = Profile::Es2023,
         .strictCompleteness = false,
         .repostsAfterThrow = true,
