@@ -214,7 +214,7 @@ int Main(int argc, char** argv) {
       "as the harness file finrigRuntime.js, which --test262-include writes.");
   bool test262Include = false;
   CLI::Option* jsFile = jsCommand->add_option("file", input, "Program (.fr or .bin; - for stdin)");
-  jsCommand->add_option("--flavor", flavor, "The host: node, deno, bun, d8, jsshell, jsc or test262")
+  jsCommand->add_option("--flavor", flavor, "The host: node, deno, bun, quickjs, d8, jsshell, jsc or test262")
       ->capture_default_str();
   jsCommand->add_option("-o,--output", output, "Write here instead of stdout");
   jsCommand
