@@ -10,6 +10,7 @@
 
 #include "engines/js.h"
 #include "engines/model_engine.h"
+#include "engines/quickjs_host_js.h"
 #include "engines/shell_engine.h"
 #include "gen/mutator.h"
 #include "gen/lookalike.h"
@@ -70,6 +71,7 @@ Discrepancy Reduce(Engine& engine, Case found, Judgement judgement,
   Program reducedRunnable = Runnable(reduced, options.judge.strict);
   return {.number = number,
           .engine = options.engine,
+          .script = options.script,
           .found = std::move(found),
           .judgement = std::move(judgement),
           .reproduced = reproduced,
@@ -77,6 +79,30 @@ Discrepancy Reduce(Engine& engine, Case found, Judgement judgement,
           .reducedRunnable = std::move(reducedRunnable),
           .reduction = std::move(reduction),
           .findings = std::move(findings)};
+}
+
+// How a process engine is started; the script's path follows.
+std::vector<std::string> ShellCommand(const EngineProfile& profile,
+                                      const std::optional<InstalledEngine>& installed) {
+  if (!installed) {
+    if (profile.name != "node") {
+      throw std::invalid_argument(fmt::format(
+          "{0} runs from the engines cache: --engine {0}@VERSION (tools/engines.sh list)",
+          profile.name));
+    }
+    const char* node = std::getenv("FINRIG_NODE");
+    return {node != nullptr ? node : "node", "--expose-gc"};
+  }
+  if (profile.name == "node") return {installed->entry, "--expose-gc"};
+  if (profile.name == "deno") {
+    // No update check on each of a campaign's many starts, unless the user asked for one.
+    setenv("DENO_NO_UPDATE_CHECK", "1", 0);
+    // No permission flag: the script needs none.
+    return {installed->entry, "run", "--v8-flags=--expose-gc"};
+  }
+  if (profile.name == "bun") return {installed->entry};
+  // QuickJS and quickjs-ng: a wasm build, hosted by the system's node.
+  return {"node", "-e", std::string(kQuickJsHostJs), installed->entry};
 }
 
 }  // namespace
@@ -89,12 +115,14 @@ std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSet
   if (!settings.faults.Empty()) {
     throw std::invalid_argument("--engine-fault breaks only --engine model (finrig's own model)");
   }
-  if (profile.name == "node") {
-    const char* node = std::getenv("FINRIG_NODE");
+  if (profile.name != "spidermonkey") {
     return std::make_unique<ShellEngine>(ShellOptions{
-        .command = {node != nullptr ? node : "node", "--expose-gc"},
-        .flavor = Flavor::Node,
+        .command = ShellCommand(profile, settings.installed),
+        .flavor = profile.script,
         .timeout = settings.timeout,
+        // Deno 2 prints an exception of a cleanup callback to stdout, between wire lines.
+        .foreignLines = profile.name == "deno" ? std::vector<std::string>{"file://"}
+                                               : std::vector<std::string>{},
     });
   }
 #ifdef FINRIG_HAVE_SPIDERMONKEY
@@ -222,7 +250,7 @@ std::vector<Artifact> Artifacts(const Discrepancy& d, const std::string& directo
   return {
       {stem + ".fr", PrintProgram(commented)},
       {stem + "-original.fr", PrintProgram(d.found.original)},
-      {stem + ".js", EmitScript(d.reducedRunnable, Flavor::Node, stem + ".fr")},
+      {stem + ".js", EmitScript(d.reducedRunnable, d.script, stem + ".fr")},
   };
 }
 

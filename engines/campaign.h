@@ -28,6 +28,9 @@ struct EngineSettings {
   FaultSet faults{};                   // break the model engine; no other can be broken here
   bool complete = false;               // the model delivers everything it owes (--strict)
   std::chrono::milliseconds timeout{10000};  // per program, for real engines
+  // From the engines cache (ChooseEngine); none: the system's node. The others that
+  // run as processes (deno, bun) come only from the cache.
+  std::optional<InstalledEngine> installed;
 };
 std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSettings& settings);
 
@@ -71,6 +74,7 @@ std::vector<Judgement> RunAndJudge(Engine& engine, const std::vector<const Progr
 struct Discrepancy {
   int number = 0;  // 1, 2, ... in the order the campaign found them
   std::string engine;
+  Flavor script = Flavor::Node;  // of the .js artifact
   Case found;
   // Of found.runnable; its first finding is the blame, and reduced. Its traces point into
   // found.runnable's ops: move a Discrepancy, never copy it.
@@ -88,6 +92,7 @@ struct Discrepancy {
 
 struct CampaignOptions {
   std::string engine;  // its name, for the artifacts
+  Flavor script = Flavor::Node;  // the .js artifact's (EngineProfile::script)
   DiffOptions judge;
   std::size_t programs = 0;  // generated after the corpus
   Generator generator = Generator::Mutants;
@@ -112,7 +117,8 @@ Tally RunCampaign(Engine& engine, const std::vector<Source>& corpus,
                   const CampaignOptions& options, const CampaignObserver& observer);
 
 // The discrepancy as files: NNNN-SOURCE.fr (the reduced program, the findings in its
-// leading comments), NNNN-SOURCE-original.fr and NNNN-SOURCE.js (a node script), in
+// leading comments), NNNN-SOURCE-original.fr and NNNN-SOURCE.js (a script for the
+// engine, Discrepancy::script), in
 // `directory`.
 struct Artifact {
   std::string path;

@@ -15,8 +15,8 @@
 namespace finrig::engines {
 namespace {
 
-constexpr std::array<std::string_view, 5> kFlavorNames = {"node", "d8", "jsshell", "jsc",
-                                                          "test262"};
+constexpr std::array<std::string_view, 8> kFlavorNames = {
+    "node", "d8", "jsshell", "jsc", "test262", "deno", "bun", "quickjs"};
 
 }  // namespace
 
@@ -34,6 +34,66 @@ std::string_view HostPrelude(Flavor flavor) {
   macrotask: () => new Promise((r) => setTimeout(r, 0)).then(() => new Promise((r) => setImmediate(r))),
   onUncaught: (f) => process.on("uncaughtException", f),
   exit: () => process.exit(0),
+};
+)";
+    case Flavor::Deno:
+      // Deno runs a .js file as an ES module: no require, so Deno's own I/O.
+      return R"(const host = {
+  print: (line) => {
+    const bytes = new TextEncoder().encode(line + "\n");
+    for (let done = 0; done < bytes.length;) done += Deno.stdout.writeSync(bytes.subarray(done));
+  },
+  gc: () => globalThis.gc(),  // deno run --v8-flags=--expose-gc
+  // Two timers: Deno has no setImmediate in a module, and V8's cleanup tasks come
+  // through the same platform queue as in node.
+  macrotask: () => new Promise((r) => setTimeout(r, 0)).then(() => new Promise((r) => setTimeout(r, 0))),
+  // Deno calls no "error" listener for an exception of a cleanup callback: 1.46 drops
+  // it, 2.x prints "file://...: Uncaught ..." to stdout (the adapter skips those lines)
+  // and goes on. The trace shows the callback threw either way.
+  onUncaught: () => {},
+  exit: () => Deno.exit(0),
+};
+)";
+    case Flavor::Bun:
+      // As node, but for the collector: bun:jsc's fullGC is a full synchronous
+      // collection that respects [[KeptAlive]], where Bun.gc(true) collects a target
+      // a WeakRef made KeptAlive in the same job (ECMA-262 AddToKeptObjects).
+      return R"(const host = {
+  print: (line) => require("fs").writeSync(1, line + "\n"),
+  gc: () => require("bun:jsc").fullGC(),
+  macrotask: () => new Promise((r) => setTimeout(r, 0)).then(() => new Promise((r) => setImmediate(r))),
+  onUncaught: (f) => process.on("uncaughtException", f),
+  exit: () => process.exit(0),
+};
+)";
+    case Flavor::QuickJs:
+      // quickjs-emscripten's wasm builds export no collector. QuickJS frees what reference
+      // counting can at once, and cycles when its cycle collector runs, which allocation
+      // starts: so make cyclic garbage until a cycle made first is gone. Each sentinel is
+      // derefed once only, after its chunk, as a deref keeps its target alive to the end
+      // of the job (AddToKeptObjects) in an engine that implements it.
+      return R"(const host = {
+  print: (line) => __finrig.print(line),
+  gc: () => {
+    const sentinels = [];
+    for (let i = 0; i < 64; i++) {
+      const o = {};
+      o.o = o;
+      sentinels.push(new WeakRef(o));
+    }
+    for (const sentinel of sentinels) {
+      for (let i = 0; i < 2048; i++) {
+        const a = {};
+        a.b = { a };
+      }
+      if (sentinel.deref() === undefined) return;
+    }
+    throw new Error("gc: no cycle collection after 131072 cyclic allocations");
+  },
+  // A task of engines/quickjs-host.js, which runs the job queue dry after each.
+  macrotask: () => new Promise((r) => __finrig.tasks.push(r)),
+  onUncaught: (f) => { __finrig.uncaught = f; },
+  exit: () => __finrig.exit(),
 };
 )";
     case Flavor::D8:
@@ -319,6 +379,11 @@ std::string EmitScript(const Program& program, Flavor flavor, std::string_view n
       name, ProfileName(program.profile), FlavorName(flavor));
   if (flavor == Flavor::Node) header += "// Run: node --expose-gc FILE.js\n";
   if (flavor == Flavor::D8) header += "// Run: d8 --expose-gc FILE.js\n";
+  if (flavor == Flavor::Deno) header += "// Run: deno run --v8-flags=--expose-gc FILE.js\n";
+  if (flavor == Flavor::Bun) header += "// Run: bun FILE.js\n";
+  if (flavor == Flavor::QuickJs) {
+    header += "// Run: node -e \"$(cat engines/quickjs-host.js)\" VARIANT_PACKAGE_FOLDER FILE.js\n";
+  }
   for (const std::string& change : changes) header += "// Approximated: " + change + "\n";
   return header + EmitBatch({{std::string(name), &program}}, flavor);
 }

@@ -26,6 +26,9 @@ enum class Flavor {
   JsShell,  // SpiderMonkey's js shell and finrig's in-process host: gc(), setTimeout, print
   Jsc,      // JavaScriptCore's jsc: gc(), setTimeout, print
   Test262,  // a test262 test: $262.gc(), a macrotask, $DONE; asserts what every engine must do
+  Deno,     // deno run --v8-flags=--expose-gc: gc(), setTimeout, Deno.stdout (an ES module)
+  Bun,      // bun: bun:jsc's fullGC, setTimeout/setImmediate, fs.writeSync
+  QuickJs,  // engines/quickjs-host.js: __finrig's print, tasks and exit; gc by allocation
 };
 std::string_view FlavorName(Flavor flavor);
 std::optional<Flavor> FlavorFromName(std::string_view name);

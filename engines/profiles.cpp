@@ -1,9 +1,23 @@
 #include "engines/profiles.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 namespace finrig::engines {
 namespace {
+
+namespace fs = std::filesystem;
+
+// Both QuickJS variants are wasm builds of one package, run by one host.
+constexpr std::string_view kQuickJsHow =
+    "engines/quickjs-host.js in the system node, from the engines cache (tools/engines.sh); "
+    "gc() allocates cyclic garbage until a sentinel dies";
 
 constexpr std::array kProfiles = {
     EngineProfile{
@@ -17,6 +31,70 @@ constexpr std::array kProfiles = {
                  "in no fixed order, and after a callback throws the rest come in a later task; "
                  "a registry that dies with a job pending stops all cleanup in the isolate "
                  "(corpus/engines/), which --strict reports",
+    },
+    EngineProfile{
+        .name = "deno",
+        .engine = "V8, as in Deno (checked with deno@1.46.3, V8 12.9, and deno@2.9.6, V8 15.0)",
+        .how = "deno run --v8-flags=--expose-gc from the engines cache (tools/engines.sh), a "
+               "batch of programs per process",
+        .profile = Profile::Es2023,
+        .strictCompleteness = true,
+        .repostsAfterThrow = true,
+        .notes = "as node: gc() is V8's full, precise collection, cleanup tasks come from the "
+                 "event loop, and after a callback throws the rest come in a later task (seen "
+                 "in 1.46.3 and 2.9.6: --letter reports it); 1.46.3 (V8 12.9) has V8's stall "
+                 "after a dirty registry dies (corpus/engines/), which --strict reports, 2.9.6 "
+                 "(V8 15.0) not. An exception of a cleanup callback reaches no listener: 1.46 "
+                 "drops it, 2.9 prints 'file://...: Uncaught' to stdout (skipped)",
+        .script = Flavor::Deno,
+    },
+    EngineProfile{
+        .name = "bun",
+        .engine = "JavaScriptCore, as in Bun (checked with bun@1.1.45 and bun@1.4.5)",
+        .how = "bun from the engines cache (tools/engines.sh), a batch of programs per process; "
+               "the collector is require(\"bun:jsc\").fullGC",
+        .profile = Profile::Es2023,
+        .strictCompleteness = false,
+        .repostsAfterThrow = false,
+        .notes = "fullGC() is a full synchronous collection that keeps [[KeptAlive]] (Bun.gc(true) "
+                 "collects a target a WeakRef keeps alive in the same job, so it is "
+                 "not used); as SpiderMonkey, cells a throwing callback leaves wait for "
+                 "another death (1.4.5: --strict reports them on two throw programs, --letter "
+                 "finds no re-post); 1.1.45 loses the pending timer after a cleanup callback "
+                 "throws and exits, which diff reports as a crash "
+                 "(corpus/engines/bun-timer-lost-after-cleanup-throws.*)",
+        .script = Flavor::Bun,
+    },
+    EngineProfile{
+        .name = "quickjs",
+        .engine = "QuickJS 2025-09-13 (quickjs-emscripten 0.32.0's wasm build)",
+        .how = kQuickJsHow,
+        .profile = Profile::Es2023,
+        .strictCompleteness = true,
+        .repostsAfterThrow = true,
+        .notes = "reference counting frees acyclic garbage at once, a gc op frees cycles; after a "
+                 "callback throws the rest come in a later job (--letter reports it); cleanup "
+                 "jobs share the promise job queue, so a callback can come between the last op "
+                 "and the end line, which the checker rejects as a trace mismatch (finrig's "
+                 "fault, to fix in model/). Known bugs, 3 runs of 3: a new WeakRef does not keep "
+                 "its target alive (corpus/engines/quickjs-weakref-target-not-kept-alive.*) and "
+                 "unregister misses a dead target's cell, then calls it back "
+                 "(corpus/engines/quickjs-unregister-misses-dead-cell.*)",
+        .script = Flavor::QuickJs,
+    },
+    EngineProfile{
+        .name = "quickjs-ng",
+        .engine = "quickjs-ng 0.12.1 (quickjs-emscripten 0.32.0's wasm build)",
+        .how = kQuickJsHow,
+        .profile = Profile::Es2023,
+        .strictCompleteness = false,
+        .repostsAfterThrow = true,
+        .notes = "as quickjs (both bugs too); the unregister bug shows even without a gc "
+                 "(reference counting frees the target first): the script's own check of a "
+                 "result no engine choice can change fails. A cell whose token is its own target "
+                 "is never called back, which --strict reports "
+                 "(corpus/engines/quickjs-ng-self-token-cell-never-called.*)",
+        .script = Flavor::QuickJs,
     },
     EngineProfile{
         .name = "spidermonkey",
@@ -54,6 +132,93 @@ std::optional<EngineProfile> EngineProfileNamed(std::string_view name) {
     if (profile.name == name) return profile;
   }
   return std::nullopt;
+}
+
+std::string EnginesCacheDir() {
+  if (const char* dir = std::getenv("FINRIG_ENGINES_DIR"); dir != nullptr && *dir != 0) return dir;
+  if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache != nullptr && *cache != 0) {
+    return std::string(cache) + "/finrig/engines";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr ? home : "") + "/.cache/finrig/engines";
+}
+
+namespace {
+
+// "22.23.5" as numbers, so that 1.10.0 sorts after 1.9.0 (sort -V in engines.sh).
+std::vector<long> VersionParts(std::string_view version) {
+  std::vector<long> parts;
+  for (std::size_t at = 0; at <= version.size();) {
+    const std::size_t dot = std::min(version.find('.', at), version.size());
+    parts.push_back(std::strtol(std::string(version.substr(at, dot - at)).c_str(), nullptr, 10));
+    at = dot + 1;
+  }
+  return parts;
+}
+
+// The marker's "KEY VALUE" lines (tools/engines.sh install_one writes them).
+std::optional<InstalledEngine> ReadMarker(const fs::path& folder) {
+  std::ifstream in(folder / "finrig-engine");
+  if (!in) return std::nullopt;
+  InstalledEngine engine;
+  for (std::string line; std::getline(in, line);) {
+    const std::size_t space = line.find(' ');
+    if (space == std::string::npos) continue;
+    const std::string key = line.substr(0, space), value = line.substr(space + 1);
+    if (key == "name") engine.name = value;
+    if (key == "version") engine.version = value;
+    if (key == "entry") engine.entry = (folder / value).string();
+    if (key == "detected") engine.detected = value;
+  }
+  if (engine.name.empty() || engine.version.empty() || engine.entry.empty()) return std::nullopt;
+  return engine;
+}
+
+}  // namespace
+
+std::vector<InstalledEngine> InstalledEngines() {
+  std::vector<InstalledEngine> engines;
+  std::error_code error;
+  for (const fs::directory_entry& entry : fs::directory_iterator(EnginesCacheDir(), error)) {
+    if (entry.path().filename().string().find('@') == std::string::npos) continue;
+    if (std::optional<InstalledEngine> engine = ReadMarker(entry.path())) {
+      engines.push_back(std::move(*engine));
+    }
+  }
+  std::sort(engines.begin(), engines.end(), [](const InstalledEngine& a, const InstalledEngine& b) {
+    return std::pair(a.name, VersionParts(a.version)) < std::pair(b.name, VersionParts(b.version));
+  });
+  return engines;
+}
+
+EngineChoice ChooseEngine(std::string_view spec) {
+  const std::size_t at = spec.find('@');
+  const std::string name(spec.substr(0, at));
+  const std::optional<EngineProfile> profile = EngineProfileNamed(name);
+  if (!profile) throw std::invalid_argument(fmt::format("unknown engine '{}' (see 'finrig engines')", spec));
+  // Plain node is the one on PATH (or FINRIG_NODE), as before the cache existed;
+  // SpiderMonkey and the model are in process.
+  const bool cached = name != "spidermonkey" && name != "model";
+  if (at == std::string_view::npos && (name == "node" || !cached)) {
+    return {.name = name, .profile = *profile, .installed = std::nullopt};
+  }
+  if (!cached) {
+    throw std::invalid_argument(fmt::format("--engine {} has no versions: it is built in", name));
+  }
+  const std::string want(at == std::string_view::npos ? "" : spec.substr(at + 1));
+  std::optional<InstalledEngine> match;  // the newest that matches
+  for (InstalledEngine& engine : InstalledEngines()) {
+    if (engine.name == name &&
+        (want.empty() || engine.version == want || engine.version.starts_with(want + "."))) {
+      match = std::move(engine);
+    }
+  }
+  if (!match) {
+    throw std::invalid_argument(
+        fmt::format("{} is not installed in {} (tools/engines.sh install {})", spec,
+                    EnginesCacheDir(), want.empty() ? name + "@latest" : std::string(spec)));
+  }
+  return {.name = match->name + "@" + match->version, .profile = *profile, .installed = match};
 }
 
 }  // namespace finrig::engines

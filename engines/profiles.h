@@ -4,8 +4,11 @@
 
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "engines/js.h"
 #include "model/value.h"
 
 namespace finrig::engines {
@@ -23,9 +26,39 @@ struct EngineProfile {
   // that declares it unless `--letter` is asked for.
   bool repostsAfterThrow;
   std::string_view notes;
+  // The script a discrepancy's .js artifact is written for: the one the engine runs,
+  // where it runs one (node for the others, as the most portable repro).
+  Flavor script = Flavor::Node;
 };
 
 std::span<const EngineProfile> EngineProfiles();
 std::optional<EngineProfile> EngineProfileNamed(std::string_view name);
+
+// An engine tools/engines.sh installed: a folder NAME@VERSION of the cache, complete
+// when it holds the `finrig-engine` marker install writes last.
+struct InstalledEngine {
+  std::string name;      // node, deno, bun, quickjs, quickjs-ng
+  std::string version;   // the package's: 22.23.5
+  std::string entry;     // the binary (for QuickJS: the wasm variant's package folder)
+  std::string detected;  // what the engine reported when install ran it
+};
+
+// tools/engines.sh's folder: $FINRIG_ENGINES_DIR, else $XDG_CACHE_HOME/finrig/engines,
+// else ~/.cache/finrig/engines.
+std::string EnginesCacheDir();
+// The installed engines, by name then oldest version first; nothing when there is no
+// cache. Reads marker files only: no engine is run.
+std::vector<InstalledEngine> InstalledEngines();
+
+// What `--engine SPEC` names: NAME, or NAME@VERSION (exact or a prefix such as 22 or
+// 1.1: the newest installed that matches) from the cache. Plain `node` is the system's
+// (or $FINRIG_NODE), other plain names the newest installed. Throws
+// std::invalid_argument naming the engines.sh command that would install what is missing.
+struct EngineChoice {
+  std::string name;  // for messages and artifacts: node, deno@2.9.6
+  EngineProfile profile;
+  std::optional<InstalledEngine> installed;  // none: the engine needs no cache (node, model)
+};
+EngineChoice ChooseEngine(std::string_view spec);
 
 }  // namespace finrig::engines

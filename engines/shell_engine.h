@@ -18,6 +18,8 @@ struct ShellOptions {
   Flavor flavor = Flavor::Node;
   std::chrono::milliseconds timeout{10000};  // per program, startup included for the first
   std::size_t batchSize = 500;               // programs per process
+  // Prefixes of lines the engine prints itself (not the script), skipped.
+  std::vector<std::string> foreignLines = {};
 };
 
 class ShellEngine : public Engine {

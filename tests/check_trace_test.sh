@@ -4,6 +4,7 @@
 #   # program: NAME.fr                 the program it ran (default: TRACE's stem .fr)
 #   # check: --strict                  options for finrig check (default: none)
 #   # verdict: accepted                or: # verdict: rejected, invariant N
+#                                      or: # verdict: rejected, crashed (no end line)
 set -euo pipefail
 finrig=$1 trace=$2
 fail() { echo "FAIL: $trace: $*" >&2; exit 1; }
@@ -23,5 +24,8 @@ case "$verdict" in
     [ "$status" -eq 1 ] || fail "expected rejected, got exit $status"
     invariant=${verdict#rejected, invariant }
     grep -q "engine: .*invariant $invariant " <<<"$out" || fail "not rejected for invariant $invariant" ;;
+  "rejected, crashed")
+    [ "$status" -eq 1 ] || fail "expected rejected, got exit $status"
+    grep -q "engine: crashed" <<<"$out" || fail "not rejected as a crash" ;;
   *) fail "unknown verdict '$verdict'" ;;
 esac

