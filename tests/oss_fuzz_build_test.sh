@@ -14,8 +14,9 @@
 #                       runtime up to 200 times, as check_build allows);
 #   coverage            (what ClusterFuzzLite's `mode: coverage` and OSS-Fuzz's coverage
 #                       job run) the target carries the profile runtime
-#                       (__llvm_profile_*) and no sanitizer; running its seeds writes a
-#                       profile that llvm-cov reads back with lines of model/ covered.
+#                       (__llvm_profile_*), counters for >= 100 functions (__profc_*)
+#                       and no sanitizer; running its seeds writes a profile that
+#                       llvm-cov reads back with lines of model/ covered.
 # The rules are then applied to a target known to be bad (tests/tiny_fuzzer.cpp built
 # with -fsanitize=fuzzer alone: no sanitizer, no profile, a dozen edges), and must
 # reject it: a rule that passes everything would fail the test.
@@ -104,8 +105,15 @@ check_build_rules() {
   if [ "$msan" -gt 3 ] || [ "$dfsan" -gt 0 ]; then echo "BAD BUILD: $name calls MSan ($msan) or DFSan ($dfsan)"; bad=$((bad + 1)); fi
 
   if [ "$sanitizer" = coverage ]; then
-    if ! nm "$target" 2>/dev/null | grep -q ' __llvm_profile_write_file$'; then
-      echo "BAD BUILD: $name has no profile runtime (__llvm_profile_write_file): not built with -fprofile-instr-generate"
+    # The profile runtime, and counters for at least as many functions as check_build
+    # wants edges (one __profc_ symbol per instrumented function).
+    local functions
+    functions=$(nm "$target" 2>/dev/null | grep -c ' __profc_' || true)
+    if ! nm "$target" 2>/dev/null | grep -q ' __llvm_profile_begin_counters$'; then
+      echo "BAD BUILD: $name has no profile runtime (__llvm_profile_*): not built with -fprofile-instr-generate"
+      bad=$((bad + 1))
+    elif [ "$functions" -lt 100 ]; then
+      echo "BAD BUILD: $name has profile counters for only $functions functions"
       bad=$((bad + 1))
     fi
     return "$bad"
