@@ -203,9 +203,11 @@ file_crash() {
     cp -- "$work/program.fr" "$new/program.fr"
     cp -- "$crash" "$new/first-input"
     echo "$text" >"$new/signature.txt"
-    "$finrig" run --trace "${fault_flags[@]}" "$new/program.fr" >"$new/trace.txt" 2>&1 || true
+    # Run from inside the folder, so that the reports say "program.fr:7", not where
+    # the folder was being made.
+    (cd "$new" && "$finrig" run --trace "${fault_flags[@]}" program.fr >trace.txt 2>&1) || true
     {
-      "$finrig" run -q "${fault_flags[@]}" "$new/program.fr" 2>&1 || true
+      (cd "$new" && "$finrig" run -q "${fault_flags[@]}" program.fr 2>&1) || true
       echo
       echo "signature: $text"
       [ -z "$fault_list" ] || echo "faults injected into the model: $fault_list"
