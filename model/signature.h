@@ -6,12 +6,13 @@
 // them, which symptom the checker saw first (a callback delivered twice may first show
 // as a callback for an unregistered cell). So a failing program is first reduced to
 // its simplest witness (SimplestWitness): minimized while it violates any invariant,
-// and for each invariant it violates alone, and the smallest of those kept. The signature is then the witness's first
-// violation (its invariant and the op or callback it is about) and its shape: the ops
-// that act on registries, the heap and the event loop, in order, callback bodies
-// included; not the ops that only make or clear values (object, symbol, weakref, a
-// registry without a callback, assignments, drop), among which minimization picks by
-// accident (a symbol serves as a target as well as an object does).
+// and for each invariant it violates alone, and the smallest of those kept. The
+// signature is then the witness's first violation (its invariant and the op or
+// callback it is about) and its shape: the ops that act on registries, the heap and the
+// event loop, in order, callback bodies included; not the ops that only make or clear
+// values (object, symbol, weakref, a registry without a callback, assignments, drop),
+// among which minimization picks by accident (a symbol serves as a target as well as an
+// object does).
 #pragma once
 
 #include <optional>

@@ -107,9 +107,11 @@ check_build_rules() {
   if [ "$sanitizer" = coverage ]; then
     # The profile runtime, and counters for at least as many functions as check_build
     # wants edges (one __profc_ symbol per instrumented function).
+    # (nm into a file: `nm | grep -q` fails under pipefail when grep stops reading.)
     local functions
-    functions=$(nm "$target" 2>/dev/null | grep -c ' __profc_' || true)
-    if ! nm "$target" 2>/dev/null | grep -q ' __llvm_profile_begin_counters$'; then
+    nm "$target" >"$logs/$name.nm" 2>/dev/null || true
+    functions=$(grep -c ' __profc_' "$logs/$name.nm" || true)
+    if ! grep -q ' __llvm_profile_begin_counters$' "$logs/$name.nm"; then
       echo "BAD BUILD: $name has no profile runtime (__llvm_profile_*): not built with -fprofile-instr-generate"
       bad=$((bad + 1))
     elif [ "$functions" -lt 100 ]; then

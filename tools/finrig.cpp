@@ -220,9 +220,10 @@ int Main(int argc, char** argv) {
       "signature", "Print what makes a failing program's bug the same as another's");
   signatureCommand->footer(
       "Output: ID<TAB>KIND | SHAPE, e.g. 'invariant-5-at-turn-0c1d2e3f\tinvariant 5 at turn | "
-      "register gc turn'. The program is first minimized for each invariant it violates; "
-      "the smallest result is the witness (-o writes it). KIND is the witness's first "
-      "violation and its op, SHAPE its ops but those that only make or clear values. Two "
+      "register gc turn'. The program is first minimized while it violates anything, and "
+      "for each invariant it violates alone; the smallest result is the witness (-o "
+      "writes it). KIND is the witness's first violation and its op, SHAPE its ops but "
+      "those that only make or clear values. Two "
       "programs with the same ID show the same bug.\nExit status: 1 a violation (signature "
       "printed), 0 none, 2 bad input or usage.");
   signatureCommand->add_option("file", signature.file, "Program (.fr, or .bin; - for stdin)")
