@@ -87,8 +87,9 @@ seeds=$(dirname "$fuzzer")/seeds/binary
 [ -x "$fuzzer" ] || die 2 "$fuzzer is not an executable fuzzer"
 [ -x "$finrig" ] || die 2 "$finrig is not the finrig command"
 fault_flags=()
+known_faults=$("$finrig" faults)  # not `finrig faults | grep -q`: pipefail, SIGPIPE
 for f in "${faults[@]}"; do
-  "$finrig" faults | grep -qx -- "$f" || die 2 "unknown fault '$f' (see 'finrig faults')"
+  grep -qx -- "$f" <<<"$known_faults" || die 2 "unknown fault '$f' (see 'finrig faults')"
   fault_flags+=(--fault "$f")
 done
 fault_list=$(IFS=,; echo "${faults[*]}")
