@@ -25,6 +25,7 @@
 #include "model/faults.h"
 #include "model/minimize.h"
 #include "model/model.h"
+#include "model/signature.h"
 #include "model/text.h"
 
 namespace finrig {
@@ -139,6 +140,30 @@ int MinimizeCommand(const MinimizeCommandOptions& options) {
   return kExitOk;
 }
 
+struct SignatureCommandOptions {
+  std::string file;
+  std::string output;
+  std::string profile;
+  std::vector<std::string> faults;
+};
+
+// Prints "ID<TAB>KIND | SHAPE", the signature of the bug a program shows (of its
+// simplest witness: model/signature.h), and writes the witness to --output: how
+// tools/fuzz-forever.sh files each failing input, one report per distinct bug.
+int SignatureCommand(const SignatureCommandOptions& options) {
+  const Program program = LoadProgram(options.file);
+  const Profile used = ProfileOverride(options.profile).value_or(program.profile);
+  const std::optional<Witness> witness =
+      SimplestWitness(program, FaultsFromNames(options.faults), used);
+  if (!witness) {
+    std::cerr << options.file << ": no invariant is violated, so no signature\n";
+    return kExitOk;
+  }
+  if (!options.output.empty()) WriteFile(options.output, PrintProgram(witness->program));
+  std::cout << witness->signature.Id() << "\t" << witness->signature.Text() << "\n";
+  return kExitViolation;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{
       "finrig: a fuzzing and property-testing rig for JavaScript FinalizationRegistry "
@@ -190,6 +215,27 @@ int Main(int argc, char** argv) {
       ->allow_extra_args(false);
 
   bool verbose = false;
+  SignatureCommandOptions signature;
+  CLI::App* signatureCommand = app.add_subcommand(
+      "signature", "Print what makes a failing program's bug the same as another's");
+  signatureCommand->footer(
+      "Output: ID<TAB>KIND | SHAPE, e.g. 'invariant-5-at-turn-0c1d2e3f\tinvariant 5 at turn | "
+      "register gc turn'. The program is first minimized while it violates anything, and "
+      "for each invariant it violates alone; the smallest result is the witness (-o "
+      "writes it). KIND is the witness's first violation and its op, SHAPE its ops but "
+      "those that only make or clear values. Two "
+      "programs with the same ID show the same bug.\nExit status: 1 a violation (signature "
+      "printed), 0 none, 2 bad input or usage.");
+  signatureCommand->add_option("file", signature.file, "Program (.fr, or .bin; - for stdin)")
+      ->required();
+  signatureCommand->add_option("-o,--output", signature.output, "Write the witness here");
+  signatureCommand->add_option("--profile", signature.profile,
+                               "es2021 or es2023 (default: the file's)");
+  signatureCommand
+      ->add_option("--fault", signature.faults,
+                   "Inject a fault into the model (repeatable; names from 'finrig faults')")
+      ->allow_extra_args(false);
+
   CLI::App* faultsCommand = app.add_subcommand("faults", "List the injectable fault names");
   faultsCommand->add_flag("-v,--verbose", verbose, "Also say what each fault does");
 
@@ -309,6 +355,7 @@ int Main(int argc, char** argv) {
   try {
     if (runCommand->parsed()) return Run(run);
     if (minimizeCommand->parsed()) return MinimizeCommand(minimize);
+    if (signatureCommand->parsed()) return SignatureCommand(signature);
     if (faultsCommand->parsed()) {
       for (Fault fault : AllFaults()) {
         std::cout << FaultName(fault);

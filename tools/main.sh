@@ -4,25 +4,35 @@
 # that corpus for a bounded time and reports exec/s, coverage, corpus size and every
 # finding as a .fr program. Exit status: 0 nothing found, 1 a finding, 2 usage.
 #
-#   bash tools/main.sh [--seconds N] [--fault NAME]...
-#     --seconds N   how long to fuzz (default 60)
-#     --fault NAME  fuzz a deliberately broken model (see `finrig faults`): the job
-#                   should then find something
+#   bash tools/main.sh [--seconds N] [--fault NAME]... [--until-stopped]
+#     --seconds N      how long to fuzz (default 60)
+#     --fault NAME     fuzz a deliberately broken model (see `finrig faults`): the job
+#                      should then find something
+#     --until-stopped  fuzz on every core until Ctrl-C, keeping the corpus and one
+#                      report per distinct bug in fuzz-runs/model_fuzzer: the long local
+#                      run, tools/fuzz-forever.sh (its --help has the options)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$(dirname "$0")/.."
 
 seconds=60
 faults=()
+until_stopped=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
     --fault) faults+=("${2:?--fault needs a name}"); shift 2 ;;
+    --until-stopped) until_stopped=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "main.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
 [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "main.sh: --seconds takes a whole number" >&2; exit 2; }
+if [ "$until_stopped" = 1 ]; then
+  fault_args=()
+  for f in "${faults[@]}"; do fault_args+=(--fault "$f"); done
+  exec bash tools/fuzz-forever.sh "${fault_args[@]}"
+fi
 
 bash tools/deps.sh
 cmake --preset fuzz >/dev/null
