@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# rc-kills.sh [--seeds "1 2 3 4 5"] [--props BINARY]: RapidCheck test cases until each
+# rc-kills.sh [--seeds "1 2 ... 10"] [--props BINARY]: RapidCheck test cases until each
 # fault's property first fails (the FaultKill tests of props/fault_kills_test.cpp, run
 # once per seed through FINRIG_KILL_SEED), and the median over the seeds. Prints a
 # table: fault, cases per seed, median; "-" where the budget (1000 cases) ran out.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib.sh"
 cd "$(dirname "$0")/.."
-seeds="1 2 3 4 5" props=build/props/finrig_props_tests
+seeds="1 2 3 4 5 6 7 8 9 10" props=build/props/finrig_props_tests
 while (($#)); do
   case $1 in
     --seeds) seeds=$2; shift 2 ;;

@@ -11,8 +11,10 @@
 #   judge.sh               the judge's self-test: false alarms on legal engine runs,
 #                          and what each engine fault makes it report -> judge.txt
 #   fuzz-compare.sh        (with --time-to-find: about an hour) seconds and executions
-#                          to find each fault, 5 seeds, from the seeds and from empty,
-#                          byte mutation and the custom mutator -> time-to-find.txt
+#                          to find each fault, 5 seeds, from the seeds, byte mutation
+#                          and the custom mutator -> time-to-find.txt
+#   time-to-find.sh        (with --time-to-find) the same from an EMPTY corpus: found/5,
+#                          median and worst per fault and search -> search-power.txt
 # --quick: 5 s fuzzing runs and short benchmark repetitions (a smoke run; the figures
 # are not the ones to report). Nothing else should run on the machine meanwhile.
 set -euo pipefail
@@ -87,7 +89,9 @@ if ((ttf)); then
   echo "== time to find"
   limit=20
   ((quick)) && limit=5
-  tools/fuzz-compare.sh --build build-fuzz --no-coverage --from "seeds empty" \
+  tools/fuzz-compare.sh --build build-fuzz --no-coverage --from seeds \
     --seeds "1 2 3 4 5" --fault-seconds "$limit" | tee "$out/time-to-find.txt"
+  echo "== search power from nothing"
+  bench/time-to-find.sh --seconds "$limit" --seeds "1 2 3 4 5" | tee "$out/search-power.txt"
 fi
 echo "bench/run.sh: results in $out/"

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "gen/scenarios.h"
 #include "gen/weights.h"
 #include "model/binary.h"
 #include "model/op_facts.h"
@@ -267,17 +268,42 @@ class OpGen {
     return op;
   }
 
-  Op RandomOp() {
-    const bool top = depth_ == 0;
+  // One op, never a scenario: for bodies, and to replace an op.
+  Op RandomOp() { return OpOf(PickChoice(/*scenarios=*/false)); }
+
+  // What InsertOp inserts: an op, or at top level now and then a scenario's ops.
+  std::vector<Op> RandomOps() {
+    const OpChoice choice = PickChoice(/*scenarios=*/true);
+    if (choice != OpChoice::Scenario) return {OpOf(choice)};
+    return MakeScenario({.scenario = static_cast<Scenario>(rng_.Weighted(kScenarioWeights)),
+                         .first = 0,
+                         .count = kScenarioHandles,
+                         .shift = static_cast<int>(rng_.Below(kScenarioHandles)),
+                         .variation = static_cast<std::uint32_t>(rng_.Below(kScenarioVariations))});
+  }
+
+ private:
+  // Scenarios use the low handles, as programs mostly do: h0..h7.
+  static constexpr int kScenarioHandles = 8;
+
+  OpChoice PickChoice(bool scenarios) {
     std::array<int, kOpWeights.size()> weights{};
     for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = WeightAt(OpChoice(i), depth_);
+    if (!scenarios) weights[std::size_t(OpChoice::Scenario)] = 0;
     if (scope_.assigned.none()) {
-      // Nothing to use yet: make something.
+      // Nothing to use yet: make something (a scenario makes its own).
+      const int scenario = weights[std::size_t(OpChoice::Scenario)];
       weights.fill(0);
       weights[std::size_t(OpChoice::Object)] = 1;
       weights[std::size_t(OpChoice::Registry)] = 1;
+      weights[std::size_t(OpChoice::Scenario)] = scenario > 0 ? 1 : 0;
     }
-    switch (static_cast<OpChoice>(rng_.Weighted(weights))) {
+    return static_cast<OpChoice>(rng_.Weighted(weights));
+  }
+
+  Op OpOf(OpChoice choice) {
+    const bool top = depth_ == 0;
+    switch (choice) {
       case OpChoice::Object: return Op{.kind = OpKind::NewObject, .dest = PickDest(Role::Object)};
       case OpChoice::Symbol: {
         Op op{.kind = OpKind::NewSymbol, .dest = PickDest(Role::Object)};
@@ -322,7 +348,7 @@ class OpGen {
       case OpChoice::PartialGc: return Op{.kind = OpKind::Gc, .gcOnly = HeapIds()};
       case OpChoice::Turn: return Op{.kind = OpKind::Turn};
       case OpChoice::TurnOptions: return TurnWithOptions();
-      default: {  // OpChoice::Throw
+      default: {  // OpChoice::Throw (PickChoice drew no Scenario)
         Op op{.kind = OpKind::Throw};
         if (rng_.Coin()) op.args.push_back(RandomOperand(Role::Any));
         return op;
@@ -330,7 +356,6 @@ class OpGen {
     }
   }
 
- private:
   Rng& rng_;
   Scope scope_;
   int depth_;
@@ -523,8 +548,9 @@ class InsertOp final : public ListMutator {
   bool MutateList(Program& program, ListRef list, Rng& rng) const override {
     const std::size_t at = rng.Below(list.ops->size() + 1);
     OpGen gen(rng, ScopeAt(program, list.ops, at), list.depth);
-    Op op = gen.RandomOp();
-    list.ops->insert(list.ops->begin() + static_cast<std::ptrdiff_t>(at), std::move(op));
+    std::vector<Op> ops = gen.RandomOps();
+    list.ops->insert(list.ops->begin() + static_cast<std::ptrdiff_t>(at),
+                     std::make_move_iterator(ops.begin()), std::make_move_iterator(ops.end()));
     return true;
   }
 };
@@ -610,9 +636,9 @@ class EditBody final : public Mutator {
   bool Mutate(Program& program, Rng& rng) const override;
 };
 
-// The one table the drivers pick from, in Mutation order: how often each mutation is
-// made, once the program is past kSoftOps (mostly shrinking), and as EditBody's edit
-// of a body (list edits only).
+// The mutators, in Mutation order, each with its row of gen/weights.h's
+// kMutationWeights: how often it is made, once the program is past kSoftOps (mostly
+// shrinking), and as EditBody's edit of a body (list edits only).
 struct MutatorRow {
   Mutation mutation;
   const Mutator& mutator;
@@ -630,20 +656,26 @@ constexpr EditOneOp kEditOp;
 constexpr ToggleProfile kToggleProfile;
 constexpr EditBody kEditBody;
 
-constexpr std::array<MutatorRow, 8> kMutators = {{
-    {Mutation::InsertOp, kInsertOp, 7, 1, 4},
-    {Mutation::DeleteOp, kDeleteOp, 4, 10, 2},
-    {Mutation::DuplicateOp, kDuplicateOp, 2, 0, 1},
-    {Mutation::CopyOp, kCopyOp, 2, 1, 0},
-    {Mutation::SwapOps, kSwapOps, 2, 2, 1},
-    {Mutation::EditOp, kEditOp, 8, 8, 4},
-    {Mutation::ToggleProfile, kToggleProfile, 1, 1, 0},
-    {Mutation::EditBody, kEditBody, 3, 2, 0},
+constexpr MutatorRow Row(const Mutator& mutator, Mutation mutation) {
+  const MutationWeight& w = kMutationWeights[static_cast<std::size_t>(mutation)];
+  return {mutation, mutator, w.weight, w.whenBig, w.inBody};
+}
+
+constexpr std::array<MutatorRow, kMutationWeights.size()> kMutators = {{
+    Row(kInsertOp, Mutation::InsertOp),
+    Row(kDeleteOp, Mutation::DeleteOp),
+    Row(kDuplicateOp, Mutation::DuplicateOp),
+    Row(kCopyOp, Mutation::CopyOp),
+    Row(kSwapOps, Mutation::SwapOps),
+    Row(kEditOp, Mutation::EditOp),
+    Row(kToggleProfile, Mutation::ToggleProfile),
+    Row(kEditBody, Mutation::EditBody),
 }};
 
 constexpr bool MutatorsInMutationOrder() {
   for (std::size_t i = 0; i < kMutators.size(); ++i) {
     if (static_cast<std::size_t>(kMutators[i].mutation) != i) return false;
+    if (kMutationWeights[i].mutation != kMutators[i].mutation) return false;
   }
   return kMutators.back().mutation == Mutation::EditBody;
 }
@@ -845,12 +877,12 @@ std::size_t MutateProgram(std::uint8_t* data, std::size_t size, std::size_t maxS
   if (maxSize == 0) return 0;
   // Byte-level now and then: literal values, varints and counts the generator never
   // makes, and the inputs libFuzzer's own mutations would try.
-  if (byteMutator != nullptr && size > 0 && rng.OneIn(10)) {
+  if (byteMutator != nullptr && size > 0 && rng.OneIn(kByteAllOneIn)) {
     if (applied != nullptr) applied->push_back(Mutation::ByteAll);
     return std::min(byteMutator(data, std::min(size, maxSize), maxSize), maxSize);
   }
   const Program program = DecodeProgram({data, size});
-  if (byteMutator != nullptr && rng.OneIn(9)) {
+  if (byteMutator != nullptr && rng.OneIn(kByteOpOneIn)) {
     if (std::optional<std::vector<std::uint8_t>> bytes =
             MutateOpBytes(program, maxSize, rng, byteMutator)) {
       if (applied != nullptr) applied->push_back(Mutation::ByteOp);

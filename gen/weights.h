@@ -1,13 +1,17 @@
-// How often the generators make each kind of op and literal, stated once: the
-// structure-aware mutator (gen/mutator.cpp, behind model_mutator_fuzzer and `finrig
+// How often the generators make each kind of op, scenario and literal, stated once:
+// the structure-aware mutator (gen/mutator.cpp, behind model_mutator_fuzzer and `finrig
 // diff`) and the RapidCheck generators (props/generators.cpp) both read these, so a
-// program made by one looks like a program made by the other.
+// program made by one looks like a program made by the other. The mutator's own
+// choices (which mutation, how often byte-level) are here too, at the end.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <limits>
 #include <string_view>
+
+#include "gen/mutator.h"
+#include "gen/scenarios.h"
 
 namespace finrig::gen {
 
@@ -30,6 +34,7 @@ enum class OpChoice : std::uint8_t {
   Turn,
   TurnOptions,  // turn jobs ... order ... limit ...
   Throw,
+  Scenario,  // several ops: one of gen/scenarios.h, picked by kScenarioWeights
 };
 
 struct OpWeight {
@@ -57,13 +62,15 @@ inline constexpr std::array kOpWeights = {
     OpWeight{OpChoice::Turn, 12, 0},
     OpWeight{OpChoice::TurnOptions, 4, 0},
     OpWeight{OpChoice::Throw, 0, 5},
+    // About one top-level op in 25 starts a scenario: a 50-op program holds two.
+    OpWeight{OpChoice::Scenario, 4, 0},
 };
 
 constexpr bool WeightsInChoiceOrder() {
   for (std::size_t i = 0; i < kOpWeights.size(); ++i) {
     if (static_cast<std::size_t>(kOpWeights[i].choice) != i) return false;
   }
-  return kOpWeights.back().choice == OpChoice::Throw;
+  return kOpWeights.back().choice == OpChoice::Scenario;
 }
 static_assert(WeightsInChoiceOrder(), "one row per OpChoice, in its order");
 
@@ -71,6 +78,11 @@ constexpr int WeightAt(OpChoice choice, int depth) {
   const OpWeight& row = kOpWeights[static_cast<std::size_t>(choice)];
   return depth == 0 ? row.topLevel : row.inBody;
 }
+
+// Which scenario (gen/scenarios.h, in Scenario order) an OpChoice::Scenario makes:
+// evenly, as each reaches the states of another rule.
+inline constexpr std::array<int, 6> kScenarioWeights = {1, 1, 1, 1, 1, 1};
+static_assert(kScenarioWeights.size() == kScenarioCount, "one weight per Scenario");
 
 // Literal operands: each kind's weight, and the few values of each kind, so that equal
 // values meet (SameValue, shared heldValues) and every kind appears in every position.
@@ -93,5 +105,30 @@ inline constexpr std::array<std::string_view, 2> kWellKnownNames = {"iterator", 
 inline constexpr std::array<std::string_view, 3> kHeldStrings = {"x", "y", "z"};
 // A new symbol's description, when it has one.
 inline constexpr std::string_view kSymbolDescription = "s";
+
+// The structure-aware mutator: how often each structural mutation is made (in
+// Mutation order), once the program is past the mutator's soft size (then mostly
+// shrinking: libFuzzer turns -len_control off for custom mutators), and as an edit
+// inside a callback body (list edits only).
+struct MutationWeight {
+  Mutation mutation;
+  int weight;
+  int whenBig;
+  int inBody;
+};
+inline constexpr std::array kMutationWeights = {
+    MutationWeight{Mutation::InsertOp, 7, 1, 4},
+    MutationWeight{Mutation::DeleteOp, 4, 10, 2},
+    MutationWeight{Mutation::DuplicateOp, 2, 0, 1},
+    MutationWeight{Mutation::CopyOp, 2, 1, 0},
+    MutationWeight{Mutation::SwapOps, 2, 2, 1},
+    MutationWeight{Mutation::EditOp, 8, 8, 4},
+    MutationWeight{Mutation::ToggleProfile, 1, 1, 0},
+    MutationWeight{Mutation::EditBody, 3, 2, 0},
+};
+// Byte-level now and then (with libFuzzer's byte mutator): one input in kByteAllOneIn
+// is mutated whole as bytes; of the rest, one in kByteOpOneIn has one op's bytes mutated.
+inline constexpr std::size_t kByteAllOneIn = 10;
+inline constexpr std::size_t kByteOpOneIn = 9;
 
 }  // namespace finrig::gen

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "gen/scenarios.h"
 #include "gen/weights.h"
 #include "model/binary.h"
 #include "model/text.h"
@@ -42,9 +43,31 @@ rc::Gen<Value> GenLiteral() {
   });
 }
 
+// Swarm testing (Groce et al., 2012): each program leaves some op kinds out, so that
+// the others occur more densely than one fixed mix of weights would have them (a
+// program without links or assignments keeps its targets unreachable; one without
+// turns piles cells up). Bit i set: OpChoice i left out. Scenarios are never left out.
+using Swarm = std::uint32_t;
+static_assert(finrig::gen::kOpWeights.size() <= 32, "a Swarm has a bit per OpChoice");
+
+rc::Gen<Swarm> GenSwarm() {
+  // One op kind in four left out; shrinks towards none (index 0 of weightedOneOf).
+  const auto leftOut = gen::weightedOneOf<bool>({{3, gen::just(false)}, {1, gen::just(true)}});
+  return gen::map(gen::container<std::vector<bool>>(finrig::gen::kOpWeights.size(), leftOut),
+                  [](const std::vector<bool>& out) {
+                    Swarm swarm = 0;
+                    for (std::size_t i = 0; i < out.size(); ++i) {
+                      if (out[i] && finrig::gen::OpChoice(i) != finrig::gen::OpChoice::Scenario) {
+                        swarm |= Swarm{1} << i;
+                      }
+                    }
+                    return swarm;
+                  });
+}
+
 class OpGen {
  public:
-  explicit OpGen(GenOptions options) : options_(options) {}
+  explicit OpGen(GenOptions options, Swarm swarm = 0) : options_(options), swarm_(swarm) {}
 
   // Handles have roles, so that registrations meet registries and targets, and derefs
   // meet WeakRefs, more often than chance would have them: the first two handles
@@ -119,14 +142,32 @@ class OpGen {
     return prologue;
   }
 
-  // An op, its kind drawn by the weights of gen/weights.h (the mutator's too).
+  // An op, its kind drawn by the weights of gen/weights.h (the mutator's too); never a
+  // scenario, which is several ops.
   rc::Gen<Op> GenOp(int depth) const {
     std::vector<std::pair<std::size_t, rc::Gen<Op>>> choices;
     for (const finrig::gen::OpWeight& row : finrig::gen::kOpWeights) {
       const int weight = finrig::gen::WeightAt(row.choice, depth);
-      if (weight > 0 && Enabled(row.choice)) {
+      if (weight > 0 && Enabled(row.choice) && row.choice != finrig::gen::OpChoice::Scenario) {
         choices.emplace_back(static_cast<std::size_t>(weight), GenChoice(row.choice, depth));
       }
+    }
+    // The swarm may leave out every kind a body could have: then a body of objects.
+    if (choices.empty()) choices.emplace_back(1, GenChoice(finrig::gen::OpChoice::Object, depth));
+    return WeightedOneOf(std::move(choices));
+  }
+
+  // The program's own ops, by the same weights: one op, or a scenario's ops.
+  rc::Gen<std::vector<Op>> GenTopLevelOps() const {
+    using finrig::gen::OpChoice;
+    const auto one = [](Op op) { return std::vector<Op>{std::move(op)}; };
+    std::vector<std::pair<std::size_t, rc::Gen<std::vector<Op>>>> choices;
+    for (const finrig::gen::OpWeight& row : finrig::gen::kOpWeights) {
+      const int weight = finrig::gen::WeightAt(row.choice, 0);
+      if (weight <= 0 || !Enabled(row.choice)) continue;
+      choices.emplace_back(static_cast<std::size_t>(weight),
+                           row.choice == OpChoice::Scenario ? GenScenario()
+                                                            : gen::map(GenChoice(row.choice, 0), one));
     }
     return WeightedOneOf(std::move(choices));
   }
@@ -134,9 +175,40 @@ class OpGen {
  private:
   bool Enabled(finrig::gen::OpChoice choice) const {
     using enum finrig::gen::OpChoice;
+    if ((swarm_ >> static_cast<unsigned>(choice) & 1u) != 0) return false;
     if (choice == PartialGc) return options_.partialGc;
     if (choice == TurnOptions) return options_.turnOptions;
+    if (choice == Scenario) return options_.scenarios;
     return true;
+  }
+
+  // One of gen/scenarios.h, on this program's handles; a counterexample's scenario
+  // shrinks by losing ops, as the program's own ops do.
+  rc::Gen<std::vector<Op>> GenScenario() const {
+    return gen::shrink(GenWholeScenario(), [](std::vector<Op> ops) {
+      return rc::shrink::removeChunks(std::move(ops));
+    });
+  }
+
+  rc::Gen<std::vector<Op>> GenWholeScenario() const {
+    std::vector<std::pair<std::size_t, std::size_t>> weights;
+    for (std::size_t i = 0; i < finrig::gen::kScenarioWeights.size(); ++i) {
+      const std::vector<Op> plain = finrig::gen::MakeScenario({.scenario = finrig::gen::Scenario(i)});
+      const bool hasBody = std::ranges::any_of(plain, [](const Op& op) { return !op.body.empty(); });
+      if (hasBody && !options_.bodies) continue;
+      weights.emplace_back(static_cast<std::size_t>(finrig::gen::kScenarioWeights[i]), i);
+    }
+    const int first = options_.firstHandle, count = options_.handleCount;
+    return gen::apply(
+        [first, count](std::size_t scenario, int shift, std::uint32_t variation) {
+          return finrig::gen::MakeScenario({.scenario = static_cast<finrig::gen::Scenario>(scenario),
+                                            .first = first,
+                                            .count = count,
+                                            .shift = shift,
+                                            .variation = variation});
+        },
+        WeightedIndex(std::move(weights)), gen::inRange(0, count),
+        gen::inRange<std::uint32_t>(0, finrig::gen::kScenarioVariations));
   }
 
   rc::Gen<Op> GenChoice(finrig::gen::OpChoice choice, int depth) const {
@@ -208,6 +280,7 @@ class OpGen {
           if (v) op.args.push_back(*v);
           return op;
         });
+      case finrig::gen::OpChoice::Scenario: break;  // several ops: GenScenario
     }
     return gen::just(Op{});
   }
@@ -277,6 +350,7 @@ class OpGen {
 
   static constexpr int kRegistryHandles = 2;
   GenOptions options_;
+  Swarm swarm_;
 };
 
 int CountOpsIn(const std::vector<Op>& ops) {
@@ -292,18 +366,24 @@ Program MakeValid(const Program& program) { return DecodeProgram(EncodeProgram(p
 int CountOps(const Program& program) { return CountOpsIn(program.ops); }
 
 rc::Gen<Program> GenProgram(GenOptions options) {
-  const OpGen ops(options);
-  return gen::apply(
-      [](bool es2021, std::vector<Op> list, std::vector<Op> middle, std::vector<Op> finale) {
-        for (std::vector<Op>* part : {&middle, &finale}) {
-          list.insert(list.end(), std::make_move_iterator(part->begin()),
-                      std::make_move_iterator(part->end()));
-        }
-        return MakeValid(Program{.profile = es2021 ? Profile::Es2021 : Profile::Es2023,
-                                 .ops = std::move(list)});
-      },
-      gen::weightedOneOf<bool>({{4, gen::just(false)}, {1, gen::just(true)}}),
-      ops.GenPrologue(), gen::container<std::vector<Op>>(ops.GenOp(0)), OpGen::GenFinale());
+  return gen::mapcat(options.swarm ? GenSwarm() : gen::just(Swarm{0}), [options](Swarm swarm) {
+    const OpGen ops(options, swarm);
+    return gen::apply(
+        [](bool es2021, std::vector<Op> list, std::vector<std::vector<Op>> middle,
+           std::vector<Op> finale) {
+          for (std::vector<Op>& part : middle) {
+            list.insert(list.end(), std::make_move_iterator(part.begin()),
+                        std::make_move_iterator(part.end()));
+          }
+          list.insert(list.end(), std::make_move_iterator(finale.begin()),
+                      std::make_move_iterator(finale.end()));
+          return MakeValid(Program{.profile = es2021 ? Profile::Es2021 : Profile::Es2023,
+                                   .ops = std::move(list)});
+        },
+        gen::weightedOneOf<bool>({{4, gen::just(false)}, {1, gen::just(true)}}),
+        ops.GenPrologue(), gen::container<std::vector<std::vector<Op>>>(ops.GenTopLevelOps()),
+        OpGen::GenFinale());
+  });
 }
 
 }  // namespace props

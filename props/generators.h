@@ -25,6 +25,8 @@ struct GenOptions {
   bool partialGc = true;     // `gc @id ...`
   bool turnOptions = true;   // `turn jobs ... order ... limit ...`
   bool literals = true;      // literal operands (primitives, registered and well-known symbols)
+  bool scenarios = true;     // gen/scenarios.h's op sequences among the program's ops
+  bool swarm = true;         // each program leaves some op kinds out (swarm testing)
   int firstHandle = 0;       // handles used: h<firstHandle> .. h<firstHandle + handleCount - 1>
   int handleCount = 6;  // at least 4: two usually hold registries, the last a WeakRef
 };

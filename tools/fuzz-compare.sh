@@ -23,6 +23,7 @@
 #   --from "empty seeds" where the fault runs start (default: empty)
 #   --no-coverage        skip the coverage runs     --no-faults   skip the fault runs
 #   --timeout S          libFuzzer -timeout per input (default 3)
+#   --args "-dict=F ..." more libFuzzer flags, for every run of both fuzzers
 #   --work DIR           keep the runs' corpora, logs and artifacts here
 #
 # Example (about 20 minutes on a busy 2-core machine):
@@ -31,6 +32,7 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 build=build-fuzz seconds=60 fault_seconds=30 seeds="1 2 3" faults="" timeout=3 work="" from=empty
+args=""
 do_coverage=1 do_faults=1
 while (($#)); do
   case $1 in
@@ -41,6 +43,7 @@ while (($#)); do
     --faults) faults=$2; shift 2 ;;
     --from) from=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
+    --args) args=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --no-coverage) do_coverage=0; shift ;;
     --no-faults) do_faults=0; shift ;;
@@ -81,9 +84,10 @@ run() {
     ((left > 0)) || break
     segment=$((segment + 1))
     mkdir -p "$dir/artifacts-$segment"
+    # shellcheck disable=SC2086  # $args: flags, split into words
     FINRIG_FAULTS=$fault "$bin" "$corpus" -max_len=4096 -max_total_time="$left" -seed=$((seed + 1000 * (segment - 1))) \
       -timeout="$timeout" -print_final_stats=1 -artifact_prefix="$dir/artifacts-$segment/" \
-      >"$dir/log-$segment" 2>&1
+      $args >"$dir/log-$segment" 2>&1
     n=$(fuzz_stat number_of_executed_units "$dir/log-$segment" 0)
     execs=$((execs + n))
     fuzz_coverage "$dir/log-$segment"
@@ -109,7 +113,7 @@ median() {
 }
 
 echo "fuzz-compare: build $build; seeds $seeds; coverage ${seconds}s from $(ls "$seed_corpus" | wc -l) seeds;" \
-     "faults from: $from, ${fault_seconds}s limit; -timeout=$timeout; work $work"
+     "faults from: $from, ${fault_seconds}s limit; -timeout=$timeout${args:+; $args}; work $work"
 
 if ((do_coverage)); then
   echo

@@ -1,0 +1,140 @@
+#include "gen/scenarios.h"
+
+#include <string>
+
+namespace finrig::gen {
+
+std::string_view ScenarioName(Scenario scenario) {
+  switch (scenario) {
+    case Scenario::UnregisterAfterDeath: return "unregister-after-death";
+    case Scenario::SharedToken: return "shared-token";
+    case Scenario::ThrowLeavesCells: return "throw-leaves-cells";
+    case Scenario::WeakRefAcrossTurn: return "weakref-across-turn";
+    case Scenario::RegistryDiesWithJob: return "registry-dies-with-job";
+    case Scenario::CallbackReenters: return "callback-reenters";
+  }
+  return "?";
+}
+
+namespace {
+
+// The ops of one scenario, written as the .fr text would read.
+class Ops {
+ public:
+  explicit Ops(const ScenarioDraw& draw) : draw_(draw) {}
+
+  Handle Slot(int i) const {
+    const int count = draw_.count > 0 ? draw_.count : 1;
+    return static_cast<Handle>(draw_.first + (draw_.shift + i) % count);
+  }
+  bool Variant(int bit) const { return (draw_.variation >> bit & 1u) != 0; }
+
+  static Operand H(Handle h) { return HandleRef{h}; }
+  static Operand S(std::string_view s) { return Value{String{std::string(s)}}; }
+
+  Ops& Object(Handle h) { return Add({.kind = OpKind::NewObject, .dest = h}); }
+  Ops& Registry(Handle h, std::vector<Op> body = {}) {
+    return Add({.kind = OpKind::NewRegistry, .dest = h, .body = std::move(body)});
+  }
+  Ops& WeakRef(Handle h, Handle target) {
+    return Add({.kind = OpKind::NewWeakRef, .dest = h, .args = {H(target)}});
+  }
+  Ops& Register(Handle r, Handle target, std::string_view held) {
+    return Add({.kind = OpKind::Register, .args = {H(r), H(target), S(held)}});
+  }
+  Ops& Register(Handle r, Handle target, std::string_view held, Handle token) {
+    return Add({.kind = OpKind::Register, .args = {H(r), H(target), S(held), H(token)}});
+  }
+  Ops& Unregister(Handle r, Handle token) {
+    return Add({.kind = OpKind::Unregister, .args = {H(r), H(token)}});
+  }
+  Ops& Deref(Handle w) { return Add({.kind = OpKind::Deref, .args = {H(w)}}); }
+  Ops& Drop(Handle h) { return Add({.kind = OpKind::Drop, .dest = h}); }
+  Ops& Gc() { return Add({.kind = OpKind::Gc}); }
+  Ops& Turn(CellOrder order = CellOrder::Fifo) {
+    return Add({.kind = OpKind::Turn, .turnOrder = order});
+  }
+
+  std::vector<Op> Take() { return std::move(ops_); }
+
+ private:
+  Ops& Add(Op op) {
+    ops_.push_back(std::move(op));
+    return *this;
+  }
+
+  ScenarioDraw draw_;
+  std::vector<Op> ops_;
+};
+
+}  // namespace
+
+std::vector<Op> MakeScenario(const ScenarioDraw& draw) {
+  Ops o(draw);
+  switch (draw.scenario) {
+    case Scenario::UnregisterAfterDeath: {
+      // Invariant 1: the unregister removes the cell although its target is already
+      // collected, so the turn calls nothing. Variant: two cells share the token.
+      const Handle r = o.Slot(0), target = o.Slot(1), token = o.Slot(2);
+      o.Registry(r).Object(target).Object(token).Register(r, target, "x", token);
+      if (o.Variant(0)) o.Register(r, target, "y", token);
+      o.Drop(target).Gc().Unregister(r, token).Turn();
+      break;
+    }
+    case Scenario::SharedToken: {
+      // Invariant 7: unregister removes only its own registry's cells; the other one's
+      // cell is still there to unregister (or, variant, to be called back).
+      const Handle r1 = o.Slot(0), r2 = o.Slot(1), target = o.Slot(2), token = o.Slot(3);
+      o.Registry(r1).Registry(r2).Object(target).Object(token);
+      o.Register(r1, target, "a", token).Register(r2, target, "b", token).Unregister(r1, token);
+      if (o.Variant(0)) {
+        o.Drop(target).Gc().Turn();
+      } else {
+        o.Unregister(r2, token);
+      }
+      break;
+    }
+    case Scenario::ThrowLeavesCells: {
+      // Invariant 11: the first callback throws, the job ends, the other cell stays:
+      // unregistering it succeeds, whichever order (variant: LIFO) the turn took.
+      const Handle r = o.Slot(0), t1 = o.Slot(1), t2 = o.Slot(2), k1 = o.Slot(3), k2 = o.Slot(4);
+      o.Registry(r, {Op{.kind = OpKind::Throw}}).Object(t1).Object(t2).Object(k1).Object(k2);
+      o.Register(r, t1, "a", k1).Register(r, t2, "b", k2).Drop(t1).Drop(t2).Gc();
+      o.Turn(o.Variant(0) ? CellOrder::Lifo : CellOrder::Fifo).Unregister(r, k2).Unregister(r, k1);
+      break;
+    }
+    case Scenario::WeakRefAcrossTurn: {
+      // Invariant 10: a new WeakRef keeps its target alive until the turn ends; after
+      // that a gc collects it and deref must answer undefined. Variant: no registry.
+      const Handle target = o.Slot(0), w = o.Slot(1), r = o.Slot(2);
+      o.Object(target).WeakRef(w, target);
+      if (!o.Variant(0)) o.Registry(r).Register(r, target, "x");
+      o.Drop(target).Turn().Gc().Deref(w).Turn();
+      break;
+    }
+    case Scenario::RegistryDiesWithJob: {
+      // Invariant 9: the pending job keeps its registry alive; once it has run, the
+      // registry is garbage like any other object.
+      const Handle r = o.Slot(0), target = o.Slot(1);
+      o.Registry(r).Object(target).Register(r, target, "x").Drop(target).Gc().Drop(r).Gc().Turn();
+      if (o.Variant(0)) o.Gc();
+      break;
+    }
+    case Scenario::CallbackReenters: {
+      // A callback that derefs a WeakRef to a collected target and registers another
+      // target with its own registry (variant: then throws).
+      const Handle target = o.Slot(0), w = o.Slot(1), r = o.Slot(2), other = o.Slot(3);
+      std::vector<Op> body = {
+          Op{.kind = OpKind::Deref, .args = {Ops::H(w)}},
+          Op{.kind = OpKind::Register, .args = {Ops::H(r), Ops::H(other), Operand{HeldRef{}}}},
+      };
+      if (o.Variant(0)) body.push_back(Op{.kind = OpKind::Throw});
+      o.Object(target).WeakRef(w, target).Object(other).Registry(r, std::move(body));
+      o.Register(r, target, "x").Drop(target).Turn().Gc().Turn().Drop(other).Gc().Turn();
+      break;
+    }
+  }
+  return o.Take();
+}
+
+}  // namespace finrig::gen
