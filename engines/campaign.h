@@ -30,7 +30,7 @@ struct EngineSettings {
   std::chrono::milliseconds timeout{10000};  // per program, for real engines
   // From the engines cache (ChooseEngine); none: the system's node. The others that
   // run as processes (deno, bun) come only from the cache.
-  std::optional<InstalledEngine> installed;
+  std::optional<InstalledEngine> installed = std::nullopt;
 };
 std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSettings& settings);
 

@@ -723,19 +723,13 @@ bool EditBody::Mutate(Program& program, Rng& rng) const {
 // checker's reachability grow with the heap) without reaching more.
 constexpr int kSoftOps = 24;
 
-int CountOps(const std::vector<Op>& ops) {
-  int n = 0;
-  for (const Op& op : ops) n += 1 + CountOps(op.body);
-  return n;
-}
-
 // libprotobuf-mutator's Mutate on the structure: 1-3 edits, each by a mutator picked
 // by weight; one that cannot apply is picked again, three times, then an insertion.
 std::vector<Mutation> Mutate(Program& program, Rng& rng) {
   std::vector<Mutation> done;
   const std::size_t edits = 1 + rng.Below(3);
   for (std::size_t e = 0; e < edits; ++e) {
-    int MutatorRow::*column = CountOps(program.ops) > kSoftOps ? &MutatorRow::whenBig : &MutatorRow::weight;
+    int MutatorRow::*column = OpCount(program) > kSoftOps ? &MutatorRow::whenBig : &MutatorRow::weight;
     const MutatorRow* row = &PickMutator(rng, column);
     for (int tries = 0; !(row->mutator.CanMutate(program) && row->mutator.Mutate(program, rng)); ++tries) {
       row = tries < 3 ? &PickMutator(rng, column) : &kMutators[static_cast<std::size_t>(Mutation::InsertOp)];

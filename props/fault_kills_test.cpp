@@ -71,7 +71,7 @@ TEST_P(FaultKill, PropertyFindsASmallCounterexample) {
   const Kill kill = Hunt(GetParam(), seed, /*shrink=*/true);
   ASSERT_TRUE(kill.found) << "no counterexample for " << InvariantId(InvariantItBreaks(GetParam()))
                           << " with seed " << seed;
-  const int size = CountOps(kill.shrunk);
+  const int size = OpCount(kill.shrunk);
   std::cout << "[ kill    ] " << FaultName(GetParam()) << ": "
             << InvariantId(InvariantItBreaks(GetParam())) << ", after " << kill.casesBefore
             << " passing cases, shrunk to " << size << " ops\n";

@@ -353,17 +353,9 @@ class OpGen {
   Swarm swarm_;
 };
 
-int CountOpsIn(const std::vector<Op>& ops) {
-  int n = 0;
-  for (const Op& op : ops) n += 1 + CountOpsIn(op.body);
-  return n;
-}
-
 }  // namespace
 
 Program MakeValid(const Program& program) { return DecodeProgram(EncodeProgram(program)); }
-
-int CountOps(const Program& program) { return CountOpsIn(program.ops); }
 
 rc::Gen<Program> GenProgram(GenOptions options) {
   return gen::mapcat(options.swarm ? GenSwarm() : gen::just(Swarm{0}), [options](Swarm swarm) {

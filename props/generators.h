@@ -39,8 +39,5 @@ rc::Gen<Program> GenProgram(GenOptions options = {});
 // shrinking tries, is again a program.
 Program MakeValid(const Program& program);
 
-// Ops in the program, bodies included: the size of a counterexample.
-int CountOps(const Program& program);
-
 }  // namespace props
 }  // namespace finrig
