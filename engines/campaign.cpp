@@ -228,6 +228,11 @@ Tally RunCampaign(Engine& engine, const std::vector<Source>& corpus,
   return tally;
 }
 
+Signature Discrepancy::BugSignature() const {
+  return {.kind = fmt::format("{} {}", SourceName(Blame().source), Blame().kind),
+          .shape = ProgramShape(reduced)};
+}
+
 std::vector<Artifact> Artifacts(const Discrepancy& d, const std::string& directory) {
   const std::string_view source = SourceName(d.Blame().source);
   const std::string stem =
@@ -239,6 +244,7 @@ std::vector<Artifact> Artifacts(const Discrepancy& d, const std::string& directo
       fmt::format("from {}", d.found.name),
       fmt::format("reproduced on a second run: {}", d.reproduced ? "yes" : "no"),
       fmt::format("minimized while it showed: {}", d.Blame().kind),
+      fmt::format("signature: {}", d.BugSignature().Text()),
   };
   for (const Finding& f : d.findings) {
     header.push_back(fmt::format("{}: {}", SourceName(f.source), f.message));

@@ -18,6 +18,7 @@
 #include "engines/diff.h"
 #include "engines/engine.h"
 #include "engines/profiles.h"
+#include "model/signature.h"
 
 namespace finrig::engines {
 
@@ -88,6 +89,9 @@ struct Discrepancy {
   std::vector<Finding> findings;  // the judgement of the reduced program (or the found one)
 
   const Finding& Blame() const { return judgement.result.findings.front(); }
+  // One bug, one line (model/signature.h, as the long fuzzing runs file findings): who
+  // is blamed and for what, and the reduced program's shape.
+  Signature BugSignature() const;
 };
 
 struct CampaignOptions {

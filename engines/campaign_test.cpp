@@ -170,7 +170,8 @@ TEST(Campaign, ArtifactsCarryTheReducedProgramItsFindingsAndTheOriginal) {
   for (const std::string& line : std::vector<std::string>{
            "# finrig diff --engine fake: engine (" + d.reduction + ")", "# from throwing.fr",
            "# reproduced on a second run: yes",
-           "# minimized while it showed: invariant 2 at register"}) {
+           "# minimized while it showed: invariant 2 at register",
+           "# signature: engine invariant 2 at register | " + ProgramShape(d.reduced)}) {
     EXPECT_NE(header.find(line + "\n"), std::string::npos) << line << "\n" << header;
   }
   for (const Finding& f : d.findings) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -131,8 +132,13 @@ int DiffCommand(const DiffCommandOptions& command) {
       .seed = command.seed,
       .minimize = command.minimize,
   };
+  std::map<std::string, int> bugs;  // signature text -> discrepancies that show it
   const engines::CampaignObserver observer{
-      .discrepancy = [&](engines::Discrepancy d) { Report(d, command.output); },
+      .discrepancy =
+          [&](engines::Discrepancy d) {
+            Report(d, command.output);
+            ++bugs[d.BugSignature().Text()];
+          },
       .progress = [&](const engines::Tally& sofar, std::size_t total) {
         if (command.quiet) return;
         std::cerr << fmt::format("diff --engine {}: {}/{} programs, {} discrepancies\n",
@@ -152,6 +158,12 @@ int DiffCommand(const DiffCommandOptions& command) {
       "diff --engine {}: {} programs, {} discrepancies (engine {}, finrig {}, disagree {}){}\n",
       choice.name, tally.programs, discrepancies, tally.bySource[0], tally.bySource[1],
       tally.bySource[2], discrepancies > 0 ? ", written to " + command.output : "");
+  if (!bugs.empty()) {
+    std::cout << fmt::format("{} distinct by signature:\n", bugs.size());
+    for (const auto& [signature, count] : bugs) {
+      std::cout << fmt::format("  {:>4} x {}\n", count, signature);
+    }
+  }
   if (tally.undecided > 0) {
     std::cout << fmt::format("note: for {} program(s) the search for an explanation of the "
                              "engine's trace gave up; what depends on hidden choices was not "
