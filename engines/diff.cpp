@@ -94,6 +94,12 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
                                              "callback at all, not even a fresh registry's"}),
         "stalled");
   }
+  if (!engine.diedAfterEnd.empty()) {
+    add(Finding::Source::Engine,
+        "the engine died after the program's end, before the batch was done: " +
+            engine.diedAfterEnd,
+        "died after end");
+  }
   for (const std::string& uncaught : engine.uncaught) {
     add(Finding::Source::Engine, "an exception no one caught: " + uncaught, "uncaught");
   }

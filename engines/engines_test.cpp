@@ -428,6 +428,32 @@ TEST(ShellEngine, AnEngineThatDiesIsBlamedAndTheBatchGoesOnInAFreshOne) {
   EXPECT_EQ(runs[1].end, EngineRun::End::Completed) << runs[1].detail;
 }
 
+// A crash after `end` (in the liveness canary that follows a program) is the last
+// program's, and a finding: nothing the engine does between programs is lost.
+TEST(ShellEngine, AnEngineThatDiesAfterAProgramsEndIsBlamedForIt) {
+  const Program p = ParseProgram("h0 = object\n");
+  const std::vector<EngineRun> runs = RunFake(
+      "if grep -q '\\[\"0\",' \"$1\"; then echo 'begin 0'; echo 'op 0 @0'; echo end; "
+      "kill -SEGV $$; fi; echo 'begin 1'; echo 'op 0 @0'; echo end; echo done",
+      {&p, &p});
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].end, EngineRun::End::Completed);
+  EXPECT_NE(runs[0].diedAfterEnd.find("signal 11"), std::string::npos) << runs[0].diedAfterEnd;
+  EXPECT_TRUE(runs[1].diedAfterEnd.empty()) << runs[1].diedAfterEnd;
+  const DiffResult r = Diff(p, runs[0], DiffOptions{});
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].kind, "died after end");
+  EXPECT_TRUE(Diff(p, runs[1], DiffOptions{}).findings.empty());
+  // A stalled engine exits on purpose: that is the stall's finding (--strict), no other.
+  const std::vector<EngineRun> stalled = RunFake(
+      "if grep -q '\\[\"0\",' \"$1\"; then echo 'begin 0'; echo 'op 0 @0'; echo end; "
+      "echo stalled; exit 0; fi; echo 'begin 1'; echo 'op 0 @0'; echo end; echo done",
+      {&p, &p});
+  ASSERT_EQ(stalled.size(), 2u);
+  EXPECT_TRUE(stalled[0].stalled);
+  EXPECT_TRUE(stalled[0].diedAfterEnd.empty()) << stalled[0].diedAfterEnd;
+}
+
 TEST(ShellEngine, AnEngineThatCannotStartIsAnError) {
   const Program p = ParseProgram("h0 = object\n");
   EXPECT_THROW(RunFake("echo 'SyntaxError' >&2; exit 1", {&p}), std::runtime_error);

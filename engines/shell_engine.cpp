@@ -103,8 +103,15 @@ void ShellEngine::RunBatch(const std::vector<const Program*>& programs, std::siz
             process.StderrTail()));
       }
       // A program past its callback budget has ended for finrig, but its engine may go
-      // on calling back and never reach the next: start afresh from the next.
-      if (!current) break;
+      // on calling back and never reach the next: start afresh from the next. An engine
+      // that ends between programs, but for the exit a stall asks for, died of the one
+      // it ran last.
+      if (!current) {
+        if (!timedOut && !runs.empty() && !runs.back().stalled) {
+          runs.back().diedAfterEnd = fmt::format("{}; stderr: {}", status, process.StderrTail());
+        }
+        break;
+      }
       finish(timedOut ? EngineRun::End::TimedOut : EngineRun::End::Crashed,
              timedOut ? fmt::format("no end after {} ms", options_.timeout.count())
                       : fmt::format("{}; stderr: {}", status, process.StderrTail()));

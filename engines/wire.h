@@ -31,6 +31,9 @@ struct EngineRun {
   // After this program the engine ran no cleanup callback at all (`stalled`): a
   // completeness failure, and the next program needs a fresh engine.
   bool stalled = false;
+  // The engine died after this program's `end`, before the batch was done (in the
+  // liveness canary, or cleaning up): how, for a finding; a crash is a bug wherever.
+  std::string diedAfterEnd = {};
   // A trace that stops early (Budget, Crashed, TimedOut) is judged as a prefix.
   bool Partial() const { return end != End::Completed; }
 };
