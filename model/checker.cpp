@@ -275,11 +275,15 @@ class Checker {
   // After the last op the synchronous run is over, and a host may run cleanup jobs
   // before the program is done (a QuickJS host drains its job queue then): a turn of
   // the host's own, which nothing obliges it to take, so no completeness is asked of it.
-  // The model never takes it. Its jobs are reported at the last op.
+  // The program's handles ended with it (the emitted script's are its locals), so a
+  // target only a handle held may have died. Its jobs are reported at the last op; the
+  // handles are back for completeness, which is about the program's state at its end.
   void CheckJobsAfterTheLastOp(const Op& last) {
     if (next_ >= trace_.events.size() || !std::holds_alternative<JobBegin>(trace_.events[next_])) {
       return;
     }
+    const std::array<Value, kHandleCount> handles = handles_;
+    handles_.fill(Undefined{});
     TurnState turn;
     BeginTurn(turn);
     turn_ = &turn;
@@ -290,6 +294,7 @@ class Checker {
       CheckJob(last, job->registry, turn);
     }
     turn_ = nullptr;
+    handles_ = handles;
   }
 
   void CheckJob(const Op& op, HeapId registry, TurnState& turn) {

@@ -35,8 +35,12 @@ void Agent::RunTopLevel(const std::vector<Op>& ops) {
   // A top-level `throw` cannot be written; ExecuteAll's result is always normal here.
   ExecuteAll(ops);
   // The synchronous run is over; a host may still run jobs before the program is done.
+  // The program's handles ended with it (the emitted script's are its locals).
   static const Op kHostsTurn{.kind = OpKind::Turn};
-  if (!ops.empty() && host_.TurnAfterTheLastOp()) Turn(kHostsTurn);
+  if (!ops.empty() && host_.TurnAfterTheLastOp()) {
+    handles_.fill(Undefined{});
+    Turn(kHostsTurn);
+  }
 }
 
 Completion Agent::ExecuteAll(const std::vector<Op>& ops) {
