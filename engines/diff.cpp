@@ -110,10 +110,21 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
                                 .completeAtEnd = options.strict && !engine.Partial(),
                                 .letter = options.letter};
     CheckStats stats;
-    for (const Violation& v : CheckTrace(program, engine.trace, acceptor, &stats)) {
+    const std::vector<Violation> violations = CheckTrace(program, engine.trace, acceptor, &stats);
+    for (const Violation& v : violations) {
       add(Finding::Source::Engine, FormatViolation(v), Kind(v));
     }
     result.undecided = stats.undecided;
+    // A trace the checker accepts, some legal choices explain: the model must be able
+    // to make them and produce it.
+    if (violations.empty() && !stats.undecided && options.replayRuns > 0) {
+      result.replay = ReplayOnModel(program, engine.trace,
+                                    ReplayOptions{.profile = options.profile,
+                                                  .faults = options.modelFaults,
+                                                  .partial = engine.Partial(),
+                                                  .letter = options.letter,
+                                                  .maxRuns = options.replayRuns});
+    }
   }
 
   result.model = RunProgram(program, options.modelFaults, options.profile);
@@ -121,8 +132,18 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
        CheckTrace(program, result.model, CheckOptions{.profile = options.profile})) {
     add(Finding::Source::Model, "the model's own run breaks " + FormatViolation(v), Kind(v));
   }
-  if (std::optional<Finding> d = FirstDisagreement(engine.trace, result.model)) {
-    result.findings.push_back(std::move(*d));
+  if (result.replay && result.replay->outcome == Replay::Outcome::Impossible) {
+    const Replay& r = *result.replay;
+    add(Finding::Source::Disagreement,
+        fmt::format("{}the engine's trace goes on with {}; no choice the model can make "
+                    "produces that: its closest runs give {}",
+                    r.op != nullptr ? fmt::format("line {}: ", r.op->line) : "", r.engineEvent,
+                    r.modelEvents),
+        fmt::format("disagree at {}", r.op != nullptr ? OpKindName(r.op->kind) : "end"));
+  } else if (!result.replay || result.replay->outcome == Replay::Outcome::Undecided) {
+    if (std::optional<Finding> d = FirstDisagreement(engine.trace, result.model)) {
+      result.findings.push_back(std::move(*d));
+    }
   }
   return result;
 }

@@ -4,16 +4,20 @@
 //    of what to collect when and how to clean up passes), and crashes, hangs, errors;
 //  - finrig: the model's own run of the program, judged strictly (a faulty model must
 //    not pass for an oracle);
-//  - a disagreement: walking both traces in step, an op whose result does not depend on
-//    the engine's choices came out differently. The walk stops where the choices make
-//    them part (different callbacks in a turn, a deref or unregister answered
-//    differently): after that point either may be right, and the checker judges.
+//  - a disagreement: the engine's trace, which the checker accepts, is one no choice
+//    of the model's host makes the model produce (engines/replay.h), from the first
+//    event no run of the model gets past. When the checker rejects the engine's trace
+//    or the replay's search gives up, the walk of both traces in step that came before
+//    the replay stands in: an op whose result does not depend on the engine's choices
+//    came out differently.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engines/profiles.h"
+#include "engines/replay.h"
 #include "engines/wire.h"
 #include "model/faults.h"
 #include "model/program.h"
@@ -29,6 +33,8 @@ struct DiffOptions {
   bool strict = false;
   // CheckOptions::letter: a job re-posted after a throw is a finding.
   bool letter = false;
+  // ReplayOptions::maxRuns for the replay of an accepted trace on the model; 0: none.
+  int replayRuns = ReplayOptions{}.maxRuns;
 };
 
 struct Finding {
@@ -50,6 +56,8 @@ struct DiffResult {
   // The judgement of the engine's trace gave up its search (CheckStats::undecided):
   // what depends on the hidden choices was not judged.
   bool undecided = false;
+  // The engine's trace replayed on the model, when the checker accepted it.
+  std::optional<Replay> replay;
 };
 
 // `program` is what the engine ran (Approximate()'s result, WithSettle()'s with --strict).

@@ -4,10 +4,10 @@
 #include <array>
 #include <map>
 #include <optional>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
+#include "model/search.h"
 #include "model/text.h"
 
 namespace finrig {
@@ -17,48 +17,6 @@ namespace {
 struct TraceMismatch {};
 // Unwinds the walk at the end of a partial trace.
 struct TraceEnded {};
-// Unwinds one run of the search at a violation that another choice might avoid.
-struct BranchFailed {};
-
-// The choices an observer cannot see (which of several look-alike cells a callback
-// delivered, where one job ended and the next of the same registry began), made in one
-// run of the walk: the first ones as `prefix` says, every later one its first option.
-// CheckTrace searches these depth first until a run breaks no invariant. A choice
-// point whose every option failed is remembered by the checker's state there: any
-// run that reaches the same state at the same point of the trace fails too, which
-// turns the orders in which look-alike cells could have gone into sets of them.
-struct Choices {
-  struct Taken {
-    std::size_t option;
-    std::size_t options;
-    std::uint64_t state;  // the checker's state (and place in the trace) before choosing
-  };
-  std::vector<std::size_t> prefix = {};
-  std::vector<Taken> taken = {};
-  std::unordered_set<std::uint64_t> failed = {};
-
-  // Throws BranchFailed when this state is known to fail whatever is chosen.
-  std::size_t Choose(std::size_t options, std::uint64_t state) {
-    if (taken.size() >= prefix.size() && failed.contains(state)) throw BranchFailed{};
-    const std::size_t option = taken.size() < prefix.size() ? prefix[taken.size()] : 0;
-    taken.push_back(Taken{option, options, state});
-    return option;
-  }
-
-  // The next run's prefix: the deepest choice with an option left, moved on by one.
-  bool Backtrack() {
-    while (!taken.empty() && taken.back().option + 1 >= taken.back().options) {
-      failed.insert(taken.back().state);
-      taken.pop_back();
-    }
-    if (taken.empty()) return false;
-    prefix.clear();
-    for (const Taken& t : taken) prefix.push_back(t.option);
-    ++prefix.back();
-    taken.clear();
-    return true;
-  }
-};
 
 // Whether a violation can depend on the hidden choices. Argument checks (2, 3), a job
 // inside a synchronous op (6), expectations and a trace that does not fit the program
@@ -154,7 +112,9 @@ struct Reachability {
   }
 };
 
-// One run of the walk along the trace, making the hidden choices `choices` says.
+// One run of the walk along the trace, making the hidden choices `choices` says
+// (model/search.h): which of several look-alike cells a callback delivered, where one
+// job ended and the next of the same registry began.
 class Checker {
  public:
   enum class Mode : std::uint8_t {
@@ -1005,34 +965,26 @@ class Checker {
 
   // --- the search ---
 
-  std::size_t Choose(std::size_t options) { return choices_.Choose(options, StateHash()); }
+  std::size_t Choose(std::size_t options) { return choices_.Choose(options, StateKey()); }
 
   // Everything the rest of the walk depends on: where it is in the trace and every book
   // it keeps (the walk's place in the program follows from its place in the trace).
-  std::uint64_t StateHash() const {
-    std::uint64_t hash = 0xcbf29ce484222325;
-    const auto add = [&](std::uint64_t x) { hash = (hash ^ x) * 0x100000001b3; };
-    const auto addValue = [&](const Value& v) {
-      add(v.index());
-      for (char c : ToText(v)) add(static_cast<unsigned char>(c));
-    };
-    const auto addValues = [&](const std::vector<Value>& values) {
-      add(values.size());
-      for (const Value& v : values) addValue(v);
-    };
+  std::uint64_t StateKey() const {
+    StateHash hash;
+    const auto add = [&](auto x) { hash.Add(x); };
     add(next_);
-    for (const Value& v : handles_) addValue(v);
+    for (const Value& v : handles_) add(v);
     add(things_.size());
     for (const Thing& thing : things_) {
       add(thing.dead);
-      addValues(thing.refs);
+      add(thing.refs);
       add(thing.cells.size());
       for (const CellRecord& cell : thing.cells) {
         add(static_cast<std::uint64_t>(cell.state) * 2 + cell.outlivedThrow);
       }
     }
-    addValues(keptAlive_);
-    addValues(callbackArguments_);
+    add(keptAlive_);
+    add(callbackArguments_);
     for (HeapId id : runningJobs_) add(id);
     for (const PendingJob& job : pendingJobs_) add(job.registry);
     add(callbacks_);
@@ -1044,7 +996,7 @@ class Checker {
       for (bool dead : turn_->deadAtStart) add(dead);
       for (HeapId id : turn_->threwIn) add(id);
     }
-    return hash;
+    return hash.Get();
   }
 
   // --- reporting ---

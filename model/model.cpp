@@ -333,6 +333,44 @@ void Agent::CollectGarbage(const Collection& collection) {
 // every registry that is not a candidate is a root even when unreachable (a later gc
 // may empty one of its cells; the job that follows calls its callback with the
 // heldValue, and a callback may well close over its registry and read its properties).
+std::vector<HeapId> Agent::ObservablyCollectable() const {
+  const std::vector<bool> live = MarkLive(std::vector<bool>(heap_.size(), true));
+  std::vector<bool> observable(heap_.size(), false);
+  const auto target = [&](const std::optional<Value>& v) {
+    if (const std::optional<HeapId> id = v ? HeapIdOf(*v) : std::nullopt) observable[*id] = true;
+  };
+  for (HeapId id : weakRefs_) {
+    if (!heap_[id].collected) target(heap_[id].weakRefTarget);
+  }
+  for (HeapId id : registries_) {
+    if (heap_[id].collected) continue;
+    for (const Cell& cell : heap_[id].cells) target(cell.weakRefTarget);
+  }
+  std::vector<HeapId> values;
+  for (HeapId id = 0; id < heap_.size(); ++id) {
+    if (observable[id] && !live[id] && !heap_[id].collected) values.push_back(id);
+  }
+  return values;
+}
+
+// Every non-live value as candidate takes `value`; leaving out each other candidate in
+// turn that it still takes ends at the least such set (what must go with it is forced:
+// a survivor that reaches it keeps it).
+std::vector<HeapId> Agent::SmallestCollectionWith(HeapId value) const {
+  std::vector<bool> candidates = MarkLive(std::vector<bool>(heap_.size(), true));
+  candidates.flip();
+  for (HeapId id = 0; id < heap_.size(); ++id) {
+    if (id == value || !candidates[id] || heap_[id].collected) continue;
+    candidates[id] = false;
+    if (MarkLive(candidates)[value]) candidates[id] = true;
+  }
+  std::vector<HeapId> ids;
+  for (HeapId id = 0; id < heap_.size(); ++id) {
+    if (candidates[id] && !heap_[id].collected) ids.push_back(id);
+  }
+  return ids;
+}
+
 std::vector<bool> Agent::MarkLive(const std::vector<bool>& candidates) const {
   std::vector<bool> live(heap_.size(), false);
   std::vector<HeapId> work;

@@ -56,6 +56,18 @@ class Agent {
 
   // run.cpp: the op interpreter.
   void RunTopLevel(const std::vector<Op>& ops);
+  // Everything the rest of a run depends on besides the program and the host's choices,
+  // hashed: two runs at the same point of the program with the same fingerprint go on
+  // alike under the same choices (engines/replay.h prunes its search with it).
+  std::uint64_t Fingerprint() const;
+  // model.cpp: for a host that collects only what something will observe. The values
+  // whose collection something can observe now: targets of a WeakRef or of a cell, not
+  // live, not yet collected.
+  std::vector<HeapId> ObservablyCollectable() const;
+  // The least candidates with which a collection takes `value` (one of the above): it
+  // and whatever would keep it alive by surviving (a WeakRef's target that reaches it,
+  // a dead registry whose cells hold it).
+  std::vector<HeapId> SmallestCollectionWith(HeapId value) const;
 
  private:
   // --- run.cpp ---

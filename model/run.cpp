@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "model/model.h"
+#include "model/search.h"
 
 namespace finrig {
 
@@ -20,6 +21,34 @@ Trace RunProgram(const Program& program, model::Host& host, FaultSet faults,
 }
 
 namespace model {
+
+std::uint64_t Agent::Fingerprint() const {
+  StateHash hash;
+  const auto addOptional = [&](const std::optional<Value>& v) {
+    hash.Add(v.has_value());
+    if (v) hash.Add(*v);
+  };
+  for (const Value& v : handles_) hash.Add(v);
+  hash.Add(heap_.size());
+  for (const HeapThing& thing : heap_) {
+    hash.Add(thing.collected);
+    hash.Add(thing.refs);
+    hash.Add(thing.cells.size());
+    for (const Cell& cell : thing.cells) {
+      addOptional(cell.weakRefTarget);
+      hash.Add(cell.heldValue);
+      addOptional(cell.unregisterToken);
+    }
+    addOptional(thing.weakRefTarget);
+  }
+  hash.Add(keptAlive_);
+  hash.Add(jobQueue_.size());
+  for (const Job& job : jobQueue_) hash.Add(job.registry * 2 + job.holdsRegistry);
+  hash.Add(static_cast<std::uint64_t>(callbacksLeft_));
+  for (HeapId id : runningJobs_) hash.Add(id);
+  hash.Add(callbackArguments_);
+  return hash.Get();
+}
 
 void Agent::Record(Event event) { trace_.events.push_back(std::move(event)); }
 

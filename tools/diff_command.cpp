@@ -98,7 +98,8 @@ int DiffCommand(const DiffCommandOptions& command) {
   const engines::DiffOptions judge{.profile = profile->profile,
                                    .modelFaults = FaultsFromNames(command.faults),
                                    .strict = command.strict,
-                                   .letter = command.letter || !profile->repostsAfterThrow};
+                                   .letter = command.letter || !profile->repostsAfterThrow,
+                                   .replayRuns = command.replayRuns};
   std::vector<engines::Source> corpus;
   for (const std::string& file : engines::CorpusFiles(command.corpus)) {
     corpus.push_back({file, LoadProgram(file)});

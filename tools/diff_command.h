@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "engines/diff.h"
+
 namespace finrig {
 
 struct DiffCommandOptions {
@@ -20,6 +22,7 @@ struct DiffCommandOptions {
   std::vector<std::string> faults;  // injected into the model, the oracle
   std::vector<std::string> engineFaults;  // injected into --engine model, the engine
   int timeoutMs = 10000;
+  int replayRuns = engines::DiffOptions{}.replayRuns;
   bool quiet = false;
 };
 

@@ -316,6 +316,13 @@ int Main(int argc, char** argv) {
                    "(repeatable): the diff must then blame the engine")
       ->allow_extra_args(false);
   diffCommand->add_option("--timeout-ms", diff.timeoutMs, "Per program")->capture_default_str();
+  diffCommand
+      ->add_option("--replay-runs", diff.replayRuns,
+                   "Runs of the model each replay of an accepted engine trace may make before "
+                   "it gives up undecided (0: no replay; disagreements then come only from ops "
+                   "whose results do not depend on the engine's choices)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   diffCommand->add_flag("-q,--quiet", diff.quiet, "No progress lines on stderr");
 
   CheckCommandOptions check;
