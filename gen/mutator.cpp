@@ -402,7 +402,7 @@ void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
         op.description = std::string(rng.Element(kDescriptions));
       }
       return;
-    case Payload::HeapIds:
+    case Payload::GcOptions:
       if (op.gcOnly.empty() || rng.OneIn(3)) {
         op.gcOnly = op.gcOnly.empty() ? gen.HeapIds() : std::vector<HeapId>{};
       } else if (rng.Coin() && op.gcOnly.size() > 1) {
