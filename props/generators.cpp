@@ -272,6 +272,16 @@ class OpGen {
                           ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
                           return Op{.kind = OpKind::Gc, .gcOnly = ids};
                         });
+      case finrig::gen::OpChoice::GcChoices:
+        return gen::apply(
+            [](JobsEnqueued enqueue, bool weak) {
+              return Op{.kind = OpKind::Gc,
+                        .gcEnqueue = enqueue,
+                        .gcHold = weak ? JobHold::Weak : JobHold::Strong};
+            },
+            gen::element(JobsEnqueued::OnePerRegistry, JobsEnqueued::None,
+                         JobsEnqueued::OnePerValue),
+            gen::arbitrary<bool>());
       case finrig::gen::OpChoice::Turn: return gen::just(Op{.kind = OpKind::Turn});
       case finrig::gen::OpChoice::TurnOptions: return GenTurnWithOptions();
       case finrig::gen::OpChoice::Throw:
@@ -336,16 +346,19 @@ class OpGen {
 
   static rc::Gen<Op> GenTurnWithOptions() {
     return gen::apply(
-        [](rc::Maybe<std::vector<std::uint32_t>> jobs, bool lifo, rc::Maybe<std::uint32_t> limit) {
+        [](rc::Maybe<std::vector<std::uint32_t>> jobs, bool lifo, rc::Maybe<std::uint32_t> limit,
+           bool repost) {
           Op op{.kind = OpKind::Turn};
           if (jobs) op.turnJobs = *jobs;
           op.turnOrder = lifo ? CellOrder::Lifo : CellOrder::Fifo;
           if (limit) op.turnLimit = *limit;
+          op.turnRepost = repost;
           return op;
         },
         gen::maybe(gen::resize(3, gen::container<std::vector<std::uint32_t>>(
                                       gen::inRange<std::uint32_t>(0, 3)))),
-        gen::arbitrary<bool>(), gen::maybe(gen::inRange<std::uint32_t>(0, 3)));
+        gen::arbitrary<bool>(), gen::maybe(gen::inRange<std::uint32_t>(0, 3)),
+        gen::arbitrary<bool>());
   }
 
   static constexpr int kRegistryHandles = 2;
