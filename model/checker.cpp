@@ -323,7 +323,16 @@ class Checker {
     auto ran = oldest(true), other = oldest(false);
     if (other < ran) std::swap(ran, other);  // the older first (end() is the greatest)
     if (other != pendingJobs_.end() && Choose(2) == 1) ran = other;
-    if (ran != pendingJobs_.end()) pendingJobs_.erase(ran);
+    if (ran != pendingJobs_.end()) {
+      pendingJobs_.erase(ran);
+    } else if (options_.strict && reportsCollections_) {
+      // The model's books are complete: every job it runs was enqueued by a collection
+      // (as its gc's `enqueue` says) or re-posted by a `turn … repost`.
+      Report(Invariant::CallbacksOnlyFromCleanupJobs, &op,
+             fmt::format("a cleanup job ran for registry @{}, but no collection or re-post "
+                         "the program states enqueued one",
+                         registry));
+    }
     if (options_.letter) CheckJobWasEnqueued(op, registry);
     runningJobs_.push_back(registry);
     bool threw = false;

@@ -248,6 +248,23 @@ TEST(Checker, EnqueueNoneOwesNoJob) {
   EXPECT_TRUE(Reports(lost, Invariant::Completeness)) << testing::Describe(lost);
 }
 
+// And what it forbids: a job for the cell (a host that ignored the option) is a job
+// nothing enqueued.
+TEST(Checker, EnqueueNoneForbidsAJob) {
+  const std::string text = "h0 = registry\nh1 = object\nregister h0 h1 \"a\"\ndrop h1\n"
+                           "gc enqueue none\nturn\n";
+  const auto addJob = [](std::vector<Event>& events) {  // in the turn, before its OpDone
+    events.insert(events.end() - 1, {JobBegin{.registry = 0},
+                                     CallbackBegin{.registry = 0, .held = String{"a"}},
+                                     CallbackEnd{.threw = false},
+                                     JobEnd{.registry = 0, .abrupt = false}});
+  };
+  const auto ran = CheckEdited(text, addJob, kStrict);
+  EXPECT_TRUE(Reports(ran, Invariant::CallbacksOnlyFromCleanupJobs)) << testing::Describe(ran);
+  // An engine (not strict) may enqueue what it likes.
+  EXPECT_TRUE(CheckEdited(text, addJob).empty());
+}
+
 TEST(Checker, EnqueueEachOwesAJobPerValue) {
   const std::string text = "h0 = registry\nh1 = object\nh2 = object\nregister h0 h1 \"a\"\n"
                            "register h0 h2 \"b\"\ndrop h1\ndrop h2\ngc enqueue each\nturn\n";
