@@ -226,13 +226,15 @@ constexpr CheckOptions kStrict{.profile = Profile::Es2023, .strict = true};
 
 // Erases the events of the `n`-th cleanup job (from 0), callbacks included.
 void EraseJob(std::vector<Event>& events, int n) {
-  auto begin = events.begin();
-  for (int seen = -1; seen < n; ++begin) {
-    if (std::holds_alternative<JobBegin>(*begin)) ++seen;
-  }
-  --begin;
-  auto end = std::find_if(begin, events.end(),
-                          [](const Event& e) { return std::holds_alternative<JobEnd>(e); });
+  int seen = -1;
+  const auto begin = std::find_if(events.begin(), events.end(), [&](const Event& e) {
+    return std::holds_alternative<JobBegin>(e) && ++seen == n;
+  });
+  ASSERT_NE(begin, events.end()) << "the trace has no job " << n;
+  const auto end = std::find_if(begin, events.end(), [](const Event& e) {
+    return std::holds_alternative<JobEnd>(e);
+  });
+  ASSERT_NE(end, events.end());
   events.erase(begin, end + 1);
 }
 
