@@ -649,13 +649,9 @@ class Checker {
           values.push_back(*t);
         }
       }
-      std::size_t jobs = 0;
-      switch (op.gcEnqueue) {
-        case JobsEnqueued::OnePerRegistry: jobs = values.empty() ? 0 : 1; break;
-        case JobsEnqueued::None: jobs = 0; break;
-        case JobsEnqueued::OnePerValue: jobs = values.size(); break;
-      }
-      for (; jobs > 0; --jobs) {
+      for (std::uint32_t jobs =
+               JobsEnqueuedFor(op.gcEnqueue, static_cast<std::uint32_t>(values.size()));
+           jobs > 0; --jobs) {
         pendingJobs_.push_back(PendingJob{nextJobSerial_++, id, op.gcHold == JobHold::Strong});
       }
     }
@@ -675,9 +671,9 @@ class Checker {
   // --- reachability, the checker's own ---
 
   // Roots: handles, KeptAlive, running jobs and callback arguments, registries with a
-  // job pending that holds them. Edges: links and active cells' heldValues. With `weakCandidates` (a
-  // collected set to judge), also what that set's collection leaves observable:
-  // WeakRef targets outside it and registries outside it. Otherwise
+  // job pending that holds them. Edges: links and active cells' heldValues. With
+  // `weakCandidates` (a collected set to judge), also what that set's collection leaves
+  // observable: WeakRef targets outside it and registries outside it. Otherwise
   // WeakRefs never keep anything (an engine may have collected the target together
   // with its WeakRef's other holders).
   // `jobs`: more registries to treat as having a job pending.
@@ -1080,7 +1076,9 @@ class Checker {
     addValues(keptAlive_);
     addValues(callbackArguments_);
     for (HeapId id : runningJobs_) add(id);
-    for (const PendingJob& job : pendingJobs_) add(std::uint64_t{job.registry} * 2 + job.holdsRegistry);
+    for (const PendingJob& job : pendingJobs_) {
+      add(std::uint64_t{job.registry} * 2 + job.holdsRegistry);
+    }
     add(callbacks_);
     add(reportsCollections_);
     for (bool b : unreachableAtLastFullGc_) add(b);

@@ -12,12 +12,7 @@ Collection ProgramHost::GcOp(const Op& op, std::size_t) {
 std::optional<Collection> ProgramHost::Spontaneous(std::size_t) { return std::nullopt; }
 
 std::uint32_t ProgramHost::JobsToEnqueue(HeapId, std::uint32_t values) {
-  switch (gc_->gcEnqueue) {
-    case JobsEnqueued::OnePerRegistry: return 1;
-    case JobsEnqueued::None: return 0;
-    case JobsEnqueued::OnePerValue: return values;
-  }
-  return 1;
+  return JobsEnqueuedFor(gc_->gcEnqueue, values);
 }
 
 void ProgramHost::BeginTurn(const Op& op, const std::vector<Job>& queue) {

@@ -2,9 +2,8 @@
 // (docs/SEMANTICS.md, "Choices ECMA-262 leaves to the host"). The model makes no such
 // choice itself. A program's own ops state its choices (ProgramHost: `gc @… enqueue …
 // hold …`, `turn jobs … order … limit … repost`), which is how a .fr program fixes one
-// execution; a
-// RandomHost makes any legal choice, so that the model can play an engine and the
-// checker be tested against every behaviour it must accept.
+// execution; a RandomHost makes any legal choice, so that the model can play an engine
+// and the checker be tested against every behaviour it must accept.
 #pragma once
 
 #include <cstdint>

@@ -124,6 +124,11 @@ struct Program {
 
 std::string_view OpKindName(OpKind kind);  // its keyword: "object", "register", ...
 
+// How many cleanup jobs a collection enqueues, as `enqueue` says, for a registry whose
+// cells targeted `values` distinct collected values (none when 0): the program's host
+// and the checker's books of it agree by both asking this.
+std::uint32_t JobsEnqueuedFor(JobsEnqueued enqueue, std::uint32_t values);
+
 // Drops comments, expectations and source positions: what the binary form keeps.
 Program StripToSemantics(const Program& program);
 

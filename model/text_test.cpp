@@ -430,7 +430,8 @@ TEST(TextErrors, HeapIds) {
   ExpectError("gc @4294967296\n", 1, 4, "heap id must be 0..4294967295");
   ExpectError("gc @\n", 1, 4, "bad heap id '@'");
   ExpectError("gc @1x\n", 1, 4, "bad heap id '@1x'");
-  ExpectError("gc 3\n", 1, 4, "expected a heap id like @3, 'enqueue' or 'hold' after 'gc', found '3'");
+  ExpectError("gc 3\n", 1, 4,
+              "expected a heap id like @3, 'enqueue' or 'hold' after 'gc', found '3'");
   ExpectError("h0 = @3\n", 1, 6, "expected an operand");
 }
 
@@ -514,7 +515,8 @@ TEST(TextErrors, MalformedExpectations) {
 
 TEST(TextErrors, TrailingJunk) {
   ExpectError("h1 = object\ndrop h1 x\n", 2, 9, "unexpected 'x' after 'drop h1'");
-  ExpectError("gc()\n", 1, 3, "expected a heap id like @3, 'enqueue' or 'hold' after 'gc', found '('");
+  ExpectError("gc()\n", 1, 3,
+              "expected a heap id like @3, 'enqueue' or 'hold' after 'gc', found '('");
   ExpectError("h0 = symbol \"a\" \"b\"\n", 1, 17, "unexpected '\"b\"' after 'h0 = symbol \"a\"'");
   ExpectError("h0 = object\nh1 = registry\nregister h1 h0 1 h0 h0\n", 3, 21, "unexpected 'h0'");
 }
@@ -598,14 +600,16 @@ TEST(TextErrors, GcOptions) {
               "expected 'one', 'none' or 'each' after 'gc enqueue', found 'all'");
   ExpectError("gc hold\n", 1, 8, "expected 'strong' or 'weak' after 'gc hold', found end of line");
   ExpectError("gc enqueue none @1\n", 1, 17, "unexpected '@1' after 'gc enqueue none'");
-  ExpectError("gc @1 weak\n", 1, 7, "expected a heap id like @3, 'enqueue' or 'hold' after 'gc @1'");
+  ExpectError("gc @1 weak\n", 1, 7,
+              "expected a heap id like @3, 'enqueue' or 'hold' after 'gc @1'");
 }
 
 // The options that state choices 2, 3 and 5; defaults are not printed, so a program
 // without them prints as before.
 TEST(TextParse, HostChoiceOptions) {
-  const Program p = Parse("gc @1 @2 enqueue each hold weak\ngc enqueue none\ngc enqueue one hold strong\n"
-                          "turn jobs 0 limit 2 repost\n");
+  const Program p = Parse(
+      "gc @1 @2 enqueue each hold weak\ngc enqueue none\ngc enqueue one hold strong\n"
+      "turn jobs 0 limit 2 repost\n");
   EXPECT_EQ(p.ops[0].gcOnly, (std::vector<HeapId>{1, 2}));
   EXPECT_EQ(p.ops[0].gcEnqueue, JobsEnqueued::OnePerValue);
   EXPECT_EQ(p.ops[0].gcHold, JobHold::Weak);
@@ -614,8 +618,9 @@ TEST(TextParse, HostChoiceOptions) {
   EXPECT_EQ(p.ops[2].gcEnqueue, JobsEnqueued::OnePerRegistry);
   EXPECT_TRUE(p.ops[3].turnRepost);
   EXPECT_FALSE(Parse("turn").ops[0].turnRepost);
-  EXPECT_EQ(PrintProgram(p), "# profile: es2023\ngc @1 @2 enqueue each hold weak\ngc enqueue none\ngc\n"
-                             "turn jobs 0 limit 2 repost\n");
+  EXPECT_EQ(PrintProgram(p),
+            "# profile: es2023\ngc @1 @2 enqueue each hold weak\ngc enqueue none\ngc\n"
+            "turn jobs 0 limit 2 repost\n");
 }
 
 TEST(TextErrors, LongTokensAreCutInMessages) {
