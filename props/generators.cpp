@@ -265,23 +265,24 @@ class OpGen {
                                                     {1, GenHandle(Role::Registry)}}),
                         [](Handle h) { return WithDest(OpKind::Drop, h); });
       case finrig::gen::OpChoice::Gc: return gen::just(Op{.kind = OpKind::Gc});
-      case finrig::gen::OpChoice::PartialGc:
-        return gen::map(gen::nonEmpty(gen::container<std::vector<HeapId>>(gen::inRange<HeapId>(0, 16))),
-                        [](std::vector<HeapId> ids) {
-                          std::sort(ids.begin(), ids.end());
-                          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-                          return Op{.kind = OpKind::Gc, .gcOnly = ids};
-                        });
-      case finrig::gen::OpChoice::GcChoices:
+      case finrig::gen::OpChoice::PartialGc: return GenPartialGc();
+      case finrig::gen::OpChoice::GcChoices: {
+        // Now and then of chosen ids, where partial gcs are generated at all.
+        const rc::Gen<Op> gc = options_.partialGc
+                                   ? gen::weightedOneOf<Op>({{3, gen::just(Op{.kind = OpKind::Gc})},
+                                                             {1, GenPartialGc()}})
+                                   : gen::just(Op{.kind = OpKind::Gc});
         return gen::apply(
-            [](JobsEnqueued enqueue, bool weak) {
-              return Op{.kind = OpKind::Gc,
-                        .gcEnqueue = enqueue,
-                        .gcHold = weak ? JobHold::Weak : JobHold::Strong};
+            [](Op op, JobsEnqueued enqueue, bool weak) {
+              op.gcEnqueue = enqueue;
+              op.gcHold = weak ? JobHold::Weak : JobHold::Strong;
+              return op;
             },
+            gc,
             gen::element(JobsEnqueued::OnePerRegistry, JobsEnqueued::None,
                          JobsEnqueued::OnePerValue),
             gen::arbitrary<bool>());
+      }
       case finrig::gen::OpChoice::Turn: return gen::just(Op{.kind = OpKind::Turn});
       case finrig::gen::OpChoice::TurnOptions: return GenTurnWithOptions();
       case finrig::gen::OpChoice::Throw:
@@ -342,6 +343,15 @@ class OpGen {
                 },
                 body, gen::arbitrary<bool>())},
     });
+  }
+
+  static rc::Gen<Op> GenPartialGc() {
+    return gen::map(gen::nonEmpty(gen::container<std::vector<HeapId>>(gen::inRange<HeapId>(0, 16))),
+                    [](std::vector<HeapId> ids) {
+                      std::sort(ids.begin(), ids.end());
+                      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+                      return Op{.kind = OpKind::Gc, .gcOnly = ids};
+                    });
   }
 
   static rc::Gen<Op> GenTurnWithOptions() {
