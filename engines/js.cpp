@@ -344,13 +344,22 @@ Approximation Approximate(const Program& program, std::optional<Profile> engine)
             fmt::format("line {}: `{}` runs as a full gc", op.line, PrintOpHead(op)));
         op.gcOnly.clear();
       }
+      if (op.kind == OpKind::Gc &&
+          (op.gcEnqueue != JobsEnqueued::OnePerRegistry || op.gcHold != JobHold::Strong)) {
+        result.changes.push_back(fmt::format(
+            "line {}: `{}` enqueues the jobs the engine enqueues, holding what it holds", op.line,
+            PrintOpHead(op)));
+        op.gcEnqueue = JobsEnqueued::OnePerRegistry;
+        op.gcHold = JobHold::Strong;
+      }
       if (op.kind == OpKind::Turn &&
-          (op.turnJobs || op.turnLimit || op.turnOrder != CellOrder::Fifo)) {
+          (op.turnJobs || op.turnLimit || op.turnOrder != CellOrder::Fifo || op.turnRepost)) {
         result.changes.push_back(fmt::format(
             "line {}: `{}` runs the jobs the engine runs, in its order", op.line, PrintOpHead(op)));
         op.turnJobs.reset();
         op.turnLimit.reset();
         op.turnOrder = CellOrder::Fifo;
+        op.turnRepost = false;
       }
       // What is collected and delivered is the engine's choice: only expectations
       // about how an op completes still hold.

@@ -245,6 +245,16 @@ class OpGen {
     if (rng_.Coin()) op.turnJobs = Jobs();
     if (rng_.Coin()) op.turnOrder = CellOrder::Lifo;
     if (rng_.Coin()) op.turnLimit = static_cast<std::uint32_t>(rng_.Below(3));
+    op.turnRepost = rng_.OneIn(3);
+    return op;
+  }
+
+  // A gc that states what its collection's jobs are; now and then only some ids.
+  Op GcWithChoices() {
+    Op op{.kind = OpKind::Gc};
+    if (rng_.OneIn(4)) op.gcOnly = HeapIds();
+    op.gcEnqueue = static_cast<JobsEnqueued>(rng_.Below(3));
+    if (rng_.Coin()) op.gcHold = JobHold::Weak;
     return op;
   }
 
@@ -346,6 +356,7 @@ class OpGen {
       }
       case OpChoice::Gc: return Op{.kind = OpKind::Gc};
       case OpChoice::PartialGc: return Op{.kind = OpKind::Gc, .gcOnly = HeapIds()};
+      case OpChoice::GcChoices: return GcWithChoices();
       case OpChoice::Turn: return Op{.kind = OpKind::Turn};
       case OpChoice::TurnOptions: return TurnWithOptions();
       default: {  // OpChoice::Throw (PickChoice drew no Scenario)
@@ -402,8 +413,14 @@ void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
         op.description = std::string(rng.Element(kDescriptions));
       }
       return;
-    case Payload::HeapIds:
-      if (op.gcOnly.empty() || rng.OneIn(3)) {
+    case Payload::GcOptions:
+      if (rng.OneIn(4)) {
+        if (rng.Coin()) {
+          op.gcEnqueue = static_cast<JobsEnqueued>(rng.Below(3));
+        } else {
+          op.gcHold = op.gcHold == JobHold::Weak ? JobHold::Strong : JobHold::Weak;
+        }
+      } else if (op.gcOnly.empty() || rng.OneIn(3)) {
         op.gcOnly = op.gcOnly.empty() ? gen.HeapIds() : std::vector<HeapId>{};
       } else if (rng.Coin() && op.gcOnly.size() > 1) {
         op.gcOnly.erase(op.gcOnly.begin() + static_cast<std::ptrdiff_t>(rng.Below(op.gcOnly.size())));
@@ -415,10 +432,11 @@ void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
       }
       return;
     case Payload::TurnOptions:
-      switch (rng.Below(4)) {
+      switch (rng.Below(5)) {
         case 0:
           op.turnOrder = op.turnOrder == CellOrder::Lifo ? CellOrder::Fifo : CellOrder::Lifo;
           return;
+        case 4: op.turnRepost = !op.turnRepost; return;
         case 1:
           if (op.turnLimit && rng.Coin()) {
             op.turnLimit.reset();

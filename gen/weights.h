@@ -31,8 +31,9 @@ enum class OpChoice : std::uint8_t {
   Drop,
   Gc,
   PartialGc,    // gc @id ...
+  GcChoices,    // gc [@id ...] enqueue ... hold ...: a collection's jobs, chosen
   Turn,
-  TurnOptions,  // turn jobs ... order ... limit ...
+  TurnOptions,  // turn jobs ... order ... limit ... repost
   Throw,
   Scenario,  // several ops: one of gen/scenarios.h, picked by kScenarioWeights
 };
@@ -59,6 +60,8 @@ inline constexpr std::array kOpWeights = {
     OpWeight{OpChoice::Drop, 14, 14},
     OpWeight{OpChoice::Gc, 10, 1},  // gc in callbacks: often a callback that feeds itself
     OpWeight{OpChoice::PartialGc, 3, 1},
+    // Choices 2 and 3, about one gc in seven: enough to meet turns and throws often.
+    OpWeight{OpChoice::GcChoices, 2, 1},
     OpWeight{OpChoice::Turn, 12, 0},
     OpWeight{OpChoice::TurnOptions, 4, 0},
     OpWeight{OpChoice::Throw, 0, 5},

@@ -98,9 +98,13 @@ constexpr bool HasOptionalPart(const OpFacts& facts) {
 static_assert(std::none_of(kOpFacts.begin(), kOpFacts.end(), [](const OpFacts& facts) {
   return facts.dest == DestUse::MayAssign && facts.maxArgs > facts.minArgs;
 }));
+constexpr std::uint8_t kGcEnqueueNone = 1;
+constexpr std::uint8_t kGcEnqueueEach = 2;
+constexpr std::uint8_t kGcHoldWeak = 4;
 constexpr std::uint8_t kTurnJobs = 1;
 constexpr std::uint8_t kTurnLifo = 2;
 constexpr std::uint8_t kTurnLimit = 4;
+constexpr std::uint8_t kTurnRepost = 8;
 
 double CanonicalNaN() { return std::numeric_limits<double>::quiet_NaN(); }
 
@@ -198,7 +202,7 @@ class Decoder {
     switch (facts.payload) {
       case Payload::None: break;
       case Payload::Description: DecodeDescription(op); break;
-      case Payload::HeapIds: DecodeGc(op); break;
+      case Payload::GcOptions: DecodeGc(op); break;
       case Payload::TurnOptions: DecodeTurn(op); break;
     }
     if (facts.opensBody) DecodeBody(op, depth);
@@ -240,6 +244,13 @@ class Decoder {
   }
 
   void DecodeGc(Op& op) {
+    const std::uint8_t flags = in_.Byte();
+    if ((flags & kGcEnqueueNone) != 0) {
+      op.gcEnqueue = JobsEnqueued::None;
+    } else if ((flags & kGcEnqueueEach) != 0) {
+      op.gcEnqueue = JobsEnqueued::OnePerValue;
+    }
+    if ((flags & kGcHoldWeak) != 0) op.gcHold = JobHold::Weak;
     const std::size_t count = in_.Count();
     for (std::size_t i = 0; i < count; ++i) {
       op.gcOnly.push_back(static_cast<HeapId>(in_.Varint()));
@@ -257,6 +268,7 @@ class Decoder {
     }
     if ((flags & kTurnLifo) != 0) op.turnOrder = CellOrder::Lifo;
     if ((flags & kTurnLimit) != 0) op.turnLimit = static_cast<std::uint32_t>(in_.Varint());
+    op.turnRepost = (flags & kTurnRepost) != 0;
   }
 
   Operand DecodeOperand(int depth) {
@@ -367,10 +379,7 @@ class Encoder {
           out_.Varint(0);
         }
         break;
-      case Payload::HeapIds:
-        out_.Varint(op.gcOnly.size());
-        for (HeapId id : op.gcOnly) out_.Varint(id);
-        break;
+      case Payload::GcOptions: EncodeGc(op); break;
       case Payload::TurnOptions: EncodeTurn(op); break;
     }
     if (facts.opensBody) {
@@ -385,11 +394,22 @@ class Encoder {
     }
   }
 
+  void EncodeGc(const Op& op) {
+    std::uint8_t flags = 0;
+    if (op.gcEnqueue == JobsEnqueued::None) flags |= kGcEnqueueNone;
+    if (op.gcEnqueue == JobsEnqueued::OnePerValue) flags |= kGcEnqueueEach;
+    if (op.gcHold == JobHold::Weak) flags |= kGcHoldWeak;
+    out_.Byte(flags);
+    out_.Varint(op.gcOnly.size());
+    for (HeapId id : op.gcOnly) out_.Varint(id);
+  }
+
   void EncodeTurn(const Op& op) {
     std::uint8_t flags = 0;
     if (op.turnJobs) flags |= kTurnJobs;
     if (op.turnOrder == CellOrder::Lifo) flags |= kTurnLifo;
     if (op.turnLimit) flags |= kTurnLimit;
+    if (op.turnRepost) flags |= kTurnRepost;
     out_.Byte(flags);
     if (op.turnJobs) {
       out_.Varint(op.turnJobs->size());

@@ -48,7 +48,8 @@ void DumpOp(const Op& op, const std::string& indent, std::string& out) {
   out += op.description ? " desc=" + EscapeString(*op.description) : " nodesc";
   out += " gc=[";
   for (HeapId id : op.gcOnly) out += std::to_string(id) + " ";
-  out += "]";
+  out += "] enqueue=" + std::to_string(static_cast<int>(op.gcEnqueue));
+  out += op.gcHold == JobHold::Weak ? " weak" : " strong";
   if (op.turnJobs) {
     out += " jobs=[";
     for (std::uint32_t job : *op.turnJobs) out += std::to_string(job) + " ";
@@ -58,6 +59,7 @@ void DumpOp(const Op& op, const std::string& indent, std::string& out) {
   }
   out += op.turnOrder == CellOrder::Lifo ? " lifo" : " fifo";
   out += op.turnLimit ? " limit=" + std::to_string(*op.turnLimit) : " nolimit";
+  out += op.turnRepost ? " repost" : " norepost";
   out += " expects=" + std::to_string(op.expects.size());
   out += " at=" + std::to_string(op.line) + ":" + std::to_string(op.column);
   for (const std::string& comment : op.comments) out += " #" + EscapeString(comment);
@@ -147,8 +149,12 @@ class Checker {
     if (dest == kNone && op.dest) Fail(op, "unexpected dest");
     if (op.description && op.kind != OpKind::NewSymbol) Fail(op, "description");
     if (!op.body.empty() && op.kind != OpKind::NewRegistry) Fail(op, "body");
-    if (!op.gcOnly.empty() && op.kind != OpKind::Gc) Fail(op, "gc ids");
-    if ((op.turnJobs || op.turnLimit || op.turnOrder != CellOrder::Fifo) &&
+    if ((!op.gcOnly.empty() || op.gcEnqueue != JobsEnqueued::OnePerRegistry ||
+         op.gcHold != JobHold::Strong) &&
+        op.kind != OpKind::Gc) {
+      Fail(op, "gc options");
+    }
+    if ((op.turnJobs || op.turnLimit || op.turnOrder != CellOrder::Fifo || op.turnRepost) &&
         op.kind != OpKind::Turn) {
       Fail(op, "turn options");
     }
@@ -226,17 +232,21 @@ Op Registry(Handle dest, std::vector<Op> body = {}) {
 }
 
 Op Turn(std::optional<std::vector<std::uint32_t>> jobs, CellOrder order,
-        std::optional<std::uint32_t> limit) {
+        std::optional<std::uint32_t> limit, bool repost = false) {
   Op op = MakeOp(OpKind::Turn);
   op.turnJobs = std::move(jobs);
   op.turnOrder = order;
   op.turnLimit = limit;
+  op.turnRepost = repost;
   return op;
 }
 
-Op Gc(std::vector<HeapId> ids) {
+Op Gc(std::vector<HeapId> ids, JobsEnqueued enqueue = JobsEnqueued::OnePerRegistry,
+      JobHold hold = JobHold::Strong) {
   Op op = MakeOp(OpKind::Gc);
   op.gcOnly = std::move(ids);
+  op.gcEnqueue = enqueue;
+  op.gcHold = hold;
   return op;
 }
 
@@ -271,12 +281,19 @@ Program EveryOpProgram() {
       MakeOp(OpKind::Drop, 0),
       Gc({}),
       Gc({0, 5, 127, 128, 4294967295u}),
+      Gc({}, JobsEnqueued::None),
+      Gc({}, JobsEnqueued::OnePerValue),
+      Gc({}, JobsEnqueued::OnePerRegistry, JobHold::Weak),
+      Gc({1}, JobsEnqueued::OnePerValue, JobHold::Weak),
+      Gc({}, JobsEnqueued::None, JobHold::Weak),
       Turn(std::nullopt, CellOrder::Fifo, std::nullopt),
       Turn(std::vector<std::uint32_t>{}, CellOrder::Fifo, std::nullopt),
       Turn(std::vector<std::uint32_t>{1, 0, 300, 4294967295u}, CellOrder::Fifo, std::nullopt),
       Turn(std::nullopt, CellOrder::Lifo, std::nullopt),
       Turn(std::nullopt, CellOrder::Fifo, 0),
       Turn(std::vector<std::uint32_t>{2}, CellOrder::Lifo, 70000),
+      Turn(std::nullopt, CellOrder::Fifo, std::nullopt, true),
+      Turn(std::vector<std::uint32_t>{0}, CellOrder::Lifo, 1, true),
   };
   // Bodies nested to the deepest level, using held, throw, outer handles and the
   // registry's own handle from inside its callback.
@@ -505,10 +522,28 @@ TEST(BinaryTest, OversizedCountsTruncate) {
   // A string operand claiming 1000 bytes where there are 3: the op is dropped.
   EXPECT_TRUE(Decode({0, 2, 0, 8, 0xe8, 0x07, 'a', 'b', 'c'}).ops.empty());
   // gc with 5 ids and only 2 left; a BigInt of 100 digits with 1 left.
-  EXPECT_TRUE(Decode({0, 11, 5, 1, 2}).ops.empty());
+  EXPECT_TRUE(Decode({0, 11, 0, 5, 1, 2}).ops.empty());
   EXPECT_TRUE(Decode({0, 2, 0, 9, 200, 1, 7}).ops.empty());
   // A registry body that runs out drops the registry and ends the program.
   EXPECT_TRUE(Decode({0, 3, 0, 5, 0, 1, 0, 2}).ops.empty());
+}
+
+// The host choices a gc and a turn state are bits of their flags byte; of the two
+// enqueue bits, "none" wins, and the encoder writes that case with its bit alone.
+TEST(BinaryTest, ChoiceFlags) {
+  const auto gc = [](std::uint8_t flags) { return Decode({0, 11, flags, 0}).ops.at(0); };
+  EXPECT_EQ(gc(0).gcEnqueue, JobsEnqueued::OnePerRegistry);
+  EXPECT_EQ(gc(1).gcEnqueue, JobsEnqueued::None);
+  EXPECT_EQ(gc(2).gcEnqueue, JobsEnqueued::OnePerValue);
+  EXPECT_EQ(gc(3).gcEnqueue, JobsEnqueued::None);
+  EXPECT_EQ(gc(4).gcHold, JobHold::Weak);
+  EXPECT_EQ(gc(0xf8).gcHold, JobHold::Strong);  // other bits ignored
+  EXPECT_EQ(gc(0xf8).gcEnqueue, JobsEnqueued::OnePerRegistry);
+  Program p;
+  p.ops = {gc(3)};
+  EXPECT_EQ(EncodeProgram(p), (std::vector<std::uint8_t>{0, 11, 1, 0}));
+  EXPECT_TRUE(Decode({0, 12, 8}).ops.at(0).turnRepost);
+  EXPECT_FALSE(Decode({0, 12, 7, 0, 0}).ops.at(0).turnRepost);
 }
 
 // ---- The documented mappings of constructs invalid where they stand.
@@ -545,7 +580,7 @@ TEST(BinaryTest, HeldAtTopLevelIsUndefined) {
 
 TEST(BinaryTest, ThrowAtTopLevelAndTurnInBodyAreSkipped) {
   // throw "ab" at top level; then h0 = registry { turn jobs 1 limit 2; throw }; gc
-  const Program p = Decode({0, 13, 1, 8, 2, 'a', 'b', 3, 0, 2, 12, 5, 1, 1, 2, 13, 0, 11, 0});
+  const Program p = Decode({0, 13, 1, 8, 2, 'a', 'b', 3, 0, 2, 12, 5, 1, 1, 2, 13, 0, 11, 0, 0});
   ASSERT_EQ(p.ops.size(), 2u);
   EXPECT_EQ(p.ops[0].kind, OpKind::NewRegistry);
   ASSERT_EQ(p.ops[0].body.size(), 1u);

@@ -59,10 +59,12 @@ struct Thing {
   Value weakRefTarget = Undefined{};
 };
 
-// A registry owed a cleanup job, as the checker infers from collection reports.
+// A registry owed a cleanup job, as the checker infers from collection reports and the
+// program's stated choices (docs/SEMANTICS.md section 6, choices 2, 3 and 5).
 struct PendingJob {
   std::uint64_t serial;
   HeapId registry;
+  bool holdsRegistry;  // choice 3: false lets the registry die, and the job with it
 };
 
 // How a thing was first reached: from a root, or along an edge leaving another thing.
@@ -269,11 +271,27 @@ class Checker {
       Report(Invariant::CollectedRegistryDeliversNothing, &op,
              fmt::format("a cleanup job ran for registry @{} after it was collected", registry));
     }
-    // The job the host runs for a registry is its oldest pending one.
-    if (auto it = std::find_if(pendingJobs_.begin(), pendingJobs_.end(),
-                               [&](const PendingJob& job) { return job.registry == registry; });
-        it != pendingJobs_.end()) {
-      pendingJobs_.erase(it);
+    // The job the host runs for a registry is one of its pending ones: which one only
+    // matters where they differ in what they hold (a turn's `jobs` may pick any), and
+    // then the search tries the oldest that holds its registry and the oldest that does
+    // not, the older first.
+    const auto oldest = [&](bool holds) {
+      return std::find_if(pendingJobs_.begin(), pendingJobs_.end(), [&](const PendingJob& job) {
+        return job.registry == registry && job.holdsRegistry == holds;
+      });
+    };
+    auto ran = oldest(true), other = oldest(false);
+    if (other < ran) std::swap(ran, other);  // the older first (end() is the greatest)
+    if (other != pendingJobs_.end() && Choose(2) == 1) ran = other;
+    if (ran != pendingJobs_.end()) {
+      pendingJobs_.erase(ran);
+    } else if (options_.strict && reportsCollections_) {
+      // The model's books are complete: every job it runs was enqueued by a collection
+      // (as its gc's `enqueue` says) or re-posted by a `turn … repost`.
+      Report(Invariant::CallbacksOnlyFromCleanupJobs, &op,
+             fmt::format("a cleanup job ran for registry @{}, but no collection or re-post "
+                         "the program states enqueued one",
+                         registry));
     }
     if (options_.letter) CheckJobWasEnqueued(op, registry);
     runningJobs_.push_back(registry);
@@ -317,6 +335,16 @@ class Checker {
     }
     runningJobs_.pop_back();
     keptAlive_.clear();  // ClearKeptObjects: the job has ended
+    // Choice 5, as a turn with `repost` states it: a job ended by a throw with cells
+    // still to deliver is posted again, holding its registry. (Engines run programs
+    // without the option, engines::Approximate: theirs re-post as their profiles say.)
+    if (threw && op.kind == OpKind::Turn && op.turnRepost &&
+        std::any_of(things_[registry].cells.begin(), things_[registry].cells.end(),
+                    [&](const CellRecord& cell) {
+                      return cell.state == CellRecord::State::Active && IsDead(cell.target);
+                    })) {
+      pendingJobs_.push_back(PendingJob{nextJobSerial_++, registry, true});
+    }
   }
 
   // The letter of ECMA-262 (CheckOptions::letter): jobs come only from Execution step
@@ -563,17 +591,29 @@ class Checker {
       }
     }
     for (HeapId id : ids) things_[id].dead = true;
-    // The model's host enqueues a job for each registry that had a cell emptied.
+    // A job that does not hold its registry dies with it: the host drops it unrun.
+    std::erase_if(pendingJobs_, [&](const PendingJob& job) {
+      return !job.holdsRegistry && things_[job.registry].dead;
+    });
+    // The program's host enqueues, for each registry that had cells emptied, the jobs
+    // the gc's `enqueue` option says: one, none, or one per distinct collected value
+    // (Execution step 1.b.ii), each holding its registry unless `hold weak`.
     for (HeapId id = 0; id < things_.size(); ++id) {
       const Thing& registry = things_[id];
       if (registry.kind != Thing::Kind::Registry || registry.dead) continue;
-      const bool affected = std::any_of(registry.cells.begin(), registry.cells.end(),
-                                        [&](const CellRecord& cell) {
-                                          const std::optional<HeapId> t = HeapIdOf(cell.target);
-                                          return cell.state == CellRecord::State::Active && t &&
-                                                 inS[*t];
-                                        });
-      if (affected) pendingJobs_.push_back(PendingJob{nextJobSerial_++, id});
+      std::vector<HeapId> values;
+      for (const CellRecord& cell : registry.cells) {
+        const std::optional<HeapId> t = HeapIdOf(cell.target);
+        if (cell.state == CellRecord::State::Active && t && inS[*t] &&
+            std::find(values.begin(), values.end(), *t) == values.end()) {
+          values.push_back(*t);
+        }
+      }
+      for (std::uint32_t jobs =
+               JobsEnqueuedFor(op.gcEnqueue, static_cast<std::uint32_t>(values.size()));
+           jobs > 0; --jobs) {
+        pendingJobs_.push_back(PendingJob{nextJobSerial_++, id, op.gcHold == JobHold::Strong});
+      }
     }
   }
 
@@ -591,9 +631,9 @@ class Checker {
   // --- reachability, the checker's own ---
 
   // Roots: handles, KeptAlive, running jobs and callback arguments, registries with a
-  // job pending. Edges: links and active cells' heldValues. With `weakCandidates` (a
-  // collected set to judge), also what that set's collection leaves observable:
-  // WeakRef targets outside it and registries outside it. Otherwise
+  // job pending that holds them. Edges: links and active cells' heldValues. With
+  // `weakCandidates` (a collected set to judge), also what that set's collection leaves
+  // observable: WeakRef targets outside it and registries outside it. Otherwise
   // WeakRefs never keep anything (an engine may have collected the target together
   // with its WeakRef's other holders).
   // `jobs`: more registries to treat as having a job pending.
@@ -615,7 +655,9 @@ class Checker {
     for (const Value& v : keptAlive_) reach(v, Step::From::KeptAlive, 0);
     for (const Value& v : callbackArguments_) reach(v, Step::From::CallbackArgument, 0);
     for (HeapId id : runningJobs_) reach(ObjectRef{id}, Step::From::RunningJob, 0);
-    for (const PendingJob& job : pendingJobs_) reach(ObjectRef{job.registry}, Step::From::PendingJob, 0);
+    for (const PendingJob& job : pendingJobs_) {
+      if (job.holdsRegistry) reach(ObjectRef{job.registry}, Step::From::PendingJob, 0);
+    }
     for (std::size_t i = 0; jobs != nullptr && i < jobs->size(); ++i) {
       reach(ObjectRef{(*jobs)[i]}, Step::From::PendingJob, 0);
     }
@@ -986,7 +1028,9 @@ class Checker {
     add(keptAlive_);
     add(callbackArguments_);
     for (HeapId id : runningJobs_) add(id);
-    for (const PendingJob& job : pendingJobs_) add(job.registry);
+    for (const PendingJob& job : pendingJobs_) {
+      add(std::uint64_t{job.registry} * 2 + job.holdsRegistry);
+    }
     add(callbacks_);
     add(reportsCollections_);
     for (bool b : unreachableAtLastFullGc_) add(b);

@@ -218,5 +218,129 @@ TEST(Checker, StrictModeWantsEveryDeadTargetDelivered) {
   EXPECT_TRUE(Reports(strict, Invariant::Completeness)) << testing::Describe(strict);
 }
 
+// ---- The host choices a program states (choices 2, 3, 5), judged strictly: what the
+// program host legally does with them passes, and the trace of a host that ignored
+// them fails.
+
+constexpr CheckOptions kStrict{.profile = Profile::Es2023, .strict = true};
+
+// Erases the events of the `n`-th cleanup job (from 0), callbacks included.
+void EraseJob(std::vector<Event>& events, int n) {
+  int seen = -1;
+  const auto begin = std::find_if(events.begin(), events.end(), [&](const Event& e) {
+    return std::holds_alternative<JobBegin>(e) && ++seen == n;
+  });
+  ASSERT_NE(begin, events.end()) << "the trace has no job " << n;
+  const auto end = std::find_if(begin, events.end(), [](const Event& e) {
+    return std::holds_alternative<JobEnd>(e);
+  });
+  ASSERT_NE(end, events.end());
+  events.erase(begin, end + 1);
+}
+
+TEST(Checker, EnqueueNoneOwesNoJob) {
+  const std::string text = "h0 = registry\nh1 = object\nregister h0 h1 \"a\"\ndrop h1\n"
+                           "gc enqueue none\nturn\n";
+  EXPECT_TRUE(CheckEdited(text, [](std::vector<Event>&) {}, kStrict).empty());
+  // Without the option the same trace owes the job: the completeness it spares is exact.
+  const std::string plain = "h0 = registry\nh1 = object\nregister h0 h1 \"a\"\ndrop h1\n"
+                            "gc\nturn\n";
+  const auto lost = CheckEdited(plain, [](std::vector<Event>& events) { EraseJob(events, 0); },
+                                kStrict);
+  EXPECT_TRUE(Reports(lost, Invariant::Completeness)) << testing::Describe(lost);
+}
+
+// And what it forbids: a job for the cell (a host that ignored the option) is a job
+// nothing enqueued.
+TEST(Checker, EnqueueNoneForbidsAJob) {
+  const std::string text = "h0 = registry\nh1 = object\nregister h0 h1 \"a\"\ndrop h1\n"
+                           "gc enqueue none\nturn\n";
+  const auto addJob = [](std::vector<Event>& events) {  // in the turn, before its OpDone
+    events.insert(events.end() - 1, {JobBegin{.registry = 0},
+                                     CallbackBegin{.registry = 0, .held = String{"a"}},
+                                     CallbackEnd{.threw = false},
+                                     JobEnd{.registry = 0, .abrupt = false}});
+  };
+  const auto ran = CheckEdited(text, addJob, kStrict);
+  EXPECT_TRUE(Reports(ran, Invariant::CallbacksOnlyFromCleanupJobs)) << testing::Describe(ran);
+  // An engine (not strict) may enqueue what it likes.
+  EXPECT_TRUE(CheckEdited(text, addJob).empty());
+}
+
+TEST(Checker, EnqueueEachOwesAJobPerValue) {
+  const std::string text = "h0 = registry\nh1 = object\nh2 = object\nregister h0 h1 \"a\"\n"
+                           "register h0 h2 \"b\"\ndrop h1\ndrop h2\ngc enqueue each\nturn\n";
+  EXPECT_TRUE(CheckEdited(text, [](std::vector<Event>&) {}, kStrict).empty());
+  // The second job (which finds nothing left) did not run: a host that merged them.
+  const auto merged = CheckEdited(text, [](std::vector<Event>& events) { EraseJob(events, 1); },
+                                  kStrict);
+  EXPECT_TRUE(Reports(merged, Invariant::Completeness)) << testing::Describe(merged);
+}
+
+// A registry whose pending job does not hold it dies, and the job is dropped: legal.
+// The collected-registry-delivers fault runs it anyway, which is invariant 9 and nothing
+// else (the registry was rightly collected).
+TEST(Checker, HoldWeakLetsTheRegistryDieButNotDeliver) {
+  const Program program = testing::LoadSourceProgram("corpus/gc-hold-weak.fr");
+  EXPECT_TRUE(testing::RunAndCheck(program).empty());
+  FaultSet fault;
+  fault.Add(Fault::CollectedRegistryDelivers);
+  const auto delivered = testing::RunAndCheck(program, fault);
+  EXPECT_TRUE(Reports(delivered, Invariant::CollectedRegistryDeliversNothing))
+      << testing::Describe(delivered);
+  EXPECT_FALSE(Reports(delivered, Invariant::TokensTargetsWeakHeldValuesStrong))
+      << testing::Describe(delivered);
+}
+
+// A job that holds its registry keeps it: a full gc that collected it anyway is caught.
+TEST(Checker, HoldStrongKeepsTheRegistry) {
+  const Program program =
+      testing::LoadSourceProgram("corpus/faults/collected-registry-delivers.fr");
+  FaultSet fault;
+  fault.Add(Fault::CollectedRegistryDelivers);
+  const auto collected = testing::RunAndCheck(program, fault);
+  EXPECT_TRUE(Reports(collected, Invariant::TokensTargetsWeakHeldValuesStrong))
+      << testing::Describe(collected);
+}
+
+// Two pending jobs of one registry, one holding it and one not: `turn jobs 1` runs the
+// newer (weak) one, so the older keeps the registry through the full gc. The trace does
+// not say which job ran; booked as the oldest, the full gc would look incomplete.
+TEST(Checker, WhichPendingJobRanIsSearchedWhenTheyHoldDifferently) {
+  const Program program = ParseProgram(R"(h0 = registry
+h1 = object
+h2 = object
+register h0 h1 "a"
+register h0 h2 "b"
+drop h1
+gc
+drop h2
+gc hold weak
+turn jobs 1 limit 0
+expect calls none
+drop h0
+gc
+expect collected none
+turn
+expect calls @0("a") @0("b")
+)");
+  CheckStats stats;
+  const std::vector<Violation> violations =
+      CheckTrace(program, RunProgram(program), kStrict, &stats);
+  EXPECT_TRUE(violations.empty()) << testing::Describe(violations);
+  EXPECT_GT(stats.runs, 1) << "the first guess (the older job ran) should have failed";
+}
+
+// `turn repost` owes the next turn the re-posted job; it holds its registry meanwhile.
+TEST(Checker, RepostOwesTheNextTurnAJob) {
+  const std::string text = "h0 = registry {\n  throw \"a\"\n}\nh1 = object\nh2 = object\n"
+                           "register h0 h1 \"a\"\nregister h0 h2 \"b\"\ndrop h1\ndrop h2\ngc\n"
+                           "turn repost\ndrop h0\ngc\nturn\n";
+  EXPECT_TRUE(CheckEdited(text, [](std::vector<Event>&) {}, kStrict).empty());
+  const auto notReposted = CheckEdited(
+      text, [](std::vector<Event>& events) { EraseJob(events, 1); }, kStrict);
+  EXPECT_TRUE(Reports(notReposted, Invariant::Completeness)) << testing::Describe(notReposted);
+}
+
 }  // namespace
 }  // namespace finrig

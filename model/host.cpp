@@ -5,12 +5,15 @@
 namespace finrig::model {
 
 Collection ProgramHost::GcOp(const Op& op, std::size_t) {
+  gc_ = &op;
   return Collection{.everything = op.gcOnly.empty(), .only = op.gcOnly};
 }
 
 std::optional<Collection> ProgramHost::Spontaneous(std::size_t) { return std::nullopt; }
 
-std::uint32_t ProgramHost::JobsToEnqueue(HeapId, std::uint32_t) { return 1; }
+std::uint32_t ProgramHost::JobsToEnqueue(HeapId, std::uint32_t values) {
+  return JobsEnqueuedFor(gc_->gcEnqueue, values);
+}
 
 void ProgramHost::BeginTurn(const Op& op, const std::vector<Job>& queue) {
   turn_ = &op;
@@ -47,12 +50,18 @@ std::optional<std::size_t> ProgramHost::ChooseCell(const std::vector<std::size_t
   return turn_->turnOrder == CellOrder::Fifo ? 0 : empty.size() - 1;
 }
 
-bool ProgramHost::JobHoldsRegistry(HeapId) { return true; }
+bool ProgramHost::JobHoldsRegistry(HeapId) {
+  return gc_ == nullptr || gc_->gcHold == JobHold::Strong;
+}
 
 // A program runs jobs where it writes `turn`, and nowhere else.
 bool ProgramHost::TurnAfterTheLastOp() { return false; }
 
-bool ProgramHost::RepostAfterThrow(HeapId) { return false; }
+bool ProgramHost::RepostAfterThrow(HeapId) {
+  if (turn_ == nullptr || !turn_->turnRepost) return false;
+  gc_ = nullptr;  // the job is the turn's, not a gc's
+  return true;
+}
 
 Collection RandomHost::Subset(std::size_t heapSize) {
   Collection collection;

@@ -1,9 +1,9 @@
 // The host: every choice ECMA-262 leaves to an implementation, asked of one object
 // (docs/SEMANTICS.md, "Choices ECMA-262 leaves to the host"). The model makes no such
-// choice itself. A program's own ops state its choices (ProgramHost: `gc @…`, `turn
-// jobs … order … limit …`), which is how a .fr program fixes one execution; a
-// RandomHost makes any legal choice, so that the model can play an engine and the
-// checker be tested against every behaviour it must accept.
+// choice itself. A program's own ops state its choices (ProgramHost: `gc @… enqueue …
+// hold …`, `turn jobs … order … limit … repost`), which is how a .fr program fixes one
+// execution; a RandomHost makes any legal choice, so that the model can play an engine
+// and the checker be tested against every behaviour it must accept.
 #pragma once
 
 #include <cstdint>
@@ -66,10 +66,13 @@ class Host {
 };
 
 // The choices a program writes: `gc` collects what it lists (or all); nothing else is
-// collected; one job per registry per collection, which keeps its registry alive; a turn runs the jobs its `jobs`
-// option selects (positions in the queue as the turn begins; all of them, oldest first,
-// without it), each delivering in its `order` up to `limit` cells; no re-post. Outside
-// a turn (the synchronous-callback fault) a job delivers every cell, oldest first.
+// collected; its collection enqueues the jobs its `enqueue` option says (one per
+// registry without it), each keeping its registry alive unless it says `hold weak`; a
+// turn runs the jobs its `jobs` option selects (positions in the queue as the turn
+// begins; all of them, oldest first, without it), each delivering in its `order` up to
+// `limit` cells, and re-posts a job ended by a throw if it says `repost` (that job
+// keeps its registry alive). Outside a turn (the synchronous-callback fault) a job
+// delivers every cell, oldest first, and is not re-posted.
 class ProgramHost final : public Host {
  public:
   Collection GcOp(const Op& op, std::size_t heapSize) override;
@@ -84,6 +87,9 @@ class ProgramHost final : public Host {
   bool RepostAfterThrow(HeapId registry) override;
 
  private:
+  // The gc whose collection is enqueueing jobs; null while a turn re-posts one. (A
+  // program's collections happen only at its gc ops, each enqueueing its jobs at once.)
+  const Op* gc_ = nullptr;
   const Op* turn_ = nullptr;
   std::vector<std::uint64_t> selected_;  // job serials this turn runs, in order
   std::size_t nextSelected_ = 0;

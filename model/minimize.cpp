@@ -100,13 +100,30 @@ std::vector<Op> PlainerTurns(const Op& op) {
     unlimited.turnLimit.reset();
     variants.push_back(std::move(unlimited));
   }
+  if (op.turnRepost) {
+    Op noRepost = op;
+    noRepost.turnRepost = false;
+    variants.push_back(std::move(noRepost));
+  }
   return variants;
 }
 
-// A full `gc` needs no heap ids (which shift as ops go); failing that, fewer of them.
+// A plain `gc`: a full one (heap ids shift as ops go; failing that, fewer of them),
+// enqueueing one job per registry that holds it.
 std::vector<Op> PlainerGcs(const Op& op) {
-  if (op.kind != OpKind::Gc || op.gcOnly.empty()) return {};
+  if (op.kind != OpKind::Gc) return {};
   std::vector<Op> variants;
+  if (op.gcEnqueue != JobsEnqueued::OnePerRegistry) {
+    Op oneJob = op;
+    oneJob.gcEnqueue = JobsEnqueued::OnePerRegistry;
+    variants.push_back(std::move(oneJob));
+  }
+  if (op.gcHold != JobHold::Strong) {
+    Op holds = op;
+    holds.gcHold = JobHold::Strong;
+    variants.push_back(std::move(holds));
+  }
+  if (op.gcOnly.empty()) return variants;
   Op full = op;
   full.gcOnly.clear();
   variants.push_back(std::move(full));

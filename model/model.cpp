@@ -282,8 +282,8 @@ void Agent::CollectGarbage(const Collection& collection) {
   //  c. For each WeakMap / WeakSet ...: the model has none.
   //  (Tokens in S are unobservable afterwards; clearing them changes nothing.)
   // Walking each WeakRef and registry once instead of once per value keeps this linear;
-  // the host says how many of the optional jobs it enqueues (one per registry, merged,
-  // with the program's host).
+  // the host says how many of the optional jobs it enqueues (with the program's host:
+  // as the gc's `enqueue` says, one per registry without it).
   for (HeapId id : weakRefs_) {
     HeapThing& weakRef = heap_[id];
     // Fault: WeakRefs keep answering with what the gc took.

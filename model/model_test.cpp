@@ -41,5 +41,47 @@ turn
       << trace;
 }
 
+// Each corpus program of a host-choice option meets its expect lines, and would not
+// with the option left out: the model's program host does what the option states.
+Program WithoutHostChoices(Program program) {
+  for (Op& op : program.ops) {
+    op.gcEnqueue = JobsEnqueued::OnePerRegistry;
+    op.gcHold = JobHold::Strong;
+    op.turnRepost = false;
+  }
+  return program;
+}
+
+TEST(Model, HostChoiceOptionsDecideWhatTheExpectLinesSee) {
+  for (const char* path : {"corpus/gc-enqueue-none.fr", "corpus/gc-enqueue-each.fr",
+                           "corpus/gc-hold-weak.fr", "corpus/turn-repost.fr"}) {
+    SCOPED_TRACE(path);
+    const Program program = testing::LoadSourceProgram(path);
+    const std::vector<Violation> stated = testing::RunAndCheck(program);
+    EXPECT_TRUE(stated.empty()) << testing::Describe(stated);
+    const std::vector<Violation> ignored = testing::RunAndCheck(WithoutHostChoices(program));
+    EXPECT_TRUE(testing::Reports(ignored, Invariant::Expectation)) << testing::Describe(ignored);
+  }
+}
+
+// `enqueue each` enqueues one job per distinct collected value: a value that is the
+// target of two cells counts once.
+TEST(Model, EnqueueEachCountsDistinctValues) {
+  const Program program = ParseProgram(R"(h0 = registry
+h1 = object
+h2 = object
+register h0 h1 "a"
+register h0 h1 "b"
+register h0 h2 "c"
+drop h1
+drop h2
+gc enqueue each
+turn limit 1
+expect calls h0("a") h0("b")
+)");
+  const std::vector<Violation> violations = testing::RunAndCheck(program);
+  EXPECT_TRUE(violations.empty()) << testing::Describe(violations);
+}
+
 }  // namespace
 }  // namespace finrig

@@ -44,8 +44,8 @@ enum class ArgRole : std::uint8_t {
 enum class Payload : std::uint8_t {
   None,
   Description,  // symbol ["description"]
-  HeapIds,      // gc [@id ...]
-  TurnOptions,  // turn [jobs I ...] [order fifo|lifo] [limit N]
+  GcOptions,    // gc [@id ...] [enqueue none|one|each] [hold strong|weak]
+  TurnOptions,  // turn [jobs I ...] [order fifo|lifo] [limit N] [repost]
 };
 
 inline constexpr std::size_t kMaxArgs = 4;
@@ -96,7 +96,7 @@ inline constexpr std::array kRows = {
     OpFacts{OpKind::Drop, "drop", true, Names, Any, 0, 0, {Any, Any, Any, Any}, Anywhere, false,
             false, None},
     OpFacts{OpKind::Gc, "gc", true, NoDest, Any, 0, 0, {Any, Any, Any, Any}, Anywhere,
-            false, false, HeapIds},
+            false, false, GcOptions},
     OpFacts{OpKind::Turn, "turn", true, NoDest, Any, 0, 0, {Any, Any, Any, Any}, TopLevel,
             false, false, TurnOptions},
     OpFacts{OpKind::Throw, "throw", true, NoDest, Any, 0, 1, {Any, Any, Any, Any}, Body,

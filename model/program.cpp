@@ -25,6 +25,16 @@ std::vector<Op> StripOps(const std::vector<Op>& ops) {
 
 }  // namespace
 
+std::uint32_t JobsEnqueuedFor(JobsEnqueued enqueue, std::uint32_t values) {
+  if (values == 0) return 0;
+  switch (enqueue) {
+    case JobsEnqueued::OnePerRegistry: return 1;
+    case JobsEnqueued::None: return 0;
+    case JobsEnqueued::OnePerValue: return values;
+  }
+  return 1;
+}
+
 int OpCount(const std::vector<Op>& ops) {
   int n = 0;
   for (const Op& op : ops) n += 1 + OpCount(op.body);

@@ -47,8 +47,8 @@ enum class OpKind : std::uint8_t {
   Link,         // link <from> <to>      (strong edge: from.refs.add(to))
   Unlink,       // unlink <from> <to>
   Drop,         // drop hN               (hN = undefined)
-  Gc,           // gc [@id ...]          (all unreachable, or only these)
-  Turn,         // turn [jobs i ...] [order lifo] [limit n]
+  Gc,           // gc [@id ...] [enqueue none|one|each] [hold strong|weak]
+  Turn,         // turn [jobs i ...] [order lifo] [limit n] [repost]
   Throw,        // throw [<operand>]     (bodies only: throw if held is operand)
   kLast = Throw,  // model/op_facts.h has a row for each kind up to this one
 };
@@ -57,6 +57,20 @@ enum class OpKind : std::uint8_t {
 enum class CellOrder : std::uint8_t {
   Fifo,  // oldest registration first ([[Cells]] order)
   Lifo,  // newest first
+};
+
+// How many cleanup jobs a collection enqueues for each registry whose cells it emptied
+// (choice 2: Execution step 1.b.ii enqueues "optionally", once per collected value).
+enum class JobsEnqueued : std::uint8_t {
+  OnePerRegistry,  // one job standing for all of the registry's collected values
+  None,            // no job: the emptied cells wait for another collection's job
+  OnePerValue,     // one job per distinct collected value, as step 1.b.ii reads
+};
+
+// What a pending cleanup job does to its registry (choice 3).
+enum class JobHold : std::uint8_t {
+  Strong,  // keeps it alive, and runs
+  Weak,    // lets it die while the job waits; the job of a dead registry is dropped
 };
 
 struct ExpectOk {};         // expect ok: normal completion
@@ -86,10 +100,13 @@ struct Op {
   std::optional<std::string> description = {};  // NewSymbol only
   std::vector<Op> body = {};                    // NewRegistry: the cleanup callback
   std::vector<HeapId> gcOnly = {};              // Gc: empty = every unreachable value
+  JobsEnqueued gcEnqueue = JobsEnqueued::OnePerRegistry;  // Gc: jobs per registry emptied
+  JobHold gcHold = JobHold::Strong;                       // Gc: what its jobs hold
   std::optional<std::vector<std::uint32_t>> turnJobs = {};  // Turn: pending-job indices, in
                                                        // run order; nullopt = all, FIFO
   CellOrder turnOrder = CellOrder::Fifo;               // Turn
   std::optional<std::uint32_t> turnLimit = {};         // Turn: callbacks per job at most
+  bool turnRepost = false;  // Turn: a job ended by a throw is posted again for the cells left
   std::vector<Expectation> expects = {};
 
   // Source only (not semantics; the binary form drops them).
@@ -106,6 +123,11 @@ struct Program {
 };
 
 std::string_view OpKindName(OpKind kind);  // its keyword: "object", "register", ...
+
+// How many cleanup jobs a collection enqueues, as `enqueue` says, for a registry whose
+// cells targeted `values` distinct collected values (none when 0): the program's host
+// and the checker's books of it agree by both asking this.
+std::uint32_t JobsEnqueuedFor(JobsEnqueued enqueue, std::uint32_t values);
 
 // Drops comments, expectations and source positions: what the binary form keeps.
 Program StripToSemantics(const Program& program);

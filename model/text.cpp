@@ -27,12 +27,14 @@
 #include "model/text.h"
 
 #include <algorithm>
+#include <array>
 #include <bitset>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <initializer_list>
 #include <limits>
 #include <optional>
 #include <string>
@@ -64,6 +66,15 @@ using ExpectationKind = decltype(Expectation::what);
 constexpr std::string_view kProfilePrefix = "profile:";
 constexpr std::string_view kOperandWhat = "an operand (handle, literal or held)";
 constexpr std::string_view kValueWhat = "a value (handle, literal, held or @N)";
+
+// The words of the gc and turn options' values, indexed by the enums they spell.
+constexpr std::array<std::string_view, 3> kEnqueueWords = {"one", "none", "each"};  // JobsEnqueued
+constexpr std::array<std::string_view, 2> kHoldWords = {"strong", "weak"};          // JobHold
+constexpr std::array<std::string_view, 2> kOrderWords = {"fifo", "lifo"};           // CellOrder
+
+// The options' syntax, for messages.
+constexpr std::string_view kGcSyntax = "gc [@id …] [enqueue none|one|each] [hold strong|weak]";
+constexpr std::string_view kTurnSyntax = "turn [jobs I …] [order fifo|lifo] [limit N] [repost]";
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -554,9 +565,7 @@ class Parser {
           op.description = Take().value;
         }
         break;
-      case Payload::HeapIds:
-        while (Peek() != nullptr) op.gcOnly.push_back(ParseHeapId());
-        break;
+      case Payload::GcOptions: ParseGcOptions(op); break;
       case Payload::TurnOptions: ParseTurnOptions(op); break;
     }
     for (int i = 0; i < facts.maxArgs; ++i) {
@@ -576,6 +585,27 @@ class Parser {
     return true;
   }
 
+  // gc [@id …] [enqueue none|one|each] [hold strong|weak]
+  void ParseGcOptions(Op& op) {
+    while (Peek() != nullptr && !PeekWord("enqueue") && !PeekWord("hold")) {
+      const Token* token = Peek();
+      if (token->kind != TokenKind::Word || !token->source.starts_with('@')) {
+        FailExpected("a heap id like @3, 'enqueue' or 'hold'");
+      }
+      op.gcOnly.push_back(ParseHeapId());
+    }
+    if (PeekWord("enqueue")) {
+      Take();
+      op.gcEnqueue = static_cast<JobsEnqueued>(ParseOptionValue(kEnqueueWords));
+    }
+    if (PeekWord("hold")) {
+      Take();
+      op.gcHold = static_cast<JobHold>(ParseOptionValue(kHoldWords));
+    }
+    RejectMisplacedOptions(kGcSyntax, {"enqueue", "hold"});
+  }
+
+  // turn [jobs I …] [order fifo|lifo] [limit N] [repost]
   void ParseTurnOptions(Op& op) {
     if (PeekWord("jobs")) {
       Take();
@@ -587,18 +617,42 @@ class Parser {
     }
     if (PeekWord("order")) {
       Take();
-      if (!PeekWord("fifo") && !PeekWord("lifo")) FailExpected("'fifo' or 'lifo'");
-      op.turnOrder = Take().source == "lifo" ? CellOrder::Lifo : CellOrder::Fifo;
+      op.turnOrder = static_cast<CellOrder>(ParseOptionValue(kOrderWords));
     }
     if (PeekWord("limit")) {
       Take();
       op.turnLimit = ParseCount("a callback limit");
     }
-    for (std::string_view option : {"jobs", "order", "limit"}) {
+    if (PeekWord("repost")) {
+      Take();
+      op.turnRepost = true;
+    }
+    RejectMisplacedOptions(kTurnSyntax, {"jobs", "order", "limit", "repost"});
+  }
+
+  // The word for one of an option's values (kOrderWords, …), as its index there.
+  template <std::size_t N>
+  std::size_t ParseOptionValue(const std::array<std::string_view, N>& values) {
+    for (std::size_t i = 0; i < N; ++i) {
+      if (PeekWord(values[i])) {
+        Take();
+        return i;
+      }
+    }
+    std::vector<std::string> quoted;
+    for (std::string_view value : values) quoted.push_back(fmt::format("'{}'", value));
+    const std::string last = quoted.back();
+    quoted.pop_back();
+    FailExpected(fmt::format("{} or {}", fmt::join(quoted, ", "), last));
+  }
+
+  // After an op's options, in their order: one of them again is repeated or misplaced.
+  void RejectMisplacedOptions(std::string_view syntax,
+                              std::initializer_list<std::string_view> options) {
+    for (std::string_view option : options) {
       if (PeekWord(option)) {
-        Fail(Peek()->column, fmt::format("turn option '{}' is repeated or out of order (turn "
-                                         "[jobs I …] [order fifo|lifo] [limit N])",
-                                         option));
+        Fail(Peek()->column, fmt::format("{} option '{}' is repeated or out of order ({})",
+                                         syntax.substr(0, syntax.find(' ')), option, syntax));
       }
     }
   }
@@ -977,22 +1031,31 @@ std::string PrintOpHead(const Op& op) {
     case Payload::Description:
       if (op.description) words.push_back(EscapeString(*op.description));
       break;
-    case Payload::HeapIds:
+    case Payload::GcOptions:
       for (HeapId id : op.gcOnly) words.push_back(HeapIdText(id));
+      if (op.gcEnqueue != JobsEnqueued::OnePerRegistry) {
+        words.emplace_back("enqueue");
+        words.emplace_back(kEnqueueWords[static_cast<std::size_t>(op.gcEnqueue)]);
+      }
+      if (op.gcHold != JobHold::Strong) {
+        words.emplace_back("hold");
+        words.emplace_back(kHoldWords[static_cast<std::size_t>(op.gcHold)]);
+      }
       break;
     case Payload::TurnOptions:
       if (op.turnJobs) {
         words.emplace_back("jobs");
         for (std::uint32_t job : *op.turnJobs) words.push_back(fmt::format("{}", job));
       }
-      if (op.turnOrder == CellOrder::Lifo) {
+      if (op.turnOrder != CellOrder::Fifo) {
         words.emplace_back("order");
-        words.emplace_back("lifo");
+        words.emplace_back(kOrderWords[static_cast<std::size_t>(op.turnOrder)]);
       }
       if (op.turnLimit) {
         words.emplace_back("limit");
         words.push_back(fmt::format("{}", *op.turnLimit));
       }
+      if (op.turnRepost) words.emplace_back("repost");
       break;
   }
   for (const Operand& arg : op.args) words.push_back(OperandText(arg));

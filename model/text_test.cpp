@@ -430,7 +430,8 @@ TEST(TextErrors, HeapIds) {
   ExpectError("gc @4294967296\n", 1, 4, "heap id must be 0..4294967295");
   ExpectError("gc @\n", 1, 4, "bad heap id '@'");
   ExpectError("gc @1x\n", 1, 4, "bad heap id '@1x'");
-  ExpectError("gc 3\n", 1, 4, "expected a heap id like @3 after 'gc', found '3'");
+  ExpectError("gc 3\n", 1, 4,
+              "expected a heap id like @3, 'enqueue' or 'hold' after 'gc', found '3'");
   ExpectError("h0 = @3\n", 1, 6, "expected an operand");
 }
 
@@ -514,7 +515,8 @@ TEST(TextErrors, MalformedExpectations) {
 
 TEST(TextErrors, TrailingJunk) {
   ExpectError("h1 = object\ndrop h1 x\n", 2, 9, "unexpected 'x' after 'drop h1'");
-  ExpectError("gc()\n", 1, 3, "expected a heap id like @3 after 'gc', found '('");
+  ExpectError("gc()\n", 1, 3,
+              "expected a heap id like @3, 'enqueue' or 'hold' after 'gc', found '('");
   ExpectError("h0 = symbol \"a\" \"b\"\n", 1, 17, "unexpected '\"b\"' after 'h0 = symbol \"a\"'");
   ExpectError("h0 = object\nh1 = registry\nregister h1 h0 1 h0 h0\n", 3, 21, "unexpected 'h0'");
 }
@@ -586,6 +588,39 @@ TEST(TextErrors, TurnOptions) {
   ExpectError("turn order lifo order fifo\n", 1, 17, "'order' is repeated or out of order");
   ExpectError("turn order sideways\n", 1, 12, "expected 'fifo' or 'lifo' after 'turn order'");
   ExpectError("turn jobs 1 x\n", 1, 13, "unexpected 'x' after 'turn jobs 1'");
+  ExpectError("turn repost limit 1\n", 1, 13, "turn option 'limit' is repeated or out of order");
+  ExpectError("turn repost repost\n", 1, 13, "'repost' is repeated or out of order");
+}
+
+TEST(TextErrors, GcOptions) {
+  ExpectError("gc hold weak enqueue each\n", 1, 14,
+              "gc option 'enqueue' is repeated or out of order (gc [@id …] [enqueue "
+              "none|one|each] [hold strong|weak])");
+  ExpectError("gc enqueue all\n", 1, 12,
+              "expected 'one', 'none' or 'each' after 'gc enqueue', found 'all'");
+  ExpectError("gc hold\n", 1, 8, "expected 'strong' or 'weak' after 'gc hold', found end of line");
+  ExpectError("gc enqueue none @1\n", 1, 17, "unexpected '@1' after 'gc enqueue none'");
+  ExpectError("gc @1 weak\n", 1, 7,
+              "expected a heap id like @3, 'enqueue' or 'hold' after 'gc @1'");
+}
+
+// The options that state choices 2, 3 and 5; defaults are not printed, so a program
+// without them prints as before.
+TEST(TextParse, HostChoiceOptions) {
+  const Program p = Parse(
+      "gc @1 @2 enqueue each hold weak\ngc enqueue none\ngc enqueue one hold strong\n"
+      "turn jobs 0 limit 2 repost\n");
+  EXPECT_EQ(p.ops[0].gcOnly, (std::vector<HeapId>{1, 2}));
+  EXPECT_EQ(p.ops[0].gcEnqueue, JobsEnqueued::OnePerValue);
+  EXPECT_EQ(p.ops[0].gcHold, JobHold::Weak);
+  EXPECT_EQ(p.ops[1].gcEnqueue, JobsEnqueued::None);
+  EXPECT_EQ(p.ops[1].gcHold, JobHold::Strong);
+  EXPECT_EQ(p.ops[2].gcEnqueue, JobsEnqueued::OnePerRegistry);
+  EXPECT_TRUE(p.ops[3].turnRepost);
+  EXPECT_FALSE(Parse("turn").ops[0].turnRepost);
+  EXPECT_EQ(PrintProgram(p),
+            "# profile: es2023\ngc @1 @2 enqueue each hold weak\ngc enqueue none\ngc\n"
+            "turn jobs 0 limit 2 repost\n");
 }
 
 TEST(TextErrors, LongTokensAreCutInMessages) {
@@ -771,6 +806,8 @@ class ProgramGenerator {
       case 10:
         op.kind = OpKind::Gc;
         for (std::uint32_t n = Below(3); n > 0; --n) op.gcOnly.push_back(random_());
+        if (Chance(2)) op.gcEnqueue = static_cast<JobsEnqueued>(Below(3));
+        if (Chance(2)) op.gcHold = JobHold::Weak;
         if (Chance(2)) op.expects.push_back(MakeExpectation(ExpectCollected{op.gcOnly}));
         break;
       default:
@@ -783,6 +820,7 @@ class ProgramGenerator {
         if (Chance(2)) op.turnJobs = std::vector<std::uint32_t>(Below(3), Below(5));
         if (Chance(2)) op.turnOrder = CellOrder::Lifo;
         if (Chance(2)) op.turnLimit = random_();
+        op.turnRepost = Chance(2);
         if (Chance(2)) {
           ExpectCalls calls;
           for (std::uint32_t n = Below(3); n > 0; --n) {

@@ -265,13 +265,24 @@ class OpGen {
                                                     {1, GenHandle(Role::Registry)}}),
                         [](Handle h) { return WithDest(OpKind::Drop, h); });
       case finrig::gen::OpChoice::Gc: return gen::just(Op{.kind = OpKind::Gc});
-      case finrig::gen::OpChoice::PartialGc:
-        return gen::map(gen::nonEmpty(gen::container<std::vector<HeapId>>(gen::inRange<HeapId>(0, 16))),
-                        [](std::vector<HeapId> ids) {
-                          std::sort(ids.begin(), ids.end());
-                          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-                          return Op{.kind = OpKind::Gc, .gcOnly = ids};
-                        });
+      case finrig::gen::OpChoice::PartialGc: return GenPartialGc();
+      case finrig::gen::OpChoice::GcChoices: {
+        // Now and then of chosen ids, where partial gcs are generated at all.
+        const rc::Gen<Op> gc = options_.partialGc
+                                   ? gen::weightedOneOf<Op>({{3, gen::just(Op{.kind = OpKind::Gc})},
+                                                             {1, GenPartialGc()}})
+                                   : gen::just(Op{.kind = OpKind::Gc});
+        return gen::apply(
+            [](Op op, JobsEnqueued enqueue, bool weak) {
+              op.gcEnqueue = enqueue;
+              op.gcHold = weak ? JobHold::Weak : JobHold::Strong;
+              return op;
+            },
+            gc,
+            gen::element(JobsEnqueued::OnePerRegistry, JobsEnqueued::None,
+                         JobsEnqueued::OnePerValue),
+            gen::arbitrary<bool>());
+      }
       case finrig::gen::OpChoice::Turn: return gen::just(Op{.kind = OpKind::Turn});
       case finrig::gen::OpChoice::TurnOptions: return GenTurnWithOptions();
       case finrig::gen::OpChoice::Throw:
@@ -334,18 +345,30 @@ class OpGen {
     });
   }
 
+  static rc::Gen<Op> GenPartialGc() {
+    return gen::map(gen::nonEmpty(gen::container<std::vector<HeapId>>(gen::inRange<HeapId>(0, 16))),
+                    [](std::vector<HeapId> ids) {
+                      std::sort(ids.begin(), ids.end());
+                      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+                      return Op{.kind = OpKind::Gc, .gcOnly = ids};
+                    });
+  }
+
   static rc::Gen<Op> GenTurnWithOptions() {
     return gen::apply(
-        [](rc::Maybe<std::vector<std::uint32_t>> jobs, bool lifo, rc::Maybe<std::uint32_t> limit) {
+        [](rc::Maybe<std::vector<std::uint32_t>> jobs, bool lifo, rc::Maybe<std::uint32_t> limit,
+           bool repost) {
           Op op{.kind = OpKind::Turn};
           if (jobs) op.turnJobs = *jobs;
           op.turnOrder = lifo ? CellOrder::Lifo : CellOrder::Fifo;
           if (limit) op.turnLimit = *limit;
+          op.turnRepost = repost;
           return op;
         },
         gen::maybe(gen::resize(3, gen::container<std::vector<std::uint32_t>>(
                                       gen::inRange<std::uint32_t>(0, 3)))),
-        gen::arbitrary<bool>(), gen::maybe(gen::inRange<std::uint32_t>(0, 3)));
+        gen::arbitrary<bool>(), gen::maybe(gen::inRange<std::uint32_t>(0, 3)),
+        gen::arbitrary<bool>());
   }
 
   static constexpr int kRegistryHandles = 2;

@@ -37,10 +37,14 @@ void RequireInvariant(Invariant invariant, const Program& program, FaultSet faul
 
 std::vector<std::pair<std::string, bool>> Coverage(const Program& program) {
   std::vector<bool> kinds(kOpKindCount, false);
-  bool registeredSymbol = false, wellKnownSymbol = false, throws = false;
+  bool registeredSymbol = false, wellKnownSymbol = false, throws = false, gcChoices = false,
+       repost = false;
   VisitOps(program.ops, 0, [&](const Op& op, int) {
     kinds[static_cast<int>(op.kind)] = true;
     throws = throws || op.kind == OpKind::Throw;
+    gcChoices = gcChoices || op.gcEnqueue != JobsEnqueued::OnePerRegistry ||
+                op.gcHold != JobHold::Strong;
+    repost = repost || op.turnRepost;
     for (const Operand& operand : op.args) {
       const Value* v = std::get_if<Value>(&operand);
       registeredSymbol = registeredSymbol || (v && std::holds_alternative<RegisteredSymbol>(*v));
@@ -80,6 +84,8 @@ std::vector<std::pair<std::string, bool>> Coverage(const Program& program) {
                                                         return end && end->threw;
                                                       }));
   coverage.emplace_back("throw op", throws);
+  coverage.emplace_back("gc enqueue or hold", gcChoices);
+  coverage.emplace_back("turn repost", repost);
   coverage.emplace_back("collection", count.operator()<Collected>() > 0);
   return coverage;
 }
