@@ -164,6 +164,40 @@ int SignatureCommand(const SignatureCommandOptions& options) {
   return kExitViolation;
 }
 
+// The options `diff` and `campaign` share (ProgramOptions).
+void AddProgramOptions(CLI::App& command, ProgramOptions& options) {
+  command.add_option("--programs", options.programs,
+                     "Also run N generated programs: mutants of the corpus programs, or "
+                     "decoded random bytes without a corpus");
+  command.add_option("--generator", options.generator,
+                     "What --programs makes: mutants (of the corpus programs) or lookalike "
+                     "(programs full of cells that look alike, for the judge's self-test)")
+      ->capture_default_str();
+  command.add_option("--seed", options.seed, "Seed for --programs")->capture_default_str();
+  command.add_option("--corpus", options.corpus, ".fr files or directories of them (repeatable)")
+      ->allow_extra_args(false);
+  command.add_flag("--strict", options.strict,
+                   "Also require completeness: after a final full gc and three turns, "
+                   "every cell whose target nothing reaches has had its callback");
+  command.add_flag("--letter", options.letter,
+                   "Hold the engine to the letter of ECMA-262: a cleanup job re-posted "
+                   "after a throwing callback, without a collection to enqueue it, is a "
+                   "finding even where the engine's profile declares the habit");
+  command.add_flag("!--no-minimize", options.minimize, "Write discrepancies as found");
+  command
+      .add_option("--fault", options.faults,
+                  "Inject a fault into the model, the oracle (repeatable): the diff must "
+                  "then blame finrig")
+      ->allow_extra_args(false);
+  command
+      .add_option("--engine-fault", options.engineFaults,
+                  "With --engine model: inject a fault into the model playing the engine "
+                  "(repeatable): the diff must then blame the engine")
+      ->allow_extra_args(false);
+  command.add_option("--timeout-ms", options.timeoutMs, "Per program")->capture_default_str();
+  command.add_flag("-q,--quiet", options.quiet, "No progress lines on stderr");
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{
       "finrig: a fuzzing and property-testing rig for JavaScript FinalizationRegistry "
@@ -285,38 +319,9 @@ int Main(int argc, char** argv) {
                           "Engine profile (see 'finrig engines'), or NAME@VERSION of one "
                           "tools/engines.sh installed (VERSION exact or a prefix: node@22)")
       ->capture_default_str();
-  diffCommand->add_option("--programs", diff.programs,
-                          "Also run N generated programs: mutants of the corpus programs, or "
-                          "decoded random bytes without a corpus");
-  diffCommand->add_option("--generator", diff.generator,
-                          "What --programs makes: mutants (of the corpus programs) or lookalike "
-                          "(programs full of cells that look alike, for the judge's self-test)")
-      ->capture_default_str();
-  diffCommand->add_option("--seed", diff.seed, "Seed for --programs")->capture_default_str();
-  diffCommand->add_option("--corpus", diff.corpus, ".fr files or directories of them (repeatable)")
-      ->allow_extra_args(false);
+  AddProgramOptions(*diffCommand, diff);
   diffCommand->add_option("-o,--output", diff.output, "Directory for discrepancies")
       ->capture_default_str();
-  diffCommand->add_flag("--strict", diff.strict,
-                        "Also require completeness: after a final full gc and three turns, "
-                        "every cell whose target nothing reaches has had its callback");
-  diffCommand->add_flag("--letter", diff.letter,
-                        "Hold the engine to the letter of ECMA-262: a cleanup job re-posted "
-                        "after a throwing callback, without a collection to enqueue it, is a "
-                        "finding even where the engine's profile declares the habit");
-  diffCommand->add_flag("!--no-minimize", diff.minimize, "Write discrepancies as found");
-  diffCommand
-      ->add_option("--fault", diff.faults,
-                   "Inject a fault into the model, the oracle (repeatable): the diff must "
-                   "then blame finrig")
-      ->allow_extra_args(false);
-  diffCommand
-      ->add_option("--engine-fault", diff.engineFaults,
-                   "With --engine model: inject a fault into the model playing the engine "
-                   "(repeatable): the diff must then blame the engine")
-      ->allow_extra_args(false);
-  diffCommand->add_option("--timeout-ms", diff.timeoutMs, "Per program")->capture_default_str();
-  diffCommand->add_flag("-q,--quiet", diff.quiet, "No progress lines on stderr");
 
   CheckCommandOptions check;
   CLI::App* checkCommand = app.add_subcommand(
