@@ -62,11 +62,20 @@ void PrintEngineProfiles() {
       versions += fmt::format("\n    --engine {}@{}: {}", engine.name, engine.version,
                               engine.detected.empty() ? engine.entry : engine.detected);
     }
+    std::string known;
+    for (const engines::KnownBug& bug : engines::KnownBugs()) {
+      if (bug.engine != p.name) continue;
+      known += fmt::format("\n    {} ({}): {}", bug.name,
+                           bug.first.empty() ? "every version"
+                                             : fmt::format("{} to {}", bug.first, bug.last),
+                           bug.signature);
+    }
     std::cout << fmt::format(
         "{}\n  engine:  {}\n  driven:  {}\n  profile: {}\n  strict completeness: {}\n"
-        "  re-posts after a throw: {}\n  notes:   {}\n{}",
+        "  re-posts after a throw: {}\n  notes:   {}\n{}{}",
         p.name, p.engine, p.how, ProfileName(p.profile), p.strictCompleteness ? "yes" : "no",
         p.repostsAfterThrow ? "yes (accepted; --letter reports it)" : "no (reported)", p.notes,
+        known.empty() ? "" : "  known bugs (finrig campaign labels them):" + known + "\n",
         versions.empty() ? "" : "  installed:" + versions + "\n");
   }
   // The engines the cache holds that no profile drives yet (QuickJS, say).
