@@ -132,6 +132,14 @@ std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSet
       fmt::format("this finrig was built without the {} adapter (see README)", profile.name));
 }
 
+bool HaveSpiderMonkey() {
+#ifdef FINRIG_HAVE_SPIDERMONKEY
+  return true;
+#else
+  return false;
+#endif
+}
+
 std::vector<std::string> CorpusFiles(const std::vector<std::string>& paths) {
   std::vector<std::string> files;
   for (const std::string& path : paths) {

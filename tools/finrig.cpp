@@ -18,6 +18,7 @@
 
 #include "engines/js.h"
 #include "engines/test262.h"
+#include "tools/campaign_command.h"
 #include "tools/diff_command.h"
 #include "tools/input.h"
 #include "model/binary.h"
@@ -323,6 +324,34 @@ int Main(int argc, char** argv) {
   diffCommand->add_option("-o,--output", diff.output, "Directory for discrepancies")
       ->capture_default_str();
 
+  CampaignCommandOptions campaign;
+  campaign.corpus = {"corpus"};
+  CLI::App* campaignCommand = app.add_subcommand(
+      "campaign", "Run 'finrig diff' on many engines and versions at once, and report bugs");
+  campaignCommand->footer(
+      "Each engine runs the corpus and the generated programs as 'finrig diff' would; "
+      "its discrepancies are minimized and written to DIR/ENGINE/ as diff writes them, and "
+      "grouped by signature, so that one bug is one line. Each bug's minimized program is "
+      "re-run alone 3 times (never shown alone: noise), run on the other installed "
+      "versions of its engine (the first and last that show it, by bisection), and "
+      "labelled known when the engine's profile lists it for that version ('finrig "
+      "engines'). DIR/report.md is for people, DIR/report.json for machines. SpiderMonkey "
+      "runs on the main thread, as one of the --jobs.\nExit status: 0 no new bug, 1 new "
+      "bugs (neither known nor noise), 2 bad input or usage, or an engine that could not "
+      "run.");
+  campaignCommand
+      ->add_option("--engine", campaign.engines,
+                   "NAME or NAME@VERSION, as for 'finrig diff' (repeatable); default: every "
+                   "installed version (tools/engines.sh), the system's node and, when built, "
+                   "spidermonkey")
+      ->allow_extra_args(false);
+  campaignCommand->add_option("-j,--jobs", campaign.jobs, "Engines run at once")
+      ->capture_default_str();
+  AddProgramOptions(*campaignCommand, campaign);
+  campaignCommand->get_option("--corpus")->capture_default_str();
+  campaignCommand->add_option("-o,--output", campaign.output, "Directory for the report")
+      ->capture_default_str();
+
   CheckCommandOptions check;
   CLI::App* checkCommand = app.add_subcommand(
       "check", "Judge a trace recorded from a JS engine (wire format) against a program");
@@ -370,6 +399,7 @@ int Main(int argc, char** argv) {
       return kExitOk;
     }
     if (diffCommand->parsed()) return DiffCommand(diff);
+    if (campaignCommand->parsed()) return CampaignCommand(campaign);
     if (checkCommand->parsed()) return CheckCommand(check);
     if (enginesCommand->parsed()) {
       PrintEngineProfiles();
