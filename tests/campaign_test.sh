@@ -52,7 +52,7 @@ check "$work/oracle" '.engines[0].bugs[0] | .blame == "finrig" and .status == "n
 check "$work/oracle" '.engines[0].discrepancies == .engines[0].bugs[0].count and .engines[0].new == 1'
 program=$(jq -r '.engines[0].bugs[0].program' "$work/oracle/report.json")
 [ -f "$program" ] || fail "the minimized program $program is not there"
-grep -Eq '^\| new \| `finrig invariant 5 at turn \| .*\| finrig \| [0-9]+ \| 3/3 \| +\| model/0001-finrig\.fr \|$' \
+grep -Eq '^\| new \| `finrig invariant 5 at turn \\\| .*` \| finrig \| [0-9]+ \| 3/3 \| +\| model/0001-finrig\.fr \|$' \
   "$work/oracle/report.md" || { cat "$work/oracle/report.md"; fail "report.md has no line for the bug"; }
 
 echo "== the engine broken: the engine is blamed"
@@ -92,7 +92,7 @@ stall=$src/corpus/engines/v8-stall-after-dirty-registry-dies.fr
 expect 0 '0 new bug' campaign --engine node@20.0.0 --strict --corpus "$stall" -q -o "$work/known"
 check "$work/known" '.engines[0].bugs[0] | .status == "known" and
   .known == "v8-stall-after-dirty-registry-dies" and .signature == "engine stalled | register gc"'
-grep -Fq '| known: v8-stall-after-dirty-registry-dies | `engine stalled | register gc` |' \
+grep -Fq '| known: v8-stall-after-dirty-registry-dies | `engine stalled \| register gc` |' \
   "$work/known/report.md" || { cat "$work/known/report.md"; fail "report.md: not labelled known"; }
 expect 1 '1 new bug' campaign --engine node@26.0.0 --strict --corpus "$stall" -q -o "$work/unknown"
 check "$work/unknown" '.engines[0].bugs[0] | .status == "new" and .known == null'

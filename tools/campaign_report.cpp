@@ -1,6 +1,7 @@
 #include "tools/campaign_report.h"
 
 #include <filesystem>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -12,6 +13,16 @@ std::string Versions(const engines::BugGroup& bug) {
   const engines::VersionSpan& v = *bug.versions;
   return fmt::format("{}{} of {} installed", v.first, v.first == v.last ? "" : " to " + v.last,
                      v.installed);
+}
+
+// A table cell: GitHub's tables end a cell at any unescaped |, in code spans too.
+std::string Cell(std::string_view text) {
+  std::string cell;
+  for (const char c : text) {
+    if (c == '|') cell += '\\';
+    cell += c;
+  }
+  return cell;
 }
 
 std::string Rate(const engines::EngineReport& r) {
@@ -44,7 +55,7 @@ std::string ReportMarkdown(const std::vector<engines::EngineReport>& reports,
         "|---|---|---|---|---|---|---|\n";
   for (const engines::EngineReport& r : reports) {
     if (!r.error.empty()) {
-      md += fmt::format("| {} | could not run: {} | | | | | |\n", r.engine, r.error);
+      md += fmt::format("| {} | could not run: {} | | | | | |\n", r.engine, Cell(r.error));
       continue;
     }
     md += fmt::format("| {} | {} | {:.0f} | {} | {} | {} | {} |\n", r.engine, r.tally.programs,
@@ -58,7 +69,7 @@ std::string ReportMarkdown(const std::vector<engines::EngineReport>& reports,
     for (const engines::BugGroup& bug : r.bugs) {
       md += fmt::format(
           "| {}{} | `{}` | {} | {} | {} | {} | {} |\n", BugStatus(bug),
-          bug.known != nullptr ? fmt::format(": {}", bug.known->name) : "", bug.signature.Text(),
+          bug.known != nullptr ? fmt::format(": {}", bug.known->name) : "", Cell(bug.signature.Text()),
           engines::SourceName(bug.blame.source), bug.count, bug.Reproduction(), Versions(bug),
           std::filesystem::path(bug.program).lexically_relative(o.output).string());
     }
