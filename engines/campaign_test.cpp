@@ -314,7 +314,7 @@ TEST(Matrix, KnownBugsAreLabelledOnTheVersionsTheyAffect) {
            {"1.10.0", nullptr}}) {
     FakeEngine faulty(true);
     EngineReport report = MatrixRun(faulty, version);
-    LabelKnown(report, known);
+    Label(report, known);
     const BugGroup& bug = report.bugs.at(0);
     if (label == nullptr) {
       EXPECT_EQ(bug.known, nullptr) << version;
@@ -324,6 +324,32 @@ TEST(Matrix, KnownBugsAreLabelledOnTheVersionsTheyAffect) {
       EXPECT_EQ(bug.known->name, label);
       EXPECT_FALSE(bug.New());
       EXPECT_EQ(report.NewBugs(), 0);
+    }
+  }
+}
+
+// --strict's losses of liveness are allowed where the profile does not promise
+// completeness (bun), and new where it does (node), or for any other finding.
+TEST(Matrix, ALossOfLivenessIsAllowedWhereTheProfileDoesNotPromiseCompleteness) {
+  const auto group = [](std::string kind) {
+    BugGroup bug;
+    bug.blame = {.source = Finding::Source::Engine, .message = "m", .kind = std::move(kind)};
+    bug.signature = {.kind = "engine " + bug.blame.kind, .shape = "register"};
+    bug.reproduced = kReproRuns;
+    return bug;
+  };
+  for (const std::string name : {"bun", "node"}) {
+    for (const bool strict : {true, false}) {
+      EngineReport report;
+      report.name = name;
+      report.judge.strict = strict;
+      report.bugs = {group("invariant 12 at end"), group("stalled"), group("invariant 7 at unregister")};
+      Label(report, {});
+      const bool allowed = strict && name == "bun";
+      EXPECT_EQ(report.bugs[0].allowed, allowed) << name << strict;
+      EXPECT_EQ(report.bugs[1].allowed, allowed) << name << strict;
+      EXPECT_FALSE(report.bugs[2].allowed) << name << strict;
+      EXPECT_EQ(report.NewBugs(), allowed ? 1 : 3) << name << strict;
     }
   }
 }

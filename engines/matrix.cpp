@@ -29,6 +29,7 @@ void EngineReport::Add(Discrepancy discrepancy, std::string program) {
                   .runnable = std::move(discrepancy.reducedRunnable),
                   .reproduced = 0,
                   .known = nullptr,
+                  .allowed = false,
                   .versions = std::nullopt});
 }
 
@@ -75,9 +76,15 @@ EngineReport CampaignOn(Engine& engine, const EngineChoice& choice,
   return report;
 }
 
-void LabelKnown(EngineReport& report, std::span<const KnownBug> known) {
+void Label(EngineReport& report, std::span<const KnownBug> known) {
+  const std::optional<EngineProfile> profile = EngineProfileNamed(report.name);
+  const bool promised = !report.judge.strict || !profile || profile->strictCompleteness;
   for (BugGroup& group : report.bugs) {
     group.known = KnownBugOf(report.name, report.version, group.signature.Text(), known);
+    // --strict's findings: a cell never delivered, or no cleanup at all after a program.
+    const bool liveness =
+        group.blame.kind == "stalled" || group.blame.kind.starts_with("invariant 12 ");
+    group.allowed = !promised && group.blame.source == Finding::Source::Engine && liveness;
   }
 }
 

@@ -39,10 +39,13 @@ struct BugGroup {
   Program runnable;       // what the engine runs for it (Discrepancy::reducedRunnable)
   int reproduced = 0;     // runs of `runnable` alone, of kReproRuns, that showed it
   const KnownBug* known = nullptr;
+  // A loss of liveness (--strict) on an engine whose profile does not promise
+  // completeness: what `finrig diff` notes under its summary, not a new bug.
+  bool allowed = false;
   std::optional<VersionSpan> versions;  // when other versions of the engine are installed
 
   bool Noise() const { return reproduced == 0; }
-  bool New() const { return known == nullptr && !Noise(); }
+  bool New() const { return known == nullptr && !allowed && !Noise(); }
   std::string Reproduction() const;  // "3/3", or "noise (0/3)"
 };
 
@@ -78,8 +81,9 @@ EngineReport CampaignOn(Engine& engine, const EngineChoice& choice,
                         const std::vector<Source>& corpus, const CampaignOptions& options,
                         const EngineRunObserver& observer);
 
-// Labels each group with the known bug it is on this engine and version.
-void LabelKnown(EngineReport& report, std::span<const KnownBug> known = KnownBugs());
+// Labels each group with the known bug it is on this engine and version, and as allowed
+// where the engine's profile does not promise what it falls short of.
+void Label(EngineReport& report, std::span<const KnownBug> known = KnownBugs());
 
 // Of `count` versions, oldest first, where version `seen` shows a bug: the first and last
 // that show it (indices), asking `shows` for as few versions as a binary search on each

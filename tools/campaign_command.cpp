@@ -94,7 +94,7 @@ void RunEntry(Entry& entry, const std::vector<engines::Source>& corpus, const st
              done = sofar.programs;
              progress.Line(entry.choice.name, done, total, findings, start);
            }});
-  engines::LabelKnown(entry.report);
+  engines::Label(entry.report);
   progress.Finished(entry.report);
 }
 

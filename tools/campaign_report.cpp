@@ -32,7 +32,9 @@ std::string Rate(const engines::EngineReport& r) {
 }  // namespace
 
 std::string BugStatus(const engines::BugGroup& bug) {
-  return bug.known != nullptr ? "known" : bug.Noise() ? "noise" : "new";
+  if (bug.known != nullptr) return "known";
+  if (bug.allowed) return "allowed";
+  return bug.Noise() ? "noise" : "new";
 }
 
 std::string ReportMarkdown(const std::vector<engines::EngineReport>& reports,
@@ -43,7 +45,8 @@ std::string ReportMarkdown(const std::vector<engines::EngineReport>& reports,
       "{} jobs, {:.0f} s.{}\n\nEach bug is one signature on one engine: its blame, how many "
       "programs showed it, its minimized program re-run alone {} times (a bug that never "
       "shows alone is noise), the installed versions of the engine that show it, and "
-      "whether it is a known bug (`finrig engines`).\n\n",
+      "whether it is a known bug (`finrig engines`) or allowed (a loss of liveness where "
+      "the engine's profile does not promise completeness).\n\n",
       run.corpus, o.programs, o.generator, o.seed, o.strict ? ", --strict" : "",
       o.letter ? ", --letter" : "", run.engines, o.jobs, run.seconds,
       reports.size() < run.engines

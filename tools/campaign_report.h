@@ -21,7 +21,8 @@ struct CampaignRun {
   double seconds = 0;      // wall time, bisection included
 };
 
-// A bug's status, one word: "new", "known" (KnownBug), "noise" (not shown alone).
+// A bug's status, one word: "new", "known" (KnownBug), "allowed" (by the engine's
+// profile), "noise" (not shown alone).
 std::string BugStatus(const engines::BugGroup& bug);
 
 std::string ReportMarkdown(const std::vector<engines::EngineReport>& reports,
