@@ -20,8 +20,9 @@ struct CampaignCommandOptions : ProgramOptions {
 // this finrig has its adapter.
 std::vector<std::string> DefaultCampaignEngines();
 
-// Exit status: 0 no new finding, 1 new findings (not a known bug, and shown at least once
-// by its minimized program alone), 2 bad input or usage, or an engine that could not run.
+// Exit status: 0 no new bug, 1 new bugs (BugGroup::New: not known, not allowed by the
+// profile, and shown at least once by its minimized program alone), 2 bad input or
+// usage, or an engine that could not run.
 int CampaignCommand(const CampaignCommandOptions& options);
 
 }  // namespace finrig

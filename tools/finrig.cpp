@@ -335,10 +335,11 @@ int Main(int argc, char** argv) {
       "re-run alone 3 times (never shown alone: noise), run on the other installed "
       "versions of its engine (the first and last that show it, by bisection), and "
       "labelled known when the engine's profile lists it for that version ('finrig "
-      "engines'). DIR/report.md is for people, DIR/report.json for machines. SpiderMonkey "
+      "engines'), or allowed when it is a --strict loss of liveness on an engine whose "
+      "profile does not promise completeness. DIR/report.md is for people, DIR/report.json for machines. SpiderMonkey "
       "runs on the main thread, as one of the --jobs.\nExit status: 0 no new bug, 1 new "
-      "bugs (neither known nor noise), 2 bad input or usage, or an engine that could not "
-      "run.");
+      "bugs (neither known, allowed nor noise), 2 bad input or usage, or an engine that "
+      "could not run.");
   campaignCommand
       ->add_option("--engine", campaign.engines,
                    "NAME or NAME@VERSION, as for 'finrig diff' (repeatable); default: every "
