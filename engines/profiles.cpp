@@ -126,7 +126,11 @@ constexpr std::array kProfiles = {
 // Each with the signature its corpus/engines/ program gets from `finrig diff` (minimized;
 // --strict for the stall and the self-token cell), and the versions of the default set
 // (tools/engines.sh) seen to show it. quickjs-ng's unregister bug needs no gc (reference
-// counting frees the target first), hence its shorter shape.
+// counting frees the target first), hence its shorter shape. A bug that shows as
+// another first symptom (the script's own check or the trace's judgement; the false
+// unregister or the callback after it) has a row per signature: those after the first
+// of each bug are the variants the first campaign over every engine (2026-12-02) gave,
+// whose minimized programs are the corpus program's.
 constexpr std::array kKnownBugs = {
     KnownBug{.name = "v8-stall-after-dirty-registry-dies",
              .engine = "node",
@@ -161,6 +165,26 @@ constexpr std::array kKnownBugs = {
     KnownBug{.name = "quickjs-weakref-target-not-kept-alive",
              .engine = "quickjs-ng",
              .signature = "engine error | deref",
+             .first = "",
+             .last = ""},
+    KnownBug{.name = "quickjs-unregister-misses-dead-cell",
+             .engine = "quickjs",
+             .signature = "engine invariant 1 at turn | register gc unregister turn",
+             .first = "",
+             .last = ""},
+    KnownBug{.name = "quickjs-unregister-misses-dead-cell",
+             .engine = "quickjs-ng",
+             .signature = "engine invariant 1 at turn | register unregister turn",
+             .first = "",
+             .last = ""},
+    KnownBug{.name = "quickjs-weakref-target-not-kept-alive",
+             .engine = "quickjs",
+             .signature = "engine invariant 10 at deref | deref",
+             .first = "",
+             .last = ""},
+    KnownBug{.name = "quickjs-weakref-target-not-kept-alive",
+             .engine = "quickjs-ng",
+             .signature = "engine invariant 10 at deref | deref",
              .first = "",
              .last = ""},
     KnownBug{.name = "quickjs-ng-self-token-cell-never-called",
