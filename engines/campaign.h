@@ -117,7 +117,9 @@ struct Tally {
 // Called as the campaign goes, so that a long one shows its findings before it ends.
 struct CampaignObserver {
   std::function<void(Discrepancy)> discrepancy;
-  std::function<void(const Tally&, std::size_t total)> progress;  // after each batch
+  // After each batch is judged, before its discrepancies are reduced (which can take
+  // minutes): the tally counts them already.
+  std::function<void(const Tally&, std::size_t total)> progress;
 };
 
 Tally RunCampaign(Engine& engine, const std::vector<Source>& corpus,

@@ -75,7 +75,7 @@ bool Shows(Engine& engine, const Program& runnable, const Finding& blame,
 // cannot be run gives a report with `error` set.
 struct EngineRunObserver {
   std::function<std::string(const Discrepancy&)> keep;
-  std::function<void(const Tally&, std::size_t total)> progress;  // after each batch
+  std::function<void(const Tally&, std::size_t total)> progress;  // CampaignObserver's
 };
 EngineReport CampaignOn(Engine& engine, const EngineChoice& choice,
                         const std::vector<Source>& corpus, const CampaignOptions& options,

@@ -35,16 +35,17 @@ class Progress {
  public:
   Progress(bool quiet, std::size_t engines) : quiet_(quiet), engines_(engines) {}
 
-  void Line(const std::string& engine, std::size_t done, std::size_t total, int findings,
-            std::chrono::steady_clock::time_point start) {
+  // `reduced` of the `discrepancies` found so far are minimized and written.
+  void Line(const std::string& engine, const engines::Tally& tally, std::size_t total,
+            int reduced, std::chrono::steady_clock::time_point start) {
     if (quiet_) return;
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const std::lock_guard lock(mutex_);
-    std::cerr << fmt::format("campaign: {}: {}/{} programs, {} findings, {:.1f} programs/s "
-                             "({}/{} engines done)\n",
-                             engine, done, total, findings, seconds > 0 ? done / seconds : 0.0,
-                             finished_, engines_);
+    std::cerr << fmt::format("campaign: {}: {}/{} programs, {} discrepancies ({} reduced), "
+                             "{:.1f} programs/s ({}/{} engines done)\n",
+                             engine, tally.programs, total, tally.discrepancies, reduced,
+                             seconds > 0 ? tally.programs / seconds : 0.0, finished_, engines_);
   }
   void Finished(const engines::EngineReport& report) {
     const std::lock_guard lock(mutex_);
@@ -79,20 +80,21 @@ void RunEntry(Entry& entry, const std::vector<engines::Source>& corpus, const st
   const std::string directory = (fs::path(output) / entry.choice.name).string();
   const std::size_t total = corpus.size() + entry.options.programs;
   const auto start = std::chrono::steady_clock::now();
-  int findings = 0;
-  std::size_t done = 0;
+  engines::Tally sofar;
+  int reduced = 0;
   entry.report = engines::CampaignOn(
       *entry.engine, entry.choice, corpus, entry.options,
       {.keep =
            [&](const engines::Discrepancy& d) {
              fs::create_directories(directory);
-             progress.Line(entry.choice.name, done, total, ++findings, start);
-             return WriteDiscrepancy(d, directory);
+             std::string program = WriteDiscrepancy(d, directory);
+             progress.Line(entry.choice.name, sofar, total, ++reduced, start);
+             return program;
            },
        .progress =
-           [&](const engines::Tally& sofar, std::size_t) {
-             done = sofar.programs;
-             progress.Line(entry.choice.name, done, total, findings, start);
+           [&](const engines::Tally& tally, std::size_t) {
+             sofar = tally;
+             progress.Line(entry.choice.name, sofar, total, reduced, start);
            }});
   engines::Label(entry.report);
   progress.Finished(entry.report);
