@@ -9,6 +9,18 @@
 #include <fmt/format.h>
 
 namespace finrig::engines {
+namespace {
+
+// Whether one run of `runnable` alone shows a finding SameAs `blame`.
+bool Shows(Engine& engine, const Program& runnable, const Finding& blame,
+           const DiffOptions& judge) {
+  const std::vector<Finding> findings =
+      RunAndJudge(engine, {&runnable}, judge).at(0).result.findings;
+  return std::any_of(findings.begin(), findings.end(),
+                     [&](const Finding& f) { return f.SameAs(blame); });
+}
+
+}  // namespace
 
 std::string BugGroup::Reproduction() const {
   const std::string rate = fmt::format("{}/{}", reproduced, kReproRuns);
@@ -34,14 +46,8 @@ void EngineReport::Add(Discrepancy discrepancy, std::string program) {
 }
 
 int EngineReport::NewBugs() const {
-  return static_cast<int>(std::count_if(bugs.begin(), bugs.end(), [](const BugGroup& g) { return g.New(); }));
-}
-
-bool Shows(Engine& engine, const Program& runnable, const Finding& blame,
-           const DiffOptions& judge) {
-  const std::vector<Finding> findings = RunAndJudge(engine, {&runnable}, judge).at(0).result.findings;
-  return std::any_of(findings.begin(), findings.end(),
-                     [&](const Finding& f) { return f.SameAs(blame); });
+  return static_cast<int>(
+      std::count_if(bugs.begin(), bugs.end(), [](const BugGroup& g) { return g.New(); }));
 }
 
 EngineReport CampaignOn(Engine& engine, const EngineChoice& choice,

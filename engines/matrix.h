@@ -65,10 +65,6 @@ struct EngineReport {
   int NewBugs() const;
 };
 
-// Whether one run of `runnable` alone shows a finding SameAs `blame`.
-bool Shows(Engine& engine, const Program& runnable, const Finding& blame,
-           const DiffOptions& judge);
-
 // The campaign on one engine: the programs run and judged, each discrepancy reduced and
 // handed to `keep` (which writes it and answers where its minimized program went), then
 // grouped; then each group's program re-run alone kReproRuns times. An engine that

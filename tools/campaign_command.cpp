@@ -106,7 +106,9 @@ std::vector<std::string> DefaultCampaignEngines() {
   std::vector<std::string> names = {"node"};
   if (engines::HaveSpiderMonkey()) names.emplace_back("spidermonkey");
   for (const engines::InstalledEngine& engine : engines::InstalledEngines()) {
-    if (engines::EngineProfileNamed(engine.name)) names.push_back(engine.name + "@" + engine.version);
+    if (engines::EngineProfileNamed(engine.name)) {
+      names.push_back(engine.name + "@" + engine.version);
+    }
   }
   return names;
 }
@@ -121,7 +123,8 @@ int CampaignCommand(const CampaignCommandOptions& command) {
     engines::EngineChoice choice = ChooseEngine(name);
     if (std::any_of(entries.begin(), entries.end(),
                     [&](const Entry& e) { return e.choice.name == choice.name; })) {
-      throw InputError{fmt::format("--engine {}: {} is in the campaign already", name, choice.name)};
+      throw InputError{
+          fmt::format("--engine {}: {} is in the campaign already", name, choice.name)};
     }
     engines::CampaignOptions options = CampaignOptionsFor(command, choice);
     std::unique_ptr<engines::Engine> engine = StartEngine(command, choice);

@@ -26,7 +26,9 @@ std::string Cell(std::string_view text) {
 }
 
 std::string Rate(const engines::EngineReport& r) {
-  return r.seconds > 0 ? fmt::format("{:.1f}", static_cast<double>(r.tally.programs) / r.seconds) : "-";
+  return r.seconds > 0
+             ? fmt::format("{:.1f}", static_cast<double>(r.tally.programs) / r.seconds)
+             : "-";
 }
 
 }  // namespace
@@ -72,7 +74,8 @@ std::string ReportMarkdown(const std::vector<engines::EngineReport>& reports,
     for (const engines::BugGroup& bug : r.bugs) {
       md += fmt::format(
           "| {}{} | `{}` | {} | {} | {} | {} | {} |\n", BugStatus(bug),
-          bug.known != nullptr ? fmt::format(": {}", bug.known->name) : "", Cell(bug.signature.Text()),
+          bug.known != nullptr ? fmt::format(": {}", bug.known->name) : "",
+          Cell(bug.signature.Text()),
           engines::SourceName(bug.blame.source), bug.count, bug.Reproduction(), Versions(bug),
           std::filesystem::path(bug.program).lexically_relative(o.output).string());
     }
