@@ -132,6 +132,14 @@ std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSet
       fmt::format("this finrig was built without the {} adapter (see README)", profile.name));
 }
 
+bool HaveSpiderMonkey() {
+#ifdef FINRIG_HAVE_SPIDERMONKEY
+  return true;
+#else
+  return false;
+#endif
+}
+
 std::vector<std::string> CorpusFiles(const std::vector<std::string>& paths) {
   std::vector<std::string> files;
   for (const std::string& path : paths) {
@@ -212,18 +220,23 @@ Tally RunCampaign(Engine& engine, const std::vector<Source>& corpus,
     std::vector<const Program*> programs;
     for (const Case& c : cases) programs.push_back(&c.runnable);
     std::vector<Judgement> judgements = RunAndJudge(engine, programs, options.judge);
-    for (std::size_t i = 0; i < cases.size(); ++i) {
-      tally.undecided += judgements[i].result.undecided ? 1 : 0;
-      if (judgements[i].result.findings.empty()) continue;
-      ++tally.discrepancies;
-      ++tally.bySource[static_cast<std::size_t>(judgements[i].result.findings.front().source)];
-      if (observer.discrepancy) {
-        observer.discrepancy(Reduce(engine, std::move(cases[i]), std::move(judgements[i]),
-                                    options, tally.discrepancies));
-      }
-    }
+    // The batch is counted as soon as it is judged: its reductions can take minutes.
+    const int numbered = tally.discrepancies;
     tally.programs += cases.size();
+    for (const Judgement& j : judgements) {
+      tally.undecided += j.result.undecided ? 1 : 0;
+      if (j.result.findings.empty()) continue;
+      ++tally.discrepancies;
+      ++tally.bySource[static_cast<std::size_t>(j.result.findings.front().source)];
+    }
     if (observer.progress) observer.progress(tally, total);
+    if (!observer.discrepancy) continue;
+    int number = numbered;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      if (judgements[i].result.findings.empty()) continue;
+      observer.discrepancy(
+          Reduce(engine, std::move(cases[i]), std::move(judgements[i]), options, ++number));
+    }
   }
   return tally;
 }

@@ -34,6 +34,9 @@ struct EngineSettings {
   std::optional<InstalledEngine> installed = std::nullopt;
 };
 std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSettings& settings);
+// Whether this build has the in-process SpiderMonkey adapter (FINRIG_SPIDERMONKEY). Its
+// engine must run on the thread that made it (a JSContext belongs to one thread).
+bool HaveSpiderMonkey();
 
 // The .fr files of a corpus: directories are searched recursively, other paths are taken
 // as they are; sorted, so that a campaign's numbering does not depend on the file system.
@@ -114,7 +117,9 @@ struct Tally {
 // Called as the campaign goes, so that a long one shows its findings before it ends.
 struct CampaignObserver {
   std::function<void(Discrepancy)> discrepancy;
-  std::function<void(const Tally&, std::size_t total)> progress;  // after each batch
+  // After each batch is judged, before its discrepancies are reduced (which can take
+  // minutes): the tally counts them already.
+  std::function<void(const Tally&, std::size_t total)> progress;
 };
 
 Tally RunCampaign(Engine& engine, const std::vector<Source>& corpus,

@@ -11,6 +11,7 @@
 
 #include "engines/campaign.h"
 #include "engines/js.h"
+#include "engines/matrix.h"
 #include "engines/wire.h"
 #include "model/minimize.h"
 #include "model/model.h"
@@ -20,17 +21,22 @@ namespace finrig::engines {
 namespace {
 
 // With `swallowTypeErrors`, a register that must throw a TypeError answers undefined
-// (a top-level one: enough to plant a discrepancy the campaign must find and blame).
+// (a top-level one: enough to plant a discrepancy the campaign must find and blame);
+// `onlyInBatches`: only when it runs more than one program at a time (a bug that needs
+// what ran before it: noise, for a program run alone).
 class FakeEngine final : public Engine {
  public:
-  explicit FakeEngine(bool swallowTypeErrors) : swallowTypeErrors_(swallowTypeErrors) {}
+  explicit FakeEngine(bool swallowTypeErrors, bool onlyInBatches = false)
+      : swallowTypeErrors_(swallowTypeErrors), onlyInBatches_(onlyInBatches) {}
 
   std::vector<EngineRun> Run(const std::vector<const Program*>& programs) override {
     std::vector<EngineRun> runs;
     for (const Program* program : programs) {
       ++runs_;
       std::string wire = WriteWire(*program, RunProgram(*program, {}, program->profile));
-      if (swallowTypeErrors_) wire = SwallowRegisterTypeErrors(*program, wire);
+      if (swallowTypeErrors_ && (!onlyInBatches_ || programs.size() > 1)) {
+        wire = SwallowRegisterTypeErrors(*program, wire);
+      }
       runs.push_back(ReadWire(*program, wire));
     }
     return runs;
@@ -55,6 +61,7 @@ class FakeEngine final : public Engine {
   }
 
   bool swallowTypeErrors_;
+  bool onlyInBatches_;
   int runs_ = 0;
 };
 
@@ -204,6 +211,244 @@ TEST(Campaign, GeneratedProgramsAreAFunctionOfSeedAndIndex) {
   }
   EXPECT_EQ(Generate({}, Generator::Mutants, 7, 3).name, "generated-7-3");
   EXPECT_EQ(Generate({}, Generator::Lookalike, 7, 3).name, "lookalike-7-3");
+}
+
+// --- the campaign over many engines (matrix.h) ---
+
+// node@VERSION from a cache that is not there: CampaignOn and Bisect only read names.
+EngineChoice Node(const std::string& version) {
+  return {.name = "node@" + version,
+          .profile = *EngineProfileNamed("node"),
+          .installed = InstalledEngine{.name = "node", .version = version, .entry = "", .detected = ""}};
+}
+
+// The corpus with the throwing program twice: two discrepancies of one bug.
+std::vector<Source> TwiceThrowing() {
+  std::vector<Source> corpus = Corpus();
+  corpus.push_back({"throwing-again.fr", ParseProgram(kThrowing)});
+  return corpus;
+}
+
+EngineReport MatrixRun(Engine& engine, const std::string& version = "1.1.0") {
+  CampaignOptions options = Options();
+  options.programs = 0;
+  int kept = 0;
+  return CampaignOn(engine, Node(version), TwiceThrowing(), options,
+                    {.keep = [&](const Discrepancy& d) {
+                       return fmt::format("kept-{}-{}", ++kept, d.found.name);
+                     },
+                     .progress = {}});
+}
+
+TEST(Matrix, OneBugShownByTwoProgramsIsOneGroupThatReproducesAlone) {
+  FakeEngine engine(true);
+  const EngineReport report = MatrixRun(engine);
+  EXPECT_EQ(report.engine, "node@1.1.0");
+  EXPECT_EQ(report.version, "1.1.0");
+  EXPECT_TRUE(report.error.empty()) << report.error;
+  EXPECT_EQ(report.tally.programs, 3u);
+  EXPECT_EQ(report.tally.discrepancies, 2);
+  ASSERT_EQ(report.bugs.size(), 1u);
+  const BugGroup& bug = report.bugs[0];
+  EXPECT_EQ(bug.count, 2);
+  EXPECT_EQ(bug.program, "kept-1-throwing.fr") << "the first discrepancy's program";
+  EXPECT_EQ(bug.signature.kind, "engine invariant 2 at register");
+  EXPECT_EQ(bug.reproduced, kReproRuns);
+  EXPECT_EQ(bug.Reproduction(), "3/3");
+  EXPECT_TRUE(bug.New());
+  EXPECT_EQ(report.NewBugs(), 1);
+}
+
+TEST(Matrix, ACleanEngineHasNoGroups) {
+  FakeEngine engine(false);
+  const EngineReport report = MatrixRun(engine);
+  EXPECT_EQ(report.tally.programs, 3u);
+  EXPECT_TRUE(report.bugs.empty());
+  EXPECT_EQ(report.NewBugs(), 0);
+}
+
+// Two bugs, two groups: the signature tells them apart (known-bad for the grouping above,
+// which must not lump everything together).
+TEST(Matrix, DifferentSignaturesAreDifferentGroups) {
+  FakeEngine engine(true);
+  EngineReport report = MatrixRun(engine);
+  Discrepancy other;
+  other.judgement.result.findings = {
+      {.source = Finding::Source::Engine, .message = "m", .kind = "crashed"}};
+  report.Add(std::move(other), "other.fr");
+  ASSERT_EQ(report.bugs.size(), 2u);
+  EXPECT_EQ(report.bugs[0].count, 2);
+  EXPECT_EQ(report.bugs[1].count, 1);
+  EXPECT_EQ(report.bugs[1].signature.kind, "engine crashed");
+}
+
+TEST(Matrix, ABugThatNeedsTheProgramsBeforeItIsNoise) {
+  FakeEngine engine(true, /*onlyInBatches=*/true);
+  const EngineReport report = MatrixRun(engine);
+  ASSERT_EQ(report.bugs.size(), 1u);
+  const BugGroup& bug = report.bugs[0];
+  EXPECT_EQ(bug.reproduced, 0);
+  EXPECT_TRUE(bug.Noise());
+  EXPECT_EQ(bug.Reproduction(), "noise (0/3)");
+  EXPECT_FALSE(bug.New()) << "noise is reported, not counted as new";
+  EXPECT_EQ(report.NewBugs(), 0);
+}
+
+TEST(Matrix, ABugShownAloneSometimesIsNotNoise) {
+  BugGroup bug;
+  bug.reproduced = 1;
+  EXPECT_EQ(bug.Reproduction(), "1/3");
+  EXPECT_FALSE(bug.Noise());
+  EXPECT_TRUE(bug.New());
+}
+
+TEST(Matrix, KnownBugsAreLabelledOnTheVersionsTheyAffect) {
+  FakeEngine engine(true);
+  const std::string signature = MatrixRun(engine).bugs.at(0).signature.Text();
+  const std::vector<KnownBug> known = {
+      {.name = "other-engine", .engine = "deno", .signature = signature, .first = "", .last = ""},
+      {.name = "swallowed", .engine = "node", .signature = signature, .first = "1.1.0", .last = "1.2.0"},
+  };
+  for (const auto& [version, label] : std::vector<std::pair<std::string, const char*>>{
+           {"1.0.9", nullptr}, {"1.1.0", "swallowed"}, {"1.2.0", "swallowed"},
+           {"1.10.0", nullptr}}) {
+    FakeEngine faulty(true);
+    EngineReport report = MatrixRun(faulty, version);
+    Label(report, known);
+    const BugGroup& bug = report.bugs.at(0);
+    if (label == nullptr) {
+      EXPECT_EQ(bug.known, nullptr) << version;
+      EXPECT_TRUE(bug.New()) << version;
+    } else {
+      ASSERT_NE(bug.known, nullptr) << version;
+      EXPECT_EQ(bug.known->name, label);
+      EXPECT_FALSE(bug.New());
+      EXPECT_EQ(report.NewBugs(), 0);
+    }
+  }
+}
+
+// --strict's losses of liveness are allowed where the profile does not promise
+// completeness (bun), and new where it does (node), or for any other finding.
+TEST(Matrix, ALossOfLivenessIsAllowedWhereTheProfileDoesNotPromiseCompleteness) {
+  const auto group = [](std::string kind) {
+    BugGroup bug;
+    bug.blame = {.source = Finding::Source::Engine, .message = "m", .kind = std::move(kind)};
+    bug.signature = {.kind = "engine " + bug.blame.kind, .shape = "register"};
+    bug.reproduced = kReproRuns;
+    return bug;
+  };
+  for (const std::string name : {"bun", "node"}) {
+    for (const bool strict : {true, false}) {
+      EngineReport report;
+      report.name = name;
+      report.judge.strict = strict;
+      report.bugs = {group("invariant 12 at end"), group("stalled"), group("invariant 7 at unregister")};
+      Label(report, {});
+      const bool allowed = strict && name == "bun";
+      EXPECT_EQ(report.bugs[0].allowed, allowed) << name << strict;
+      EXPECT_EQ(report.bugs[1].allowed, allowed) << name << strict;
+      EXPECT_FALSE(report.bugs[2].allowed) << name << strict;
+      EXPECT_EQ(report.NewBugs(), allowed ? 1 : 3) << name << strict;
+    }
+  }
+}
+
+TEST(Matrix, TheKnownBugsTableNamesTheV8StallOnItsVersions) {
+  const KnownBug* stall = nullptr;
+  for (const KnownBug& bug : KnownBugs()) {
+    if (bug.name == "v8-stall-after-dirty-registry-dies" && bug.engine == "node") stall = &bug;
+  }
+  ASSERT_NE(stall, nullptr);
+  EXPECT_EQ(KnownBugOf("node", "20.20.2", stall->signature), stall);
+  EXPECT_EQ(KnownBugOf("node", "", stall->signature), stall) << "the system node";
+  EXPECT_EQ(KnownBugOf("node", "26.12.1", stall->signature), nullptr);
+  EXPECT_EQ(KnownBugOf("bun", "1.1.45", stall->signature), nullptr);
+}
+
+TEST(Matrix, BisectionFindsEveryRangeWithFewQuestions) {
+  constexpr std::size_t kVersions = 7;
+  for (std::size_t first = 0; first < kVersions; ++first) {
+    for (std::size_t last = first; last < kVersions; ++last) {
+      for (std::size_t seen = first; seen <= last; ++seen) {
+        std::vector<std::size_t> asked;
+        const VersionRange range = BisectVersions(kVersions, seen, [&](std::size_t i) {
+          asked.push_back(i);
+          return first <= i && i <= last;
+        });
+        EXPECT_EQ(range.first, first) << first << ".." << last << " seen " << seen;
+        EXPECT_EQ(range.last, last) << first << ".." << last << " seen " << seen;
+        EXPECT_EQ(range.asked, static_cast<int>(asked.size()));
+        EXPECT_LE(asked.size(), 6u) << "about log2 of each side, not every version";
+        EXPECT_EQ(std::count(asked.begin(), asked.end(), seen), 0) << "seen shows it already";
+      }
+    }
+  }
+}
+
+// Versions 1.0.0 .. 1.3.0 installed, the bug in 1.1.0 and 1.2.0: found on 1.1.0, the
+// bisection runs its program on the others.
+TEST(Matrix, BisectionRunsTheBugsProgramOnTheOtherInstalledVersions) {
+  const std::vector<std::string> versions = {"1.0.0", "1.1.0", "1.2.0", "1.3.0"};
+  std::vector<InstalledEngine> installed;
+  for (const std::string& v : versions) {
+    installed.push_back({.name = "node", .version = v, .entry = "", .detected = ""});
+  }
+  installed.push_back({.name = "deno", .version = "1.0.0", .entry = "", .detected = ""});
+  const auto buggy = [](const std::string& v) { return v == "1.1.0" || v == "1.2.0"; };
+  FakeEngine engine(true);
+  std::vector<EngineReport> reports;
+  reports.push_back(MatrixRun(engine, "1.1.0"));
+  FakeEngine again(true);
+  reports.push_back(MatrixRun(again, "1.2.0"));
+  std::vector<std::string> made;
+  Bisect(reports, installed, [&](const InstalledEngine& e) -> std::unique_ptr<Engine> {
+    EXPECT_EQ(e.name, "node");
+    made.push_back(e.version);
+    return std::make_unique<FakeEngine>(buggy(e.version));
+  });
+  for (const EngineReport& report : reports) {
+    ASSERT_TRUE(report.bugs.at(0).versions.has_value());
+    const VersionSpan& span = *report.bugs[0].versions;
+    EXPECT_EQ(span.first, "1.1.0");
+    EXPECT_EQ(span.last, "1.2.0");
+    EXPECT_EQ(span.installed, 4u);
+  }
+  EXPECT_LE(made.size(), 3u) << "each version started once, the seen one not at all";
+  EXPECT_EQ(std::count(made.begin(), made.end(), "1.1.0"), 0);
+
+  // Known-bad: a bug on every version spans them all.
+  std::vector<EngineReport> everywhere;
+  FakeEngine third(true);
+  everywhere.push_back(MatrixRun(third, "1.2.0"));
+  Bisect(everywhere, installed, [](const InstalledEngine&) { return std::make_unique<FakeEngine>(true); });
+  EXPECT_EQ(everywhere[0].bugs.at(0).versions->first, "1.0.0");
+  EXPECT_EQ(everywhere[0].bugs[0].versions->last, "1.3.0");
+}
+
+TEST(Matrix, NoBisectionForNoiseOrAnEngineWithOneVersion) {
+  const std::vector<InstalledEngine> installed = {
+      {.name = "node", .version = "1.1.0", .entry = "", .detected = ""}};
+  FakeEngine engine(true);
+  std::vector<EngineReport> reports;
+  reports.push_back(MatrixRun(engine, "1.1.0"));
+  FakeEngine noisy(true, true);
+  reports.push_back(MatrixRun(noisy, "1.1.0"));
+  std::vector<InstalledEngine> two = installed;
+  two.push_back({.name = "node", .version = "1.2.0", .entry = "", .detected = ""});
+  int made = 0;
+  const auto make = [&](const InstalledEngine&) -> std::unique_ptr<Engine> {
+    ++made;
+    return std::make_unique<FakeEngine>(true);
+  };
+  Bisect(reports, installed, make);
+  EXPECT_EQ(made, 0);
+  EXPECT_FALSE(reports[0].bugs.at(0).versions.has_value());
+  std::vector<EngineReport> noise;
+  noise.push_back(std::move(reports[1]));
+  Bisect(noise, two, make);
+  EXPECT_EQ(made, 0);
+  EXPECT_FALSE(noise[0].bugs.at(0).versions.has_value());
 }
 
 }  // namespace

@@ -123,9 +123,108 @@ constexpr std::array kProfiles = {
     },
 };
 
+// Each with the signature its corpus/engines/ program gets from `finrig diff` (minimized;
+// --strict for the stall and the self-token cell), and the versions of the default set
+// (tools/engines.sh) seen to show it. quickjs-ng's unregister bug needs no gc (reference
+// counting frees the target first), hence its shorter shape. A bug that shows as
+// another first symptom (the script's own check or the trace's judgement; the false
+// unregister or the callback after it) has a row per signature: those after the first
+// of each bug are the variants the first campaign over every engine (2026-12-02) gave,
+// whose minimized programs are the corpus program's.
+constexpr std::array kKnownBugs = {
+    KnownBug{.name = "v8-stall-after-dirty-registry-dies",
+             .engine = "node",
+             .signature = "engine stalled | register gc",
+             .first = "18.20.8",
+             .last = "24.22.3"},
+    KnownBug{.name = "v8-stall-after-dirty-registry-dies",
+             .engine = "deno",
+             .signature = "engine stalled | register gc",
+             .first = "1.46.3",
+             .last = "1.46.3"},
+    KnownBug{.name = "bun-timer-lost-after-cleanup-throws",
+             .engine = "bun",
+             .signature = "engine crashed | registry{throw} register turn",
+             .first = "1.1.45",
+             .last = "1.1.45"},
+    KnownBug{.name = "quickjs-unregister-misses-dead-cell",
+             .engine = "quickjs",
+             .signature = "engine invariant 7 at unregister | register gc unregister",
+             .first = "",
+             .last = ""},
+    KnownBug{.name = "quickjs-unregister-misses-dead-cell",
+             .engine = "quickjs-ng",
+             .signature = "engine invariant 7 at unregister | register unregister",
+             .first = "",
+             .last = ""},
+    KnownBug{.name = "quickjs-weakref-target-not-kept-alive",
+             .engine = "quickjs",
+             .signature = "engine error | deref",
+             .first = "",
+             .last = ""},
+    KnownBug{.name = "quickjs-weakref-target-not-kept-alive",
+             .engine = "quickjs-ng",
+             .signature = "engine error | deref",
+             .first = "",
+             .last = ""},
+    KnownBug{.name = "quickjs-unregister-misses-dead-cell",
+             .engine = "quickjs",
+             .signature = "engine invariant 1 at turn | register gc unregister turn",
+             .first = "",
+             .last = ""},
+    KnownBug{.name = "quickjs-unregister-misses-dead-cell",
+             .engine = "quickjs-ng",
+             .signature = "engine invariant 1 at turn | register unregister turn",
+             .first = "",
+             .last = ""},
+    KnownBug{.name = "quickjs-weakref-target-not-kept-alive",
+             .engine = "quickjs",
+             .signature = "engine invariant 10 at deref | deref",
+             .first = "",
+             .last = ""},
+    KnownBug{.name = "quickjs-weakref-target-not-kept-alive",
+             .engine = "quickjs-ng",
+             .signature = "engine invariant 10 at deref | deref",
+             .first = "",
+             .last = ""},
+    KnownBug{.name = "quickjs-ng-self-token-cell-never-called",
+             .engine = "quickjs-ng",
+             .signature = "engine invariant 12 at end | register",
+             .first = "",
+             .last = ""},
+};
+
+// "22.23.5" as numbers, so that 1.10.0 sorts after 1.9.0 (sort -V in engines.sh).
+std::vector<long> VersionParts(std::string_view version) {
+  std::vector<long> parts;
+  for (std::size_t at = 0; at <= version.size();) {
+    const std::size_t dot = std::min(version.find('.', at), version.size());
+    parts.push_back(std::strtol(std::string(version.substr(at, dot - at)).c_str(), nullptr, 10));
+    at = dot + 1;
+  }
+  return parts;
+}
+
 }  // namespace
 
 std::span<const EngineProfile> EngineProfiles() { return kProfiles; }
+
+std::span<const KnownBug> KnownBugs() { return kKnownBugs; }
+
+bool VersionLess(std::string_view a, std::string_view b) {
+  return VersionParts(a) < VersionParts(b);
+}
+
+const KnownBug* KnownBugOf(std::string_view engine, std::string_view version,
+                           std::string_view signature, std::span<const KnownBug> known) {
+  for (const KnownBug& bug : known) {
+    if (bug.engine != engine || bug.signature != signature) continue;
+    const bool affected = version.empty() || bug.first.empty() ||
+                          (!VersionLess(version, bug.first) && !VersionLess(bug.last, version));
+    if (affected) return &bug;
+  }
+  return nullptr;
+}
 
 std::optional<EngineProfile> EngineProfileNamed(std::string_view name) {
   for (const EngineProfile& profile : kProfiles) {
@@ -144,17 +243,6 @@ std::string EnginesCacheDir() {
 }
 
 namespace {
-
-// "22.23.5" as numbers, so that 1.10.0 sorts after 1.9.0 (sort -V in engines.sh).
-std::vector<long> VersionParts(std::string_view version) {
-  std::vector<long> parts;
-  for (std::size_t at = 0; at <= version.size();) {
-    const std::size_t dot = std::min(version.find('.', at), version.size());
-    parts.push_back(std::strtol(std::string(version.substr(at, dot - at)).c_str(), nullptr, 10));
-    at = dot + 1;
-  }
-  return parts;
-}
 
 // The marker's "KEY VALUE" lines (tools/engines.sh install_one writes them).
 std::optional<InstalledEngine> ReadMarker(const fs::path& folder) {
@@ -186,7 +274,7 @@ std::vector<InstalledEngine> InstalledEngines() {
     }
   }
   std::sort(engines.begin(), engines.end(), [](const InstalledEngine& a, const InstalledEngine& b) {
-    return std::pair(a.name, VersionParts(a.version)) < std::pair(b.name, VersionParts(b.version));
+    return a.name != b.name ? a.name < b.name : VersionLess(a.version, b.version);
   });
   return engines;
 }

@@ -34,6 +34,26 @@ struct EngineProfile {
 std::span<const EngineProfile> EngineProfiles();
 std::optional<EngineProfile> EngineProfileNamed(std::string_view name);
 
+// An engine bug found before (its program is corpus/engines/NAME.fr), so that a campaign
+// labels a finding with this signature on an affected version "known", and new ones
+// stand out.
+struct KnownBug {
+  std::string_view name;       // the corpus/engines/ program's
+  std::string_view engine;     // the profile's name
+  std::string_view signature;  // Signature::Text() of a campaign's finding (`finrig diff`)
+  // The versions (as tools/engines.sh installs them) that show it, oldest and newest
+  // checked; empty: every version. An engine whose version is unknown (the system node)
+  // is taken to be affected.
+  std::string_view first, last;
+};
+std::span<const KnownBug> KnownBugs();
+// The bug of `known` that `signature` on ENGINE@VERSION is, if any.
+const KnownBug* KnownBugOf(std::string_view engine, std::string_view version,
+                           std::string_view signature,
+                           std::span<const KnownBug> known = KnownBugs());
+// 1.10.0 after 1.9.0, as tools/engines.sh (sort -V) orders versions.
+bool VersionLess(std::string_view a, std::string_view b);
+
 // An engine tools/engines.sh installed: a folder NAME@VERSION of the cache, complete
 // when it holds the `finrig-engine` marker install writes last.
 struct InstalledEngine {

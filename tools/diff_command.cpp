@@ -17,19 +17,14 @@
 #include "tools/input.h"
 
 namespace finrig {
-namespace {
 
 namespace fs = std::filesystem;
 
-// Each discrepancy as the campaign hands it over: its files, and where they went.
-void Report(const engines::Discrepancy& discrepancy, const std::string& directory) {
+std::string WriteDiscrepancy(const engines::Discrepancy& discrepancy, const std::string& directory) {
   const std::vector<engines::Artifact> artifacts = engines::Artifacts(discrepancy, directory);
   for (const engines::Artifact& artifact : artifacts) WriteFile(artifact.path, artifact.contents);
-  std::cout << fmt::format("{}: {}\n{}", discrepancy.found.name, artifacts.front().path,
-                           engines::FindingLines(discrepancy.findings, "  "));
+  return artifacts.front().path;
 }
-
-}  // namespace
 
 int CheckCommand(const CheckCommandOptions& command) {
   const Program program = LoadProgram(command.program);
@@ -67,11 +62,20 @@ void PrintEngineProfiles() {
       versions += fmt::format("\n    --engine {}@{}: {}", engine.name, engine.version,
                               engine.detected.empty() ? engine.entry : engine.detected);
     }
+    std::string known;
+    for (const engines::KnownBug& bug : engines::KnownBugs()) {
+      if (bug.engine != p.name) continue;
+      known += fmt::format("\n    {} ({}): {}", bug.name,
+                           bug.first.empty() ? "every version"
+                                             : fmt::format("{} to {}", bug.first, bug.last),
+                           bug.signature);
+    }
     std::cout << fmt::format(
         "{}\n  engine:  {}\n  driven:  {}\n  profile: {}\n  strict completeness: {}\n"
-        "  re-posts after a throw: {}\n  notes:   {}\n{}",
+        "  re-posts after a throw: {}\n  notes:   {}\n{}{}",
         p.name, p.engine, p.how, ProfileName(p.profile), p.strictCompleteness ? "yes" : "no",
         p.repostsAfterThrow ? "yes (accepted; --letter reports it)" : "no (reported)", p.notes,
+        known.empty() ? "" : "  known bugs (finrig campaign labels them):" + known + "\n",
         versions.empty() ? "" : "  installed:" + versions + "\n");
   }
   // The engines the cache holds that no profile drives yet (QuickJS, say).
@@ -86,58 +90,74 @@ void PrintEngineProfiles() {
   if (!undriven.empty()) std::cout << "installed, not driven by finrig diff yet:\n" << undriven;
 }
 
-int DiffCommand(const DiffCommandOptions& command) {
-  const engines::EngineChoice choice = [&] {
-    try {
-      return engines::ChooseEngine(command.engine);
-    } catch (const std::invalid_argument& e) {
-      throw InputError{e.what()};
-    }
-  }();
-  const engines::EngineProfile* const profile = &choice.profile;
-  const engines::DiffOptions judge{.profile = profile->profile,
-                                   .modelFaults = FaultsFromNames(command.faults),
-                                   .strict = command.strict,
-                                   .letter = command.letter || !profile->repostsAfterThrow,
-                                   .replayRuns = command.replayRuns};
-  std::vector<engines::Source> corpus;
-  for (const std::string& file : engines::CorpusFiles(command.corpus)) {
-    corpus.push_back({file, LoadProgram(file)});
-  }
-  const std::optional<engines::Generator> generator = engines::GeneratorNamed(command.generator);
-  if (!generator) {
-    throw InputError{"unknown generator '" + command.generator + "' (mutants or lookalike)"};
-  }
-  if (corpus.empty() && command.programs <= 0) {
-    throw InputError{"nothing to run: give --corpus DIR and/or --programs N"};
-  }
-  std::unique_ptr<engines::Engine> engine;
+engines::EngineChoice ChooseEngine(const std::string& spec) {
   try {
-    engine = engines::MakeEngine(
-        *profile, {.seed = command.seed,
-                   .faults = FaultsFromNames(command.engineFaults),
-                   .complete = command.strict,
-                   .timeout = std::chrono::milliseconds(command.timeoutMs),
-                   .installed = choice.installed});
+    return engines::ChooseEngine(spec);
   } catch (const std::invalid_argument& e) {
     throw InputError{e.what()};
   }
+}
+
+std::vector<engines::Source> LoadCorpus(const ProgramOptions& options) {
+  std::vector<engines::Source> corpus;
+  for (const std::string& file : engines::CorpusFiles(options.corpus)) {
+    corpus.push_back({file, LoadProgram(file)});
+  }
+  if (corpus.empty() && options.programs <= 0) {
+    throw InputError{"nothing to run: give --corpus DIR and/or --programs N"};
+  }
+  return corpus;
+}
+
+engines::CampaignOptions CampaignOptionsFor(const ProgramOptions& options,
+                                            const engines::EngineChoice& choice) {
+  const std::optional<engines::Generator> generator = engines::GeneratorNamed(options.generator);
+  if (!generator) {
+    throw InputError{"unknown generator '" + options.generator + "' (mutants or lookalike)"};
+  }
+  return {
+      .engine = choice.name,
+      .script = choice.profile.script,
+      .judge = {.profile = choice.profile.profile,
+                .modelFaults = FaultsFromNames(options.faults),
+                .strict = options.strict,
+                .letter = options.letter || !choice.profile.repostsAfterThrow,
+                .replayRuns = options.replayRuns},
+      .programs = static_cast<std::size_t>(std::max(options.programs, 0)),
+      .generator = *generator,
+      .seed = options.seed,
+      .minimize = options.minimize,
+  };
+}
+
+std::unique_ptr<engines::Engine> StartEngine(const ProgramOptions& options,
+                                             const engines::EngineChoice& choice) {
+  try {
+    return engines::MakeEngine(
+        choice.profile, {.seed = options.seed,
+                         .faults = FaultsFromNames(options.engineFaults),
+                         .complete = options.strict,
+                         .timeout = std::chrono::milliseconds(options.timeoutMs),
+                         .installed = choice.installed});
+  } catch (const std::invalid_argument& e) {
+    throw InputError{e.what()};
+  }
+}
+
+int DiffCommand(const DiffCommandOptions& command) {
+  const engines::EngineChoice choice = ChooseEngine(command.engine);
+  const engines::EngineProfile* const profile = &choice.profile;
+  const engines::CampaignOptions options = CampaignOptionsFor(command, choice);
+  const std::vector<engines::Source> corpus = LoadCorpus(command);
+  const std::unique_ptr<engines::Engine> engine = StartEngine(command, choice);
   fs::create_directories(command.output);
 
-  const engines::CampaignOptions options{
-      .engine = choice.name,
-      .script = profile->script,
-      .judge = judge,
-      .programs = static_cast<std::size_t>(std::max(command.programs, 0)),
-      .generator = *generator,
-      .seed = command.seed,
-      .minimize = command.minimize,
-  };
   std::map<std::string, int> bugs;  // signature text -> discrepancies that show it
   const engines::CampaignObserver observer{
       .discrepancy =
           [&](engines::Discrepancy d) {
-            Report(d, command.output);
+            std::cout << fmt::format("{}: {}\n{}", d.found.name, WriteDiscrepancy(d, command.output),
+                                     engines::FindingLines(d.findings, "  "));
             ++bugs[d.BugSignature().Text()];
           },
       .progress = [&](const engines::Tally& sofar, std::size_t total) {

@@ -2,20 +2,21 @@
 // discrepancies written and summed up.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "engines/diff.h"
+#include "engines/campaign.h"
+#include "engines/profiles.h"
 
 namespace finrig {
 
-struct DiffCommandOptions {
-  std::string engine = "node";
+// What `diff` and `campaign` share: the programs, how each is judged, how engines run.
+struct ProgramOptions {
   int programs = 0;          // generated programs, besides the corpus
   std::string generator = "mutants";  // of the corpus, or "lookalike" (gen/lookalike.h)
   unsigned seed = 1;
   std::vector<std::string> corpus;  // .fr files or directories of them
-  std::string output = "finrig-diff";
   bool strict = false;
   bool letter = false;  // report a job re-posted after a throw even where the profile declares it
   bool minimize = true;
@@ -25,6 +26,22 @@ struct DiffCommandOptions {
   int replayRuns = engines::DiffOptions{}.replayRuns;
   bool quiet = false;
 };
+
+struct DiffCommandOptions : ProgramOptions {
+  std::string engine = "node";
+  std::string output = "finrig-diff";
+};
+
+// The pieces of a campaign, from the options; each throws InputError for bad input.
+engines::EngineChoice ChooseEngine(const std::string& spec);
+std::vector<engines::Source> LoadCorpus(const ProgramOptions& options);
+engines::CampaignOptions CampaignOptionsFor(const ProgramOptions& options,
+                                            const engines::EngineChoice& choice);
+std::unique_ptr<engines::Engine> StartEngine(const ProgramOptions& options,
+                                             const engines::EngineChoice& choice);
+// Writes the discrepancy's files (engines::Artifacts) to `directory`; answers the path of
+// its minimized program.
+std::string WriteDiscrepancy(const engines::Discrepancy& discrepancy, const std::string& directory);
 
 // Exit status: 0 no discrepancy, 1 discrepancies (written to options.output), 2 bad input.
 int DiffCommand(const DiffCommandOptions& options);

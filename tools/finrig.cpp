@@ -18,6 +18,7 @@
 
 #include "engines/js.h"
 #include "engines/test262.h"
+#include "tools/campaign_command.h"
 #include "tools/diff_command.h"
 #include "tools/input.h"
 #include "model/binary.h"
@@ -164,6 +165,47 @@ int SignatureCommand(const SignatureCommandOptions& options) {
   return kExitViolation;
 }
 
+// The options `diff` and `campaign` share (ProgramOptions).
+void AddProgramOptions(CLI::App& command, ProgramOptions& options) {
+  command.add_option("--programs", options.programs,
+                     "Also run N generated programs: mutants of the corpus programs, or "
+                     "decoded random bytes without a corpus");
+  command.add_option("--generator", options.generator,
+                     "What --programs makes: mutants (of the corpus programs) or lookalike "
+                     "(programs full of cells that look alike, for the judge's self-test)")
+      ->capture_default_str();
+  command.add_option("--seed", options.seed, "Seed for --programs")->capture_default_str();
+  command.add_option("--corpus", options.corpus, ".fr files or directories of them (repeatable)")
+      ->allow_extra_args(false);
+  command.add_flag("--strict", options.strict,
+                   "Also require completeness: after a final full gc and three turns, "
+                   "every cell whose target nothing reaches has had its callback");
+  command.add_flag("--letter", options.letter,
+                   "Hold the engine to the letter of ECMA-262: a cleanup job re-posted "
+                   "after a throwing callback, without a collection to enqueue it, is a "
+                   "finding even where the engine's profile declares the habit");
+  command.add_flag("!--no-minimize", options.minimize, "Write discrepancies as found");
+  command
+      .add_option("--fault", options.faults,
+                  "Inject a fault into the model, the oracle (repeatable): the diff must "
+                  "then blame finrig")
+      ->allow_extra_args(false);
+  command
+      .add_option("--engine-fault", options.engineFaults,
+                  "With --engine model: inject a fault into the model playing the engine "
+                  "(repeatable): the diff must then blame the engine")
+      ->allow_extra_args(false);
+  command.add_option("--timeout-ms", options.timeoutMs, "Per program")->capture_default_str();
+  command
+      .add_option("--replay-runs", options.replayRuns,
+                  "Runs of the model each replay of an accepted engine trace may make before "
+                  "it gives up undecided (0: no replay; disagreements then come only from ops "
+                  "whose results do not depend on the engine's choices)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  command.add_flag("-q,--quiet", options.quiet, "No progress lines on stderr");
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{
       "finrig: a fuzzing and property-testing rig for JavaScript FinalizationRegistry "
@@ -285,45 +327,38 @@ int Main(int argc, char** argv) {
                           "Engine profile (see 'finrig engines'), or NAME@VERSION of one "
                           "tools/engines.sh installed (VERSION exact or a prefix: node@22)")
       ->capture_default_str();
-  diffCommand->add_option("--programs", diff.programs,
-                          "Also run N generated programs: mutants of the corpus programs, or "
-                          "decoded random bytes without a corpus");
-  diffCommand->add_option("--generator", diff.generator,
-                          "What --programs makes: mutants (of the corpus programs) or lookalike "
-                          "(programs full of cells that look alike, for the judge's self-test)")
-      ->capture_default_str();
-  diffCommand->add_option("--seed", diff.seed, "Seed for --programs")->capture_default_str();
-  diffCommand->add_option("--corpus", diff.corpus, ".fr files or directories of them (repeatable)")
-      ->allow_extra_args(false);
+  AddProgramOptions(*diffCommand, diff);
   diffCommand->add_option("-o,--output", diff.output, "Directory for discrepancies")
       ->capture_default_str();
-  diffCommand->add_flag("--strict", diff.strict,
-                        "Also require completeness: after a final full gc and three turns, "
-                        "every cell whose target nothing reaches has had its callback");
-  diffCommand->add_flag("--letter", diff.letter,
-                        "Hold the engine to the letter of ECMA-262: a cleanup job re-posted "
-                        "after a throwing callback, without a collection to enqueue it, is a "
-                        "finding even where the engine's profile declares the habit");
-  diffCommand->add_flag("!--no-minimize", diff.minimize, "Write discrepancies as found");
-  diffCommand
-      ->add_option("--fault", diff.faults,
-                   "Inject a fault into the model, the oracle (repeatable): the diff must "
-                   "then blame finrig")
+
+  CampaignCommandOptions campaign;
+  campaign.corpus = {"corpus"};
+  CLI::App* campaignCommand = app.add_subcommand(
+      "campaign", "Run 'finrig diff' on many engines and versions at once, and report bugs");
+  campaignCommand->footer(
+      "Each engine runs the corpus and the generated programs as 'finrig diff' would; "
+      "its discrepancies are minimized and written to DIR/ENGINE/ as diff writes them, and "
+      "grouped by signature, so that one bug is one line. Each bug's minimized program is "
+      "re-run alone 3 times (never shown alone: noise), run on the other installed "
+      "versions of its engine (the first and last that show it, by bisection), and "
+      "labelled known when the engine's profile lists it for that version ('finrig "
+      "engines'), or allowed when it is a --strict loss of liveness on an engine whose "
+      "profile does not promise completeness. DIR/report.md is for people, DIR/report.json for machines. SpiderMonkey "
+      "runs on the main thread, as one of the --jobs.\nExit status: 0 no new bug, 1 new "
+      "bugs (neither known, allowed nor noise), 2 bad input or usage, or an engine that "
+      "could not run.");
+  campaignCommand
+      ->add_option("--engine", campaign.engines,
+                   "NAME or NAME@VERSION, as for 'finrig diff' (repeatable); default: every "
+                   "installed version (tools/engines.sh), the system's node and, when built, "
+                   "spidermonkey")
       ->allow_extra_args(false);
-  diffCommand
-      ->add_option("--engine-fault", diff.engineFaults,
-                   "With --engine model: inject a fault into the model playing the engine "
-                   "(repeatable): the diff must then blame the engine")
-      ->allow_extra_args(false);
-  diffCommand->add_option("--timeout-ms", diff.timeoutMs, "Per program")->capture_default_str();
-  diffCommand
-      ->add_option("--replay-runs", diff.replayRuns,
-                   "Runs of the model each replay of an accepted engine trace may make before "
-                   "it gives up undecided (0: no replay; disagreements then come only from ops "
-                   "whose results do not depend on the engine's choices)")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  diffCommand->add_flag("-q,--quiet", diff.quiet, "No progress lines on stderr");
+  campaignCommand->add_option("-j,--jobs", campaign.jobs, "Engines run at once")
+      ->capture_default_str();
+  AddProgramOptions(*campaignCommand, campaign);
+  campaignCommand->get_option("--corpus")->capture_default_str();
+  campaignCommand->add_option("-o,--output", campaign.output, "Directory for the report")
+      ->capture_default_str();
 
   CheckCommandOptions check;
   CLI::App* checkCommand = app.add_subcommand(
@@ -372,6 +407,7 @@ int Main(int argc, char** argv) {
       return kExitOk;
     }
     if (diffCommand->parsed()) return DiffCommand(diff);
+    if (campaignCommand->parsed()) return CampaignCommand(campaign);
     if (checkCommand->parsed()) return CheckCommand(check);
     if (enginesCommand->parsed()) {
       PrintEngineProfiles();

@@ -12,7 +12,7 @@
 #                        CC and CFLAGS are not used.)
 #   LIB_FUZZING_ENGINE   link flags of the engine (-fsanitize=fuzzer for libFuzzer);
 #                        only the fuzz targets link it.
-#   SRC WORK OUT         sources ($SRC/finrig, and $SRC/fmt, $SRC/CLI11 when the
+#   SRC WORK OUT         sources ($SRC/finrig, and $SRC/fmt, $SRC/CLI11, $SRC/json when the
 #                        Dockerfile cloned them), scratch space, the output.
 #   FINRIG_SEEDS         (never set by OSS-Fuzz) a folder with the seeds already made
 #                        (binary/ and text/, as fuzz/make-seeds.sh writes them): then
@@ -20,12 +20,12 @@
 #                        makes the seeds, which is 40% of the build. The simulated
 #                        build test sets it for its second and third sanitizers.
 #
-# Dependencies: fmt and CLI11. When $SRC/fmt or $SRC/CLI11 exists (the Dockerfile
-# clones them) it is built with $CXX $CXXFLAGS and installed under $WORK: OSS-Fuzz
-# compiles C++ against libc++, so a distribution's libfmt (built against libstdc++)
-# would not link, and the fuzzers must not need shared libraries that the runner
-# image lacks. Otherwise the installed packages are used (Debian 12: libfmt-dev,
-# libcli11-dev), which is what the local simulation does.
+# Dependencies: fmt, CLI11 and nlohmann-json. When $SRC/fmt, $SRC/CLI11 or $SRC/json
+# exists (the Dockerfile clones them) it is built with $CXX $CXXFLAGS and installed
+# under $WORK: OSS-Fuzz compiles C++ against libc++, so a distribution's libfmt (built
+# against libstdc++) would not link, and the fuzzers must not need shared libraries that
+# the runner image lacks. Otherwise the installed packages are used (Debian 12:
+# libfmt-dev, libcli11-dev, nlohmann-json3-dev), which is what the local simulation does.
 set -euo pipefail
 
 : "${SRC:?}" "${WORK:?}" "${OUT:?}" "${CXX:?}" "${LIB_FUZZING_ENGINE:?}"
@@ -63,6 +63,13 @@ if [ -d "$SRC/CLI11" ]; then
     -DCLI11_INSTALL=ON
   cmake --build "$WORK/cli11-build" -j "$jobs"
   cmake --install "$WORK/cli11-build"
+fi
+if [ -d "$SRC/json" ]; then
+  # nlohmann-json (the finrig command's reports), header-only as CLI11.
+  cmake -S "$SRC/json" -B "$WORK/json-build" "${generator[@]}" \
+    -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_INSTALL_PREFIX="$deps" \
+    -DJSON_BuildTests=OFF -DJSON_Install=ON
+  cmake --install "$WORK/json-build"
 fi
 
 # finrig: no build type (the flags are $CXXFLAGS alone, asserts on), no tests, no

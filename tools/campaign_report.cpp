@@ -1,0 +1,135 @@
+#include "tools/campaign_report.h"
+
+#include <filesystem>
+#include <string_view>
+
+#include <fmt/format.h>
+
+namespace finrig {
+namespace {
+
+std::string Versions(const engines::BugGroup& bug) {
+  if (!bug.versions) return "";
+  const engines::VersionSpan& v = *bug.versions;
+  return fmt::format("{}{} of {} installed", v.first, v.first == v.last ? "" : " to " + v.last,
+                     v.installed);
+}
+
+// A table cell: GitHub's tables end a cell at any unescaped |, in code spans too.
+std::string Cell(std::string_view text) {
+  std::string cell;
+  for (const char c : text) {
+    if (c == '|') cell += '\\';
+    cell += c;
+  }
+  return cell;
+}
+
+std::string Rate(const engines::EngineReport& r) {
+  return r.seconds > 0
+             ? fmt::format("{:.1f}", static_cast<double>(r.tally.programs) / r.seconds)
+             : "-";
+}
+
+}  // namespace
+
+std::string BugStatus(const engines::BugGroup& bug) {
+  if (bug.known != nullptr) return "known";
+  if (bug.allowed) return "allowed";
+  return bug.Noise() ? "noise" : "new";
+}
+
+std::string ReportMarkdown(const std::vector<engines::EngineReport>& reports,
+                           const CampaignRun& run) {
+  const CampaignCommandOptions& o = run.options;
+  std::string md = fmt::format(
+      "# finrig campaign\n\n{} corpus programs, {} generated ({}, seed {}){}{}; {} engines, "
+      "{} jobs, {:.0f} s.{}\n\nEach bug is one signature on one engine: its blame, how many "
+      "programs showed it, its minimized program re-run alone {} times (a bug that never "
+      "shows alone is noise), the installed versions of the engine that show it, and "
+      "whether it is a known bug (`finrig engines`) or allowed (a loss of liveness where "
+      "the engine's profile does not promise completeness).\n\n",
+      run.corpus, o.programs, o.generator, o.seed, o.strict ? ", --strict" : "",
+      o.letter ? ", --letter" : "", run.engines, o.jobs, run.seconds,
+      reports.size() < run.engines
+          ? fmt::format(" **Running: {} engines done so far; versions not bisected yet.**",
+                        reports.size())
+          : "",
+      engines::kReproRuns);
+  md += "| engine | programs | time (s) | programs/s | discrepancies | bugs | new |\n"
+        "|---|---|---|---|---|---|---|\n";
+  for (const engines::EngineReport& r : reports) {
+    if (!r.error.empty()) {
+      md += fmt::format("| {} | could not run: {} | | | | | |\n", r.engine, Cell(r.error));
+      continue;
+    }
+    md += fmt::format("| {} | {} | {:.0f} | {} | {} | {} | {} |\n", r.engine, r.tally.programs,
+                      r.seconds, Rate(r), r.tally.discrepancies, r.bugs.size(), r.NewBugs());
+  }
+  for (const engines::EngineReport& r : reports) {
+    if (r.bugs.empty()) continue;
+    md += fmt::format("\n## {}\n\n| status | signature | blame | count | alone | versions | "
+                      "program |\n|---|---|---|---|---|---|---|\n",
+                      r.engine);
+    for (const engines::BugGroup& bug : r.bugs) {
+      md += fmt::format(
+          "| {}{} | `{}` | {} | {} | {} | {} | {} |\n", BugStatus(bug),
+          bug.known != nullptr ? fmt::format(": {}", bug.known->name) : "",
+          Cell(bug.signature.Text()),
+          engines::SourceName(bug.blame.source), bug.count, bug.Reproduction(), Versions(bug),
+          std::filesystem::path(bug.program).lexically_relative(o.output).string());
+    }
+  }
+  return md;
+}
+
+nlohmann::json ReportJson(const std::vector<engines::EngineReport>& reports,
+                          const CampaignRun& run) {
+  const CampaignCommandOptions& o = run.options;
+  nlohmann::json engines = nlohmann::json::array();
+  for (const engines::EngineReport& r : reports) {
+    nlohmann::json bugs = nlohmann::json::array();
+    for (const engines::BugGroup& bug : r.bugs) {
+      nlohmann::json versions = nullptr;
+      if (bug.versions) {
+        versions = {{"first", bug.versions->first},
+                    {"last", bug.versions->last},
+                    {"installed", bug.versions->installed},
+                    {"runs", bug.versions->runs}};
+      }
+      bugs.push_back({{"signature", bug.signature.Text()},
+                      {"id", bug.signature.Id()},
+                      {"blame", engines::SourceName(bug.blame.source)},
+                      {"kind", bug.blame.kind},
+                      {"count", bug.count},
+                      {"program", bug.program},
+                      {"reproduced", bug.reproduced},
+                      {"runs", engines::kReproRuns},
+                      {"status", BugStatus(bug)},
+                      {"known", bug.known != nullptr ? nlohmann::json(bug.known->name) : nullptr},
+                      {"versions", versions}});
+    }
+    engines.push_back({{"engine", r.engine},
+                       {"name", r.name},
+                       {"version", r.version},
+                       {"programs", r.tally.programs},
+                       {"seconds", r.seconds},
+                       {"discrepancies", r.tally.discrepancies},
+                       {"undecided", r.tally.undecided},
+                       {"new", r.NewBugs()},
+                       {"error", r.error.empty() ? nullptr : nlohmann::json(r.error)},
+                       {"bugs", bugs}});
+  }
+  return {{"corpus", run.corpus},
+          {"programs", o.programs},
+          {"generator", o.generator},
+          {"seed", o.seed},
+          {"strict", o.strict},
+          {"letter", o.letter},
+          {"jobs", o.jobs},
+          {"engines_in_campaign", run.engines},
+          {"seconds", run.seconds},
+          {"engines", engines}};
+}
+
+}  // namespace finrig
