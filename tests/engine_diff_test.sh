@@ -41,6 +41,25 @@ for fault in $("$finrig" faults); do
   echo "$fault: $(grep -Ec '^  (finrig|disagree):' "$work/oracle-$fault.txt") findings"
 done
 
+# A fault that shows in what a correct engine does: its trace, which the checker
+# accepts, is one the broken model cannot produce under any choice (engines/replay.h).
+# corpus/faults/compare/NAME.fr observes what NAME.fr leaves unseen from outside. The
+# other five faults only let the model do more (collect more, keep more cells, run
+# dead registries' jobs): a correct engine's trace stays within what the broken model
+# can do, and only the model's own strict run shows them.
+echo "== oracle-side faults by comparison alone: the replay disagrees"
+for fault in double-delivery wrong-held-value missing-same-value-check \
+             registered-symbol-accepted unregister-wrong-result unregister-other-registry \
+             lost-cleanup-job weakref-not-cleared token-held-strongly throw-drops-cells \
+             synchronous-callback; do
+  program=$src/corpus/faults/compare/$fault.fr
+  [ -f "$program" ] || program=$src/corpus/faults/$fault.fr
+  "$finrig" diff --engine "$engine" --corpus "$program" --fault "$fault" --no-minimize -q \
+    -o "$work/compare-$fault" > "$work/compare-$fault.txt" || true
+  grep -q "^  disagree: .*no choice the model can make produces that" "$work/compare-$fault.txt" ||
+    { cat "$work/compare-$fault.txt"; fail "$fault: the comparison did not show it"; }
+done
+
 if [ "$engine" != node ]; then
   echo "engine_diff_test $engine: ok"
   exit 0
