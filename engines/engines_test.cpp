@@ -129,6 +129,15 @@ TEST(Emit, HoldsNoValueInTheAsyncFrame) {
   EXPECT_EQ(js.find("BUDGET_PLACEHOLDER"), std::string::npos);
 }
 
+// The model's handles end with the last op; so must the script's, which the registry's
+// callback closes over: QuickJS ran such a callback after the last op, read h[0] and
+// was blamed (invariant 3) for a register the model saw on undefined.
+TEST(Emit, TheHandlesEndWithTheLastOp) {
+  const Program p = ParseProgram("h0 = registry {\n  register h0 h0 undefined\n}\ngc\n");
+  const std::string js = EmitScript(p, Flavor::Node, "p.fr");
+  EXPECT_NE(js.find("    rt.gc(\"1\");\n    h.length = 0;\n  }],"), std::string::npos) << js;
+}
+
 // A wrong claim here would be a false alarm in every generated test: only what the
 // model answers before the program first collects or awaits is asserted.
 TEST(Emit, AssertsOnlyTheResultsBeforeTheFirstGcOrTurn) {

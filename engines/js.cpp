@@ -301,6 +301,10 @@ void ProgramEntry(std::string& out, std::string_view name, const Program& progra
   out += fmt::format("  [{}, \"{}\", async (rt, h) => {{\n", JsString(name),
                      ProfileName(program.profile));
   Emitter(out, ChoiceFreeResults(program)).Ops(program.ops, "", 0);
+  // The handles end with the program's last op, as in the model (model/run.cpp): a
+  // cleanup callback's closure holds `h`, and a host that runs jobs before the program
+  // is done (QuickJS) would otherwise let callbacks after the last op read them.
+  if (!program.ops.empty()) out += "    h.length = 0;\n";
   out += "  }],\n";
 }
 

@@ -106,5 +106,6 @@ finrig(host).main([
     await rt.turn("7");
     rt.gc("8");
     await rt.turn("9");
+    h.length = 0;
   }],
 ]);

@@ -88,5 +88,6 @@ finrig(host).main([
     rt.op("12", () => h[3] = undefined);
     rt.gc("13");
     await rt.turn("14");
+    h.length = 0;
   }],
 ]);

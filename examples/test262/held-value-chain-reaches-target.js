@@ -116,5 +116,6 @@ finrig(host).main([
     rt.gc("18");
     await rt.turn("19");
     rt.gc("20");
+    h.length = 0;
   }],
 ]);

@@ -110,5 +110,6 @@ finrig(host).main([
     await rt.turn("13");
     rt.gc("14");
     await rt.turn("15");
+    h.length = 0;
   }],
 ]);

@@ -89,5 +89,6 @@ finrig(host).main([
     rt.op("7", () => h[1] = undefined, "undefined");
     rt.gc("8");
     await rt.turn("9");
+    h.length = 0;
   }],
 ]);

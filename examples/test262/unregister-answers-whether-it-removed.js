@@ -119,5 +119,6 @@ finrig(host).main([
     rt.op("26", () => h[3] = undefined, "undefined");
     rt.gc("27");
     await rt.turn("28");
+    h.length = 0;
   }],
 ]);
