@@ -3,17 +3,19 @@
 # allows (finrig diff --engine model). Its runs are legal by construction, so the
 # judgement must accept every one; with a fault injected into that engine, it must
 # blame the engine, never finrig.
-#   model_engine_test.sh FINRIG SOURCE_DIR
+#   model_engine_test.sh FINRIG SOURCE_DIR [PROGRAMS]
+# PROGRAMS: generated programs per clean run (default 2000); each fault runs half as many.
 set -euo pipefail
 finrig=$1
 src=$2
+programs=${3:-2000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 echo "== legal runs are accepted: the corpus, its mutants, look-alike programs"
 for generator in mutants lookalike; do
-  "$finrig" diff --engine model --corpus "$src/corpus" --generator "$generator" --programs 2000 \
+  "$finrig" diff --engine model --corpus "$src/corpus" --generator "$generator" --programs "$programs" \
     --seed 1 --no-minimize -q -o "$work/clean-$generator" > "$work/clean-$generator.txt" ||
     { cat "$work/clean-$generator.txt"; fail "false alarms on legal runs ($generator)"; }
   tail -n 1 "$work/clean-$generator.txt"
@@ -31,7 +33,7 @@ for fault in callback-after-unregister callback-while-reachable double-delivery 
              throw-drops-cells kept-alive-ignored synchronous-callback weakref-not-cleared; do
   status=0
   "$finrig" diff --engine model --engine-fault "$fault" --corpus "$src/corpus" \
-    --generator lookalike --programs 1000 --seed 1 --no-minimize --replay-runs 0 -q \
+    --generator lookalike --programs $((programs / 2)) --seed 1 --no-minimize --replay-runs 0 -q \
     -o "$work/fault-$fault" \
     > "$work/fault-$fault.txt" || status=$?
   [ "$status" -eq 1 ] || { cat "$work/fault-$fault.txt"; fail "$fault: exit $status, expected 1"; }

@@ -164,12 +164,23 @@ int CampaignCommand(const CampaignCommandOptions& command) {
   const auto work = [&] {
     for (std::size_t i; (i = next++) < queue.size();) run(*queue[i]);
   };
-  std::vector<std::jthread> workers;
+  // Joined on the way out, a throw included: std::jthread would do it, but libc++ 14
+  // (OSS-Fuzz's standard library, the libcxx preset) has none.
+  std::vector<std::thread> workers;
+  struct JoinAll {
+    std::vector<std::thread>& threads;
+    ~JoinAll() { Join(); }
+    void Join() {
+      for (std::thread& t : threads) {
+        if (t.joinable()) t.join();
+      }
+    }
+  } joinAll{workers};
   const std::size_t helpers = std::min<std::size_t>(command.jobs - 1, queue.size());
   for (std::size_t i = 0; i < helpers; ++i) workers.emplace_back(work);
   if (here != nullptr) run(*here);
   work();
-  workers.clear();  // joins
+  joinAll.Join();
 
   std::vector<engines::EngineReport> reports;
   for (Entry& entry : entries) reports.push_back(std::move(entry.report));
