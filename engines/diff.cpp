@@ -123,6 +123,7 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
                                                   .faults = options.modelFaults,
                                                   .partial = engine.Partial(),
                                                   .letter = options.letter,
+                                                  .promised = acceptor.completeAtEnd,
                                                   .maxRuns = options.replayRuns});
     }
   }

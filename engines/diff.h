@@ -29,7 +29,9 @@ struct DiffOptions {
   Profile profile = Profile::Es2023;  // the engine's (its EngineProfile's)
   FaultSet modelFaults;               // injected into the oracle, to show the diff has teeth
   // Completeness: the program was given settling ops (WithSettle) and every cell whose
-  // target nothing reaches must have been delivered by its end.
+  // target nothing reaches must have been delivered by its end. The replay also takes
+  // the engine's top-level full gc ops to collect everything nothing reaches
+  // (ReplayOptions::promised).
   bool strict = false;
   // CheckOptions::letter: a job re-posted after a throw is a finding.
   bool letter = false;

@@ -80,12 +80,15 @@ class ReplayHost final : public model::Host {
 
   void Attach(const model::Agent& agent) { agent_ = &agent; }
 
-  Collection GcOp(const Op&, std::size_t) override {
+  Collection GcOp(const Op& op, std::size_t) override {
+    if (options_.promised && op.gcOnly.empty() && callbacks_ == 0) return CollectAll();
     return Collect(Call::Gc).value_or(Collection{});
   }
   std::optional<Collection> Spontaneous(std::size_t) override { return Collect(Call::Spontaneous); }
-  // One job first, then none, then two and more.
+  // One job first, then none (never where delivery was promised: a job left out would
+  // let a model that runs a dead registry's job keep it from view), then two and more.
   std::uint32_t JobsToEnqueue(HeapId, std::uint32_t values) override {
+    if (options_.promised) return static_cast<std::uint32_t>(1 + Choose(Call::Jobs, values));
     const std::size_t option = Choose(Call::Jobs, values + 1);
     return static_cast<std::uint32_t>(option == 0 ? 1 : option == 1 ? 0 : option);
   }
@@ -109,16 +112,37 @@ class ReplayHost final : public model::Host {
     return Choose(Call::Repost, 2) == 1;
   }
 
-  // After the run: the engine's trace must have been matched to its end.
+  // After the run: the engine's trace must have been matched to its end, and what the
+  // engine promised kept.
   void Finish() {
     Compare();
     if (matched_ < engine_.size()) Leave("the end of the run");
+    // The model's own account: a faulty model owes callbacks for what it wrongly took,
+    // and runs the jobs it wrongly keeps. (It also owes them for a target that died
+    // after the last full gc, in a gc op of a callback, which the checker does not ask
+    // of the engine; the replay collects there only where the engine's trace shows a
+    // death.)
+    if (options_.promised && agent_->OwesCleanup()) {
+      Leave("the end, with cleanup still owed");
+    }
   }
 
   std::size_t Matched() const { return matched_; }
   const std::string& LeftWith() const { return leftWith_; }
 
  private:
+  // Everything nothing reaches, but for registries the engine may keep: SpiderMonkey
+  // keeps one while a target of its cells lives (its records point back to it), and a
+  // kept registry keeps its heldValues.
+  Collection CollectAll() {
+    Observe(Call::Gc);
+    std::vector<HeapId> values = agent_->Unreachable();
+    std::erase_if(values, [&](HeapId id) {
+      return agent_->IsRegistryOfLiveTargets(id) && Choose(Call::Gc, 2) == 1;
+    });
+    return Collection{.only = std::move(values)};
+  }
+
   // Nothing, or the least collection that takes one value whose death can be seen.
   std::optional<Collection> Collect(Call call) {
     Compare();
@@ -158,6 +182,8 @@ class ReplayHost final : public model::Host {
       if (const auto* end = std::get_if<JobEnd>(&event)) path_.Add(end->abrupt);
       since_.clear();
       if (!Observable(event)) continue;
+      if (std::holds_alternative<CallbackBegin>(event)) ++callbacks_;
+      if (std::holds_alternative<CallbackEnd>(event)) --callbacks_;
       if (matched_ == engine_.size()) {
         if (options_.partial) throw Reached{};
         Leave(event);
@@ -186,6 +212,7 @@ class ReplayHost final : public model::Host {
   const model::Agent* agent_ = nullptr;
   std::size_t compared_ = 0;
   std::size_t matched_ = 0;
+  int callbacks_ = 0;  // running, innermost last: a gc op among them is not top-level
   StateHash path_;
   std::string since_;         // the calls since the last event
   bool collecting_ = false;   // a collection of one value is under way

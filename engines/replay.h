@@ -32,6 +32,13 @@ struct ReplayOptions {
   FaultSet faults;       // injected into the model
   bool partial = false;  // the engine's trace is a prefix: reproducing it is enough
   bool letter = false;   // no job re-posted after a throw (CheckOptions::letter)
+  // What `finrig diff --strict` holds an engine to: its top-level full `gc` ops collect
+  // every value nothing reaches (registries aside: an engine may keep one), every
+  // collection that empties cells enqueues a job, and by the end every job has run and
+  // every cell owed a callback had it (as CheckOptions::completeAtEnd, on the model's
+  // run). Without it an engine may keep what it likes and put off every job, and so may
+  // the model: a model that collects or delivers too much never shows.
+  bool promised = false;
   int maxRuns = 1000;    // runs of the model before the search stops undecided
 };
 

@@ -16,12 +16,13 @@ namespace finrig::engines {
 namespace {
 
 Replay ReplayWire(const Program& program, std::string_view wire, FaultSet faults = {},
-                  int maxRuns = 1000) {
+                  int maxRuns = 1000, bool promised = false) {
   const EngineRun run = ReadWire(program, wire);
   return ReplayOnModel(program, run.trace,
                        ReplayOptions{.profile = program.profile,
                                      .faults = faults,
                                      .partial = run.Partial(),
+                                     .promised = promised,
                                      .maxRuns = maxRuns});
 }
 
@@ -57,6 +58,47 @@ TEST(Replay, EveryTraceTheModelMakesAsAnEngineReplays) {
           << "\nmodel: " << replay.modelEvents;
     }
   }
+}
+
+// The same with what --strict holds an engine to: the model as an engine that collects
+// all it can at a gc and delivers all it owes.
+TEST(Replay, EveryCompleteTraceTheModelMakesReplaysAsPromised) {
+  for (std::string_view text : kPrograms) {
+    const Program program = WithSettle(Approximate(ParseProgram(text)).program);
+    for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+      const std::string wire = ModelEngine(program.profile, seed, {}, true).Wire(program);
+      const Replay replay = ReplayWire(program, wire, {}, 1000, true);
+      ASSERT_EQ(replay.outcome, Replay::Outcome::Reproduced)
+          << "seed " << seed << "\n" << PrintProgram(program) << wire << replay.engineEvent
+          << "\nmodel: " << replay.modelEvents;
+    }
+  }
+}
+
+// A model that takes too much may keep it from view by collecting nothing, or by never
+// running the job, unless the engine promised to collect everything at a gc and to
+// deliver what it owes.
+TEST(Replay, WhatAnEngineIsHeldToShowsAModelThatTakesTooMuch) {
+  const Program linked = WithSettle(ParseProgram(
+      "h0 = object\nh1 = object\nlink h0 h1\nh2 = registry\nregister h2 h1 \"x\"\n"
+      "drop h1\ngc\nturn\n"));
+  const std::string wire = ModelEngine(linked.profile, 1, {}, true).Wire(linked);
+  const FaultSet faults = Only(Fault::CallbackWhileReachable);
+  EXPECT_EQ(ReplayWire(linked, wire, faults).outcome, Replay::Outcome::Reproduced);
+  const Replay held = ReplayWire(linked, wire, faults, 1000, true);
+  EXPECT_EQ(held.outcome, Replay::Outcome::Impossible);
+  EXPECT_EQ(held.engineEvent, "the end of the run");
+  EXPECT_NE(held.modelEvents.find("the end, with cleanup still owed"), std::string::npos)
+      << held.modelEvents;
+
+  // Deref's answer tells at once.
+  const Program kept = ParseProgram("h0 = object\nh1 = weakref h0\ndrop h0\ngc\nderef h1\n");
+  const std::string_view keptWire =
+      "op 0 @0\nop 1 @1\nop 2 undefined\nop 3 undefined\nop 4 @0\nend\n";
+  EXPECT_EQ(ReplayWire(kept, keptWire, Only(Fault::KeptAliveIgnored)).outcome,
+            Replay::Outcome::Reproduced);
+  EXPECT_EQ(ReplayWire(kept, keptWire, Only(Fault::KeptAliveIgnored), 1000, true).outcome,
+            Replay::Outcome::Impossible);
 }
 
 // A value that a surviving object reaches dies only with it: a collection of one

@@ -353,6 +353,35 @@ std::vector<HeapId> Agent::ObservablyCollectable() const {
   return values;
 }
 
+std::vector<HeapId> Agent::Unreachable() const {
+  const std::vector<bool> live = MarkLive(std::vector<bool>(heap_.size(), true));
+  std::vector<HeapId> ids;
+  for (HeapId id = 0; id < heap_.size(); ++id) {
+    if (!live[id] && !heap_[id].collected) ids.push_back(id);
+  }
+  return ids;
+}
+
+bool Agent::IsRegistryOfLiveTargets(HeapId id) const {
+  const std::vector<Cell>& cells = heap_[id].cells;
+  return heap_[id].kind == HeapThing::Kind::Registry &&
+         std::any_of(cells.begin(), cells.end(),
+                     [](const Cell& cell) { return cell.weakRefTarget.has_value(); });
+}
+
+bool Agent::OwesCleanup() const {
+  if (callbacksLeft_ == 0) return false;
+  if (!jobQueue_.empty()) return true;
+  const std::vector<bool> live = MarkLive(std::vector<bool>(heap_.size(), true));
+  for (HeapId id : registries_) {
+    if (heap_[id].collected || !live[id]) continue;
+    for (const Cell& cell : heap_[id].cells) {
+      if (!cell.weakRefTarget) return true;
+    }
+  }
+  return false;
+}
+
 // Every non-live value as candidate takes `value`; leaving out each other candidate in
 // turn that it still takes ends at the least such set (what must go with it is forced:
 // a survivor that reaches it keeps it).

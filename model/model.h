@@ -68,6 +68,15 @@ class Agent {
   // and whatever would keep it alive by surviving (a WeakRef's target that reaches it,
   // a dead registry whose cells hold it).
   std::vector<HeapId> SmallestCollectionWith(HeapId value) const;
+  // For a host that collects all it can: the values nothing reaches, not yet collected,
+  // oldest first; and whether one is a registry with a cell whose target lives.
+  std::vector<HeapId> Unreachable() const;
+  bool IsRegistryOfLiveTargets(HeapId id) const;
+  // For a host that promised to deliver everything: a cleanup job is still pending (a
+  // dead registry's would be dropped, so running it costs a correct model nothing), or
+  // a registry something reaches holds a cell whose target was collected. Nothing is
+  // owed once the callback budget is spent.
+  bool OwesCleanup() const;
 
  private:
   // --- run.cpp ---

@@ -1,6 +1,8 @@
 // The op interpreter: maps each program op onto the spec operations in model.cpp,
 // evaluates operands and writes the trace.
 #include <algorithm>
+#include <array>
+#include <utility>
 
 #include "model/model.h"
 #include "model/search.h"
@@ -67,8 +69,11 @@ void Agent::RunTopLevel(const std::vector<Op>& ops) {
   // The program's handles ended with it (the emitted script's are its locals).
   static const Op kHostsTurn{.kind = OpKind::Turn};
   if (!ops.empty() && host_.TurnAfterTheLastOp()) {
-    handles_.fill(Undefined{});
+    // Back after it: what a program's end still owes is judged with what its last op
+    // left reachable (OwesCleanup, as the checker's completeness).
+    const std::array<Value, kHandleCount> handles = std::exchange(handles_, {});
     Turn(kHostsTurn);
+    handles_ = handles;
   }
 }
 
