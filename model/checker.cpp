@@ -349,12 +349,16 @@ class Checker {
 
   // The letter of ECMA-262 (CheckOptions::letter): jobs come only from Execution step
   // 1.b.ii, at most one per collected value and registry, so a registry runs at most as
-  // many jobs as it has distinct targets. Jobs the trace shows (a job after a throw is
-  // always a new one) can only be more than that by a job enqueued without a collection.
+  // many jobs as it has distinct targets that can have died: not one that something
+  // reaches now, alive all along. Jobs the trace shows (a job after a throw is always a
+  // new one) can only be more than that by a job enqueued without a collection.
   void CheckJobWasEnqueued(const Op& op, HeapId registry) {
     const int jobs = ++jobsRun_[registry];
+    const Reachability reach = Reach();
     std::vector<Value> targets;
     for (const CellRecord& cell : things_[registry].cells) {
+      const std::optional<HeapId> id = HeapIdOf(cell.target);
+      if (id && !things_[*id].dead && reach.reached[*id]) continue;
       if (std::none_of(targets.begin(), targets.end(),
                        [&](const Value& t) { return SameValue(t, cell.target); })) {
         targets.push_back(cell.target);
