@@ -129,6 +129,18 @@ TEST(Emit, HoldsNoValueInTheAsyncFrame) {
   EXPECT_EQ(js.find("BUDGET_PLACEHOLDER"), std::string::npos);
 }
 
+// What a callback captures is in its closure's environment, which the engine keeps
+// alive with the registry: the body names it so that no engine leaves it out.
+TEST(Emit, TheCallbackClosesOverItsCaptures) {
+  const Program p = ParseProgram("h0 = object\nh1 = registry captures h0 \"s\" {\n  throw\n}\n");
+  const std::string js = EmitScript(p, Flavor::Node, "p.fr");
+  EXPECT_NE(js.find("rt.op(\"1\", () => h[1] = rt.registry(((captured) => (held) => {\n"
+                    "      void captured;\n      rt.throwIf(\"1.0\", true);\n"
+                    "    })([h[0], \"s\"])), \"@1\");"),
+            std::string::npos)
+      << js;
+}
+
 // The model's handles end with the last op; so must the script's, which the registry's
 // callback closes over: QuickJS ran such a callback after the last op, read h[0] and
 // was blamed (invariant 3) for a register the model saw on undefined.

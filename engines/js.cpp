@@ -267,9 +267,19 @@ class Emitter {
         break;
       case OpKind::Assign: opLine(Arg(op, 0, depth)); break;
       case OpKind::NewRegistry:
-        Line(depth, fmt::format("rt.op(\"{}\", () => {}rt.registry((held) => {{", path, Dest(op)));
+        if (op.args.empty()) {
+          Line(depth, fmt::format("rt.op(\"{}\", () => {}rt.registry((held) => {{", path, Dest(op)));
+          Ops(op.body, path + ".", depth + 1);
+          Line(depth, "})" + Expected(op) + ");");
+          break;
+        }
+        // The callback closes over an array of the captures, which its body names so
+        // that the engine keeps it in the closure's environment.
+        Line(depth, fmt::format("rt.op(\"{}\", () => {}rt.registry(((captured) => (held) => {{",
+                                path, Dest(op)));
+        Line(depth + 1, "void captured;");
         Ops(op.body, path + ".", depth + 1);
-        Line(depth, "})" + Expected(op) + ");");
+        Line(depth, fmt::format("}})([{}])){});", Args(op, depth), Expected(op)));
         break;
       case OpKind::NewWeakRef: opLine("rt.weakRef(" + Arg(op, 0, depth) + ")"); break;
       case OpKind::Deref: opLine("rt.deref(" + Arg(op, 0, depth) + ")"); break;

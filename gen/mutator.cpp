@@ -272,8 +272,11 @@ class OpGen {
     return body;
   }
 
-  Op Registry(bool withBody) {
-    Op op{.kind = OpKind::NewRegistry, .dest = PickDest(Role::Registry)};
+  Op Registry(bool withBody, std::size_t captures = 0) {
+    Op op{.kind = OpKind::NewRegistry};
+    // Captured before the registry's handle is assigned, as the parser reads them.
+    for (std::size_t i = 0; i < captures; ++i) op.args.push_back(RandomOperand(Role::Object));
+    op.dest = PickDest(Role::Registry);
     if (withBody) op.body = Body(*op.dest);
     return op;
   }
@@ -325,6 +328,8 @@ class OpGen {
         return Op{.kind = OpKind::Assign, .dest = PickDest(Role::Any), .args = {std::move(value)}};
       }
       case OpChoice::Registry: return Registry(depth_ < kMaxBodyDepth && rng_.OneIn(top ? 3 : 4));
+      case OpChoice::CapturingRegistry:
+        return Registry(depth_ < kMaxBodyDepth && rng_.OneIn(4), 1 + rng_.Below(kMaxCaptures));
       case OpChoice::WeakRef: {
         Operand target = RandomOperand(Role::Object);
         return Op{.kind = OpKind::NewWeakRef, .dest = PickDest(Role::WeakRef), .args = {std::move(target)}};
@@ -376,12 +381,14 @@ class OpGen {
 // dest, the payload's parts, the body), or changes a payload's.
 void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
   const OpFacts& facts = FactsOf(op.kind);
-  if (facts.maxArgs > facts.minArgs) {  // register's token, throw's operand
-    if (op.args.size() > facts.minArgs) {
-      op.args.resize(facts.minArgs);
+  // Register's token, throw's operand, or one of a registry's captures (else its body).
+  if (facts.maxArgs > facts.minArgs && !(facts.opensBody && rng.Coin())) {
+    const bool some = op.args.size() > facts.minArgs;
+    if (some && (op.args.size() >= facts.maxArgs || rng.Coin())) {
+      op.args.pop_back();
     } else {
-      op.args.resize(facts.minArgs, Value{Undefined{}});
-      op.args.push_back(gen.ArgFor(op.kind, facts.minArgs));
+      if (!some) op.args.resize(facts.minArgs, Value{Undefined{}});
+      op.args.push_back(gen.ArgFor(op.kind, op.args.size()));
     }
     return;
   }
@@ -404,7 +411,8 @@ void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
     return;
   }
   switch (facts.payload) {
-    case Payload::None: return;
+    case Payload::None:
+    case Payload::Captures: return;  // the operands, above
     case Payload::Description:
       if (op.description) {
         op.description.reset();

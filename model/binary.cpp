@@ -10,7 +10,9 @@
 //      0 NewObject    dest
 //      1 NewSymbol    dest varint(n)        n = 0: no description, else n-1 bytes of it
 //      2 Assign       dest operand
-//      3 NewRegistry  dest varint(n) op{n}  the callback body; n = 0: no body
+//      3 NewRegistry  flags dest operand{k} varint(n) op{n}
+//                                           k = (flags & 7) % 5 captures; the callback
+//                                           body; n = 0: no body
 //      4 NewWeakRef   dest operand
 //      5 Deref        flags [dest] operand  flags bit 0: dest present
 //      6 Register     flags operand{3} [operand]   flags bit 0: token present
@@ -88,12 +90,19 @@ enum OperandTag : std::uint8_t {
 constexpr int kOperandTagCount = 12;
 
 constexpr std::uint8_t kPresent = 1;  // Deref dest, Register token, Throw operand
+// The low bits of the flags byte that count an op's optional operands, modulo one
+// more than it may have: with one (a token) that is bit 0, as kPresent says.
+constexpr std::uint8_t kOptionalCount = 7;
 
-// An op whose dest or last operand is optional starts with a flags byte saying whether
-// it is there. (No kind has both: one bit says it.)
+// An op whose dest or last operands are optional starts with a flags byte saying
+// whether it is there, or how many. (No kind has both.)
 constexpr bool HasOptionalPart(const OpFacts& facts) {
   return facts.dest == DestUse::MayAssign || facts.maxArgs > facts.minArgs;
 }
+constexpr int OptionalArgs(const OpFacts& facts, std::uint8_t flags) {
+  return (flags & kOptionalCount) % (facts.maxArgs - facts.minArgs + 1);
+}
+static_assert(kMaxArgs < kOptionalCount + 1, "kOptionalCount counts every optional operand");
 // std::none_of, not std::ranges::none_of: libc++ 14 (the libcxx preset, OSS-Fuzz) lacks it.
 static_assert(std::none_of(kOpFacts.begin(), kOpFacts.end(), [](const OpFacts& facts) {
   return facts.dest == DestUse::MayAssign && facts.maxArgs > facts.minArgs;
@@ -182,7 +191,8 @@ class Decoder {
     Op op;
     op.kind = static_cast<OpKind>(in_.Byte() % kOpKindCount);
     const OpFacts& facts = FactsOf(op.kind);
-    const bool optional = HasOptionalPart(facts) && (in_.Byte() & kPresent) != 0;
+    const std::uint8_t flags = HasOptionalPart(facts) ? in_.Byte() : 0;
+    const bool optional = (flags & kPresent) != 0;
     std::optional<Handle> dest;
     bool keep = AllowedAt(op.kind, depth);
     switch (facts.dest) {
@@ -196,14 +206,14 @@ class Decoder {
         keep = keep && op.dest.has_value();  // skipped while no handle is assigned
         break;
     }
-    const int args = facts.minArgs + (optional && facts.maxArgs > facts.minArgs ? 1 : 0);
-    DecodeOperands(op, args, depth);
+    DecodeOperands(op, facts.minArgs + OptionalArgs(facts, flags), depth);
     if (dest) op.dest = Assign(*dest);
     switch (facts.payload) {
       case Payload::None: break;
       case Payload::Description: DecodeDescription(op); break;
       case Payload::GcOptions: DecodeGc(op); break;
       case Payload::TurnOptions: DecodeTurn(op); break;
+      case Payload::Captures: break;  // a word of the text form only
     }
     if (facts.opensBody) DecodeBody(op, depth);
     if (!keep) return std::nullopt;
@@ -362,13 +372,14 @@ class Encoder {
   void EncodeOp(const Op& op) {
     const OpFacts& facts = FactsOf(op.kind);
     out_.Byte(static_cast<std::uint8_t>(op.kind));
-    const bool optional = facts.dest == DestUse::MayAssign ? op.dest.has_value()
-                                                           : op.args.size() > facts.minArgs;
-    if (HasOptionalPart(facts)) out_.Byte(optional ? kPresent : 0);
-    if (facts.dest != DestUse::NoDest && (facts.dest != DestUse::MayAssign || optional)) {
-      out_.Byte(op.dest.value_or(0));
+    const std::size_t args = std::clamp<std::size_t>(op.args.size(), facts.minArgs, facts.maxArgs);
+    const bool dest = facts.dest != DestUse::MayAssign || op.dest.has_value();
+    if (HasOptionalPart(facts)) {
+      out_.Byte(static_cast<std::uint8_t>(facts.dest == DestUse::MayAssign ? (dest ? kPresent : 0)
+                                                                           : args - facts.minArgs));
     }
-    Operands(op, facts.minArgs + (optional && facts.maxArgs > facts.minArgs ? 1 : 0));
+    if (facts.dest != DestUse::NoDest && dest) out_.Byte(op.dest.value_or(0));
+    Operands(op, args);
     switch (facts.payload) {
       case Payload::None: break;
       case Payload::Description:
@@ -381,6 +392,7 @@ class Encoder {
         break;
       case Payload::GcOptions: EncodeGc(op); break;
       case Payload::TurnOptions: EncodeTurn(op); break;
+      case Payload::Captures: break;
     }
     if (facts.opensBody) {
       out_.Varint(op.body.size());

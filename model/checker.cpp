@@ -56,6 +56,7 @@ struct Thing {
   std::vector<Value> refs = {};
   std::vector<CellRecord> cells = {};
   const std::vector<Op>* callback = nullptr;
+  std::vector<Value> captures = {};  // a registry's: what its callback closes over
   Value weakRefTarget = Undefined{};
 };
 
@@ -71,7 +72,7 @@ struct PendingJob {
 struct Step {
   enum class From : std::uint8_t {
     Handle, KeptAlive, CallbackArgument, RunningJob, PendingJob, KeptRegistry,  // roots
-    Link, HeldValue, WeakRef,                                                    // edges
+    Link, HeldValue, Capture, WeakRef,                                           // edges
   };
   From from = From::Handle;
   std::uint32_t index = 0;  // the handle (Handle) or the thing the edge leaves (edges)
@@ -107,6 +108,7 @@ struct Reachability {
         case Step::From::KeptRegistry: path = "a registry this gc keeps"; break;
         case Step::From::Link: path += fmt::format(" -> @{}", s.index); break;
         case Step::From::HeldValue: path += fmt::format(" -> @{} heldValue", s.index); break;
+        case Step::From::Capture: path += fmt::format(" -> @{} callback", s.index); break;
         case Step::From::WeakRef: path += fmt::format(" -> @{} WeakRef", s.index); break;
       }
     }
@@ -631,7 +633,8 @@ class Checker {
   // --- reachability, the checker's own ---
 
   // Roots: handles, KeptAlive, running jobs and callback arguments, registries with a
-  // job pending that holds them. Edges: links and active cells' heldValues. With
+  // job pending that holds them. Edges: links, active cells' heldValues and what a
+  // registry's callback captures. With
   // `weakCandidates` (a collected set to judge), also what that set's collection leaves
   // observable: WeakRef targets outside it and registries outside it. Otherwise
   // WeakRefs never keep anything (an engine may have collected the target together
@@ -676,6 +679,7 @@ class Checker {
       for (const CellRecord& cell : thing.cells) {
         if (cell.state == CellRecord::State::Active) reach(cell.held, Step::From::HeldValue, id);
       }
+      for (const Value& v : thing.captures) reach(v, Step::From::Capture, id);
       const std::optional<HeapId> target = HeapIdOf(thing.weakRefTarget);
       // A WeakRef whose target died is cleared: it leads nowhere.
       if (weakCandidates != nullptr && target && !(*weakCandidates)[*target] &&
@@ -740,9 +744,14 @@ class Checker {
       case OpKind::NewSymbol:
         Allocated(op, result, Thing{.kind = Thing::Kind::Symbol}, true);
         break;
-      case OpKind::NewRegistry:
-        Allocated(op, result, Thing{.kind = Thing::Kind::Registry, .callback = &op.body}, false);
+      case OpKind::NewRegistry: {
+        std::vector<Value> captures;
+        for (std::size_t i = 0; i < op.args.size(); ++i) captures.push_back(Arg(op, i));
+        Allocated(op, result,
+                  Thing{.kind = Thing::Kind::Registry, .callback = &op.body, .captures = captures},
+                  false);
         break;
+      }
       case OpKind::NewWeakRef: {
         const Value target = Arg(op, 0);
         if (!Weak(target)) {
@@ -1020,6 +1029,7 @@ class Checker {
     for (const Thing& thing : things_) {
       add(thing.dead);
       add(thing.refs);
+      add(thing.captures);
       add(thing.cells.size());
       for (const CellRecord& cell : thing.cells) {
         add(static_cast<std::uint64_t>(cell.state) * 2 + cell.outlivedThrow);

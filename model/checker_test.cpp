@@ -96,6 +96,53 @@ turn
       << testing::Describe(violations);
 }
 
+// The registry's callback closes over its target: a callback for it (or a collection
+// of it) is one while the target is reachable, through the captures.
+TEST(Checker, CatchesACallbackForATargetTheCallbackCaptures) {
+  const Program program = ParseProgram(R"(h0 = object
+h1 = registry captures h0
+register h1 h0 "x"
+drop h0
+gc
+turn
+)");
+  FaultSet faults;
+  faults.Add(Fault::CapturesIgnored);
+  const Trace trace = RunProgram(program, faults);
+  const auto strict = CheckTrace(program, trace, CheckOptions{});
+  EXPECT_TRUE(Reports(strict, Invariant::NoCallbackWhileTargetReachable))
+      << testing::Describe(strict);
+  Trace unreported;  // as an engine's trace reads: no collection reports
+  for (const Event& e : trace.events) {
+    if (!std::holds_alternative<Collected>(e)) unreported.events.push_back(e);
+  }
+  const auto engine = CheckTrace(program, unreported, kEngine);
+  ASSERT_TRUE(Reports(engine, Invariant::NoCallbackWhileTargetReachable))
+      << testing::Describe(engine);
+  EXPECT_NE(engine.front().message.find("via h1 -> @1 callback -> @0"), std::string::npos)
+      << engine.front().message;
+  EXPECT_TRUE(CheckTrace(program, RunProgram(program), kEngine).empty());
+}
+
+// Nothing legal is rejected: the captures keep only what they reach, and once the
+// registry dies they keep nothing, so an engine may collect the target with it.
+TEST(Checker, AcceptsACapturedTargetDyingWithItsRegistry) {
+  const Program program = ParseProgram(R"(h0 = object
+h1 = object
+h2 = registry captures h1
+register h2 h0 "x"
+drop h0
+drop h1
+gc
+turn
+drop h2
+gc
+turn
+)");
+  EXPECT_TRUE(CheckTrace(program, RunProgram(program), CheckOptions{}).empty());
+  EXPECT_TRUE(CheckTrace(program, RunProgram(program), kEngine).empty());
+}
+
 TEST(Checker, CatchesAHeldValueNoCellHas) {
   const auto violations = CheckEdited(R"(h0 = registry
 h1 = object

@@ -52,14 +52,18 @@ HeapThing* Agent::RequireInternalSlot(const Value& v, HeapThing::Kind kind) {
 }
 
 // #sec-finalization-registry-cleanup-callback: FinalizationRegistry ( cleanupCallback )
-// Called with `new` and a function (the program's callback body), so steps 1-2 cannot
-// throw here.
-Completion Agent::FinalizationRegistryConstructor(const std::vector<Op>* cleanupCallback) {
+// Called with `new` and a function (the program's callback body, a closure over
+// `captures`), so steps 1-2 cannot throw here.
+Completion Agent::FinalizationRegistryConstructor(const std::vector<Op>* cleanupCallback,
+                                                  std::vector<Value> captures) {
   // 3. Let finalizationRegistry be ? OrdinaryCreateFromConstructor(NewTarget, ...).
   HeapThing registry{.kind = HeapThing::Kind::Registry};
   // 4-5. [[Realm]]: the model has one realm.
   // 6. Set finalizationRegistry.[[CleanupCallback]] to HostMakeJobCallback(cleanupCallback).
+  //    The function's environment holds what it closes over (#sec-liveness: the
+  //    registry keeps its callback, and the callback its captures, alive).
   registry.cleanupCallback = cleanupCallback;
+  registry.captures = std::move(captures);
   // 7. Set finalizationRegistry.[[Cells]] to a new empty List.
   // 8. Return finalizationRegistry.
   return Completion::Normal(ObjectRef{Allocate(std::move(registry))});
@@ -326,8 +330,8 @@ void Agent::CollectGarbage(const Collection& collection) {
 
 // Liveness, approximated by reachability (#sec-liveness). Roots: the handles,
 // [[KeptAlive]], running cleanup jobs and the pending ones that hold their registry
-// (choice 3), and the running callbacks' arguments. Strong edges: links, and every
-// cell's [[HeldValue]]. Two things outlive plain reachability, because what a gc
+// (choice 3), and the running callbacks' arguments. Strong edges: links, every
+// cell's [[HeldValue]], and a registry's callback's captures. Two things outlive plain reachability, because what a gc
 // leaves behind can still show its values to the program: a WeakRef's edge to its
 // target counts when the target is not a candidate (deref could hand it out), and
 // every registry that is not a candidate is a root even when unreachable (a later gc
@@ -413,6 +417,10 @@ std::vector<bool> Agent::MarkLive(const std::vector<bool>& candidates) const {
       if (faults_.Has(Fault::TokenHeldStrongly) && cell.unregisterToken) {
         reach(*cell.unregisterToken);
       }
+    }
+    // Fault: a registry's callback keeps nothing it closes over alive.
+    if (!faults_.Has(Fault::CapturesIgnored)) {
+      for (const Value& v : thing.captures) reach(v);
     }
     if (thing.weakRefTarget) {
       const std::optional<HeapId> target = HeapIdOf(*thing.weakRefTarget);

@@ -47,6 +47,7 @@ struct HeapThing {
   std::string description = {};                // Symbol
   std::vector<Cell> cells = {};                // Registry: [[Cells]]
   const std::vector<Op>* cleanupCallback = {}; // Registry: [[CleanupCallback]]'s body
+  std::vector<Value> captures = {};            // Registry: what that function closes over
   std::optional<Value> weakRefTarget = {};     // WeakRef: [[WeakRefTarget]]
 };
 
@@ -84,7 +85,8 @@ class Agent {
   // --- model.cpp: spec operations ---
   bool CanBeHeldWeakly(const Value& v) const;
   HeapThing* RequireInternalSlot(const Value& v, HeapThing::Kind kind);
-  Completion FinalizationRegistryConstructor(const std::vector<Op>* cleanupCallback);
+  Completion FinalizationRegistryConstructor(const std::vector<Op>* cleanupCallback,
+                                             std::vector<Value> captures);
   Completion FinalizationRegistryRegister(const Value& thisValue, const Value& target,
                                           const Value& heldValue, const Value& unregisterToken);
   Completion FinalizationRegistryUnregister(const Value& thisValue, const Value& unregisterToken);

@@ -39,7 +39,7 @@ enum class OpKind : std::uint8_t {
   NewObject,    // hN = object
   NewSymbol,    // hN = symbol ["description"]
   Assign,       // hN = <operand>
-  NewRegistry,  // hN = registry [{ callback body }]
+  NewRegistry,  // hN = registry [captures <operand> ...] [{ callback body }]
   NewWeakRef,   // hN = weakref <target>
   Deref,        // [hN =] deref <weakref>
   Register,     // register <registry> <target> <heldValue> [<token>]
@@ -99,6 +99,8 @@ struct Op {
   std::vector<Operand> args = {};  // in source order; arity: model/op_facts.h
   std::optional<std::string> description = {};  // NewSymbol only
   std::vector<Op> body = {};                    // NewRegistry: the cleanup callback
+  // NewRegistry: its operands are the values the cleanup callback closes over (its
+  // captures), kept alive by the callback as long as the registry lives.
   std::vector<HeapId> gcOnly = {};              // Gc: empty = every unreachable value
   JobsEnqueued gcEnqueue = JobsEnqueued::OnePerRegistry;  // Gc: jobs per registry emptied
   JobHold gcHold = JobHold::Strong;                       // Gc: what its jobs hold

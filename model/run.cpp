@@ -33,6 +33,7 @@ std::uint64_t Agent::Fingerprint() const {
   for (const HeapThing& thing : heap_) {
     hash.Add(thing.collected);
     hash.Add(thing.refs);
+    hash.Add(thing.captures);
     hash.Add(thing.cells.size());
     for (const Cell& cell : thing.cells) {
       addOptional(cell.weakRefTarget);
@@ -103,9 +104,12 @@ Completion Agent::Execute(const Op& op) {
     case OpKind::Assign:
       completion = Completion::Normal(arg(0));
       break;
-    case OpKind::NewRegistry:
-      completion = FinalizationRegistryConstructor(&op.body);
+    case OpKind::NewRegistry: {
+      std::vector<Value> captures;
+      for (const Operand& capture : op.args) captures.push_back(Evaluate(capture));
+      completion = FinalizationRegistryConstructor(&op.body, std::move(captures));
       break;
+    }
     case OpKind::NewWeakRef:
       completion = WeakRefConstructor(arg(0));
       break;

@@ -567,12 +567,27 @@ class Parser {
         break;
       case Payload::GcOptions: ParseGcOptions(op); break;
       case Payload::TurnOptions: ParseTurnOptions(op); break;
+      case Payload::Captures:
+        if (!ParseCapturesWord()) return facts.opensBody && ParseBodyOpener();
+        break;
     }
     for (int i = 0; i < facts.maxArgs; ++i) {
-      if (i >= facts.minArgs && Peek() == nullptr) break;
+      if (i >= facts.minArgs && (Peek() == nullptr || PeekPunct('{'))) break;
       op.args.push_back(ParseOperand());
     }
     return facts.opensBody && ParseBodyOpener();
+  }
+
+  // `captures`, which one operand at least follows (the printer writes the word only
+  // then); false when the registry captures nothing.
+  bool ParseCapturesWord() {
+    if (!PeekWord("captures")) {
+      if (Peek() != nullptr && !PeekPunct('{')) FailExpected("'captures', '{' or the end of the line");
+      return false;
+    }
+    Take();
+    if (Peek() == nullptr || PeekPunct('{')) FailExpected("an operand the callback captures");
+    return true;
   }
 
   // An optional '{' after `hN = registry`.
@@ -1056,6 +1071,9 @@ std::string PrintOpHead(const Op& op) {
         words.push_back(fmt::format("{}", *op.turnLimit));
       }
       if (op.turnRepost) words.emplace_back("repost");
+      break;
+    case Payload::Captures:
+      if (!op.args.empty()) words.emplace_back("captures");
       break;
   }
   for (const Operand& arg : op.args) words.push_back(OperandText(arg));

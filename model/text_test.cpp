@@ -109,6 +109,28 @@ TEST(TextRoundTrip, EveryOpKind) {
       "# the end\n");
 }
 
+TEST(TextRoundTrip, RegistryCaptures) {
+  ExpectCanonical(
+      "# profile: es2023\n"
+      "h0 = object\n"
+      "h1 = registry captures h0 \"s\" Symbol.iterator {\n"
+      "  h2 = registry captures held h1 h0 1\n"
+      "}\n"
+      "h1 = registry captures h1\n");
+  const Program p = ParseProgram("h0 = object\nh1 = registry captures h0 {\n  throw\n}\n");
+  EXPECT_EQ(p.ops.at(1).args, (std::vector<Operand>{HandleRef{0}}));
+  EXPECT_EQ(p.ops.at(1).body.size(), 1u);
+}
+
+TEST(TextErrors, RegistryCaptures) {
+  ExpectError("h0 = object\nh1 = registry h0\n", 2, 15,
+              "expected 'captures', '{' or the end of the line");
+  ExpectError("h1 = registry captures\n", 1, 23, "expected an operand the callback captures");
+  ExpectError("h1 = registry captures {\n}\n", 1, 24, "an operand the callback captures");
+  ExpectError("h1 = registry captures h1\n", 1, 24, "h1 is used before any op assigns it");
+  ExpectError("h0 = object\nh1 = registry captures h0 h0 h0 h0 h0\n", 2, 36, "unexpected 'h0'");
+}
+
 TEST(TextRoundTrip, EveryLiteralKind) {
   ExpectCanonical(
       "# profile: es2021\n"

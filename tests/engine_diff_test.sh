@@ -44,7 +44,7 @@ done
 # A fault that shows in what a correct engine does: its trace, which the checker
 # accepts, is one the broken model cannot produce under any choice (engines/replay.h).
 # corpus/faults/compare/NAME.fr observes what NAME.fr leaves unseen from outside. The
-# other five faults only let the model do more (collect more, keep more cells, run
+# other six faults only let the model do more (collect more, keep more cells, run
 # dead registries' jobs): a correct engine's trace stays within what the broken model
 # can do, and only the model's own strict run shows them.
 echo "== oracle-side faults by comparison alone: the replay disagrees"
