@@ -330,6 +330,15 @@ class OpGen {
       case OpChoice::Registry: return Registry(depth_ < kMaxBodyDepth && rng_.OneIn(top ? 3 : 4));
       case OpChoice::CapturingRegistry:
         return Registry(depth_ < kMaxBodyDepth && rng_.OneIn(4), 1 + rng_.Below(kMaxCaptures));
+      case OpChoice::RegistryChecks: {
+        Op op = Registry(false);
+        op.registryNewTarget = static_cast<RegistryNewTarget>(rng_.Below(3));
+        if (rng_.Coin()) {
+          op.registryCallbackArg = true;
+          op.args = {RandomOperand(Role::Any)};
+        }
+        return op;
+      }
       case OpChoice::WeakRef: {
         Operand target = RandomOperand(Role::Object);
         return Op{.kind = OpKind::NewWeakRef, .dest = PickDest(Role::WeakRef), .args = {std::move(target)}};
@@ -381,8 +390,24 @@ class OpGen {
 // dest, the payload's parts, the body), or changes a payload's.
 void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
   const OpFacts& facts = FactsOf(op.kind);
+  if (facts.payload == Payload::RegistryOptions && rng.OneIn(3)) {
+    // How the constructor is called, and with what callback (its own part, so that the
+    // captures and the body below are edited as often as before).
+    if (rng.Coin()) {
+      op.registryNewTarget = static_cast<RegistryNewTarget>(rng.Below(3));
+    } else if (op.registryCallbackArg) {
+      op.registryCallbackArg = false;
+      op.args.clear();
+    } else {
+      op.registryCallbackArg = true;
+      op.args = {gen.ArgFor(op.kind, 0)};
+      op.body.clear();
+    }
+    return;
+  }
   // Register's token, throw's operand, or one of a registry's captures (else its body).
   if (facts.maxArgs > facts.minArgs && !(facts.opensBody && rng.Coin())) {
+    if (op.registryCallbackArg) return;  // its one operand; kArg edits it
     const bool some = op.args.size() > facts.minArgs;
     if (some && (op.args.size() >= facts.maxArgs || rng.Coin())) {
       op.args.pop_back();
@@ -400,7 +425,7 @@ void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
     }
     return;
   }
-  if (facts.opensBody) {
+  if (facts.opensBody && !op.registryCallbackArg) {
     if (op.body.empty()) {
       op.body = gen.Body(op.dest.value_or(0));
     } else if (rng.OneIn(3)) {
@@ -412,7 +437,7 @@ void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
   }
   switch (facts.payload) {
     case Payload::None:
-    case Payload::Captures: return;  // the operands, above
+    case Payload::RegistryOptions: return;  // above
     case Payload::Description:
       if (op.description) {
         op.description.reset();

@@ -23,6 +23,7 @@ enum class OpChoice : std::uint8_t {
   Assign,
   Registry,
   CapturingRegistry,  // registry captures ...: its callback closes over values
+  RegistryChecks,     // registry newtarget ... / callback <operand>: the constructor's checks
   WeakRef,
   Deref,
   Register,
@@ -53,6 +54,7 @@ inline constexpr std::array kOpWeights = {
     OpWeight{OpChoice::Assign, 2, 2},
     OpWeight{OpChoice::Registry, 4, 1},
     OpWeight{OpChoice::CapturingRegistry, 2, 1},
+    OpWeight{OpChoice::RegistryChecks, 1, 1},
     OpWeight{OpChoice::WeakRef, 4, 4},
     OpWeight{OpChoice::Deref, 4, 4},
     OpWeight{OpChoice::Register, 22, 22},

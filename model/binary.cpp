@@ -11,8 +11,13 @@
 //      1 NewSymbol    dest varint(n)        n = 0: no description, else n-1 bytes of it
 //      2 Assign       dest operand
 //      3 NewRegistry  flags dest operand{k} varint(n) op{n}
-//                                           k = (flags & 7) % 5 captures; the callback
-//                                           body; n = 0: no body
+//                                           k = (flags & 7) % 5 captures; bits 3-4:
+//                                           NewTarget (0 or 3: the constructor, 1
+//                                           undefined, 2 throwing); bit 5: the first
+//                                           operand is the callback (k = 0: undefined),
+//                                           the others are dropped and n is ignored (as
+//                                           too deep a body's); else the callback body;
+//                                           n = 0: no body
 //      4 NewWeakRef   dest operand
 //      5 Deref        flags [dest] operand  flags bit 0: dest present
 //      6 Register     flags operand{3} [operand]   flags bit 0: token present
@@ -52,8 +57,9 @@
 //   operand becomes `undefined` and the drop is skipped.
 // - `held` outside a callback body becomes `undefined`.
 // - `throw` at top level and `turn` in a body are read whole, then skipped.
-// - A registry inside a body at depth kMaxBodyDepth gets no body: its count is read
-//   and ignored, so the ops after it belong to the enclosing body.
+// - A registry inside a body at depth kMaxBodyDepth, or with a callback operand, gets
+//   no body: its count is read and ignored, so the ops after it belong to the
+//   enclosing list.
 // - A count or length larger than the bytes left, or the end of the input inside an op,
 //   drops that op (its top-level op, when inside a body) and ends the program.
 #include "model/binary.h"
@@ -114,6 +120,9 @@ constexpr std::uint8_t kTurnJobs = 1;
 constexpr std::uint8_t kTurnLifo = 2;
 constexpr std::uint8_t kTurnLimit = 4;
 constexpr std::uint8_t kTurnRepost = 8;
+constexpr int kRegistryNewTargetShift = 3;
+constexpr std::uint8_t kRegistryNewTarget = 3 << kRegistryNewTargetShift;
+constexpr std::uint8_t kRegistryCallbackArg = 32;
 
 double CanonicalNaN() { return std::numeric_limits<double>::quiet_NaN(); }
 
@@ -213,7 +222,7 @@ class Decoder {
       case Payload::Description: DecodeDescription(op); break;
       case Payload::GcOptions: DecodeGc(op); break;
       case Payload::TurnOptions: DecodeTurn(op); break;
-      case Payload::Captures: break;  // a word of the text form only
+      case Payload::RegistryOptions: DecodeRegistry(op, flags); break;
     }
     if (facts.opensBody) DecodeBody(op, depth);
     if (!keep) return std::nullopt;
@@ -235,6 +244,15 @@ class Decoder {
     return std::nullopt;
   }
 
+  void DecodeRegistry(Op& op, std::uint8_t flags) {
+    const int newTarget = (flags & kRegistryNewTarget) >> kRegistryNewTargetShift;
+    if (newTarget < 3) op.registryNewTarget = static_cast<RegistryNewTarget>(newTarget);
+    if ((flags & kRegistryCallbackArg) != 0) {
+      op.registryCallbackArg = true;
+      op.args.resize(1, Value{Undefined{}});
+    }
+  }
+
   void DecodeDescription(Op& op) {
     const std::uint64_t n = in_.Varint();
     if (n > 0) op.description = in_.Bytes(in_.Bounded(n - 1));
@@ -242,7 +260,8 @@ class Decoder {
 
   void DecodeBody(Op& op, int depth) {
     const std::uint64_t count = in_.Varint();
-    if (depth == kMaxBodyDepth) return;  // no deeper bodies: the count is ignored
+    // No deeper bodies, and none for a callback operand: the count is ignored.
+    if (depth == kMaxBodyDepth || op.registryCallbackArg) return;
     // Every op takes a byte at least, so running out of input ends the loop.
     for (std::uint64_t i = 0; i < count && !in_.Truncated(); ++i) {
       if (std::optional<Op> inner = DecodeOp(depth + 1)) op.body.push_back(std::move(*inner));
@@ -375,8 +394,14 @@ class Encoder {
     const std::size_t args = std::clamp<std::size_t>(op.args.size(), facts.minArgs, facts.maxArgs);
     const bool dest = facts.dest != DestUse::MayAssign || op.dest.has_value();
     if (HasOptionalPart(facts)) {
-      out_.Byte(static_cast<std::uint8_t>(facts.dest == DestUse::MayAssign ? (dest ? kPresent : 0)
-                                                                           : args - facts.minArgs));
+      std::uint8_t flags = static_cast<std::uint8_t>(
+          facts.dest == DestUse::MayAssign ? (dest ? kPresent : 0) : args - facts.minArgs);
+      if (facts.payload == Payload::RegistryOptions) {
+        flags |= static_cast<std::uint8_t>(static_cast<int>(op.registryNewTarget)
+                                           << kRegistryNewTargetShift);
+        if (op.registryCallbackArg) flags |= kRegistryCallbackArg;
+      }
+      out_.Byte(flags);
     }
     if (facts.dest != DestUse::NoDest && dest) out_.Byte(op.dest.value_or(0));
     Operands(op, args);
@@ -392,7 +417,7 @@ class Encoder {
         break;
       case Payload::GcOptions: EncodeGc(op); break;
       case Payload::TurnOptions: EncodeTurn(op); break;
-      case Payload::Captures: break;
+      case Payload::RegistryOptions: break;  // in the flags byte
     }
     if (facts.opensBody) {
       out_.Varint(op.body.size());

@@ -562,13 +562,35 @@ TEST(BinaryTest, RegistryCapturesCount) {
   EXPECT_EQ(registry(2).args, (std::vector<Operand>{HandleRef{0}, HandleRef{0}}));
   EXPECT_EQ(registry(4).args.size(), 4u);
   EXPECT_EQ(registry(5).args.size(), 0u);  // 5 % 5
-  EXPECT_EQ(registry(0xf9).args.size(), 1u);  // other bits ignored
+  EXPECT_EQ(registry(0xc1).args.size(), 1u);  // other bits ignored
   Program p;
-  p.ops = {Op{.kind = OpKind::NewObject, .dest = 0}, registry(0xf9)};
+  p.ops = {Op{.kind = OpKind::NewObject, .dest = 0}, registry(0xc1)};
   EXPECT_EQ(EncodeProgram(p), (std::vector<std::uint8_t>{0, 0, 0, 3, 1, 1, 0, 0, 0}));
   // A capture of the registry's own handle is read before the handle is assigned.
   EXPECT_EQ(Decode({0, 3, 1, 1, 0, 1, 0}).ops.at(0).args,
             (std::vector<Operand>{Value{Undefined{}}}));
+}
+
+// Bits 3-4 of a registry's flags are its NewTarget, bit 5 says its first operand is
+// the callback: then the other operands and the body are dropped.
+TEST(BinaryTest, RegistryConstructorFlags) {
+  const auto registry = [](std::vector<std::uint8_t> bytes) { return Decode(bytes).ops.at(0); };
+  EXPECT_EQ(registry({0, 3, 0x08, 0, 0}).registryNewTarget, RegistryNewTarget::Undefined);
+  EXPECT_EQ(registry({0, 3, 0x10, 0, 0}).registryNewTarget, RegistryNewTarget::Throwing);
+  EXPECT_EQ(registry({0, 3, 0x18, 0, 0}).registryNewTarget, RegistryNewTarget::Constructor);
+  // 2 operands (null, true) and a body count of 1, which is ignored: `h1 = object`
+  // follows at the top level.
+  const Program two = Decode({0, 3, 0x22, 0, 3, 5, 1, 0, 1});
+  ASSERT_EQ(two.ops.size(), 2u);
+  const Op& callback = two.ops[0];
+  EXPECT_TRUE(callback.registryCallbackArg);
+  EXPECT_EQ(callback.args, (std::vector<Operand>{Value{Null{}}}));
+  EXPECT_TRUE(callback.body.empty());
+  EXPECT_EQ(two.ops[1].kind, OpKind::NewObject);
+  EXPECT_EQ(registry({0, 3, 0x20, 0, 0}).args, (std::vector<Operand>{Value{Undefined{}}}));
+  Program p;
+  p.ops = {registry({0, 3, 0x31, 0, 6, 1, 0})};
+  EXPECT_EQ(EncodeProgram(p), (std::vector<std::uint8_t>{0, 3, 0x31, 0, 6, 1, 0}));
 }
 
 // ---- The documented mappings of constructs invalid where they stand.

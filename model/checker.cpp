@@ -744,14 +744,9 @@ class Checker {
       case OpKind::NewSymbol:
         Allocated(op, result, Thing{.kind = Thing::Kind::Symbol}, true);
         break;
-      case OpKind::NewRegistry: {
-        std::vector<Value> captures;
-        for (std::size_t i = 0; i < op.args.size(); ++i) captures.push_back(Arg(op, i));
-        Allocated(op, result,
-                  Thing{.kind = Thing::Kind::Registry, .callback = &op.body, .captures = captures},
-                  false);
+      case OpKind::NewRegistry:
+        CheckNewRegistry(op, result);
         break;
-      }
       case OpKind::NewWeakRef: {
         const Value target = Arg(op, 0);
         if (!Weak(target)) {
@@ -803,6 +798,35 @@ class Checker {
                                 CompletionToText(result)));
     }
     things_.push_back(std::move(thing));
+  }
+
+  void CheckNewRegistry(const Op& op, const Completion& result) {
+    const std::string callback = op.registryCallbackArg ? ToText(Arg(op, 0)) : "cb";
+    const std::string call =
+        op.registryNewTarget == RegistryNewTarget::Undefined
+            ? fmt::format("FinalizationRegistry({})", callback)
+        : op.registryNewTarget == RegistryNewTarget::Throwing
+            ? fmt::format("Reflect.construct(FinalizationRegistry, [{}], newTarget)", callback)
+            : fmt::format("new FinalizationRegistry({})", callback);
+    // The constructor's checks, in its order (docs/SEMANTICS.md: steps 1-3): no NewTarget,
+    // then a callback that is not a function (no .fr value is), then the prototype read
+    // from NewTarget.
+    if (op.registryNewTarget == RegistryNewTarget::Undefined || op.registryCallbackArg) {
+      return RequireTypeError(op, result, Invariant::TypeErrorExactlyForBadArguments, call);
+    }
+    if (op.registryNewTarget == RegistryNewTarget::Throwing) {
+      if (result.type != Completion::Type::NewTargetError) {
+        Report(Invariant::TypeErrorExactlyForBadArguments, &op,
+               fmt::format("{} gave {}; it throws what reading newTarget.prototype throws",
+                           call, CompletionToText(result)));
+      }
+      return;
+    }
+    std::vector<Value> captures;
+    for (std::size_t i = 0; i < op.args.size(); ++i) captures.push_back(Arg(op, i));
+    Allocated(op, result,
+              Thing{.kind = Thing::Kind::Registry, .callback = &op.body, .captures = captures},
+              false);
   }
 
   void CheckDeref(const Op& op, const Completion& result) {
@@ -958,6 +982,10 @@ class Checker {
       } else if (std::holds_alternative<finrig::ExpectTypeError>(e.what)) {
         if (result.type != Completion::Type::TypeError) {
           failure = "expected TypeError, got " + CompletionToText(result);
+        }
+      } else if (std::holds_alternative<ExpectNewTargetError>(e.what)) {
+        if (result.type != Completion::Type::NewTargetError) {
+          failure = "expected NewTargetError, got " + CompletionToText(result);
         }
       } else if (const auto* value = std::get_if<ExpectValue>(&e.what)) {
         const Value expected = ExpectedValue(value->value, result.value);

@@ -124,6 +124,31 @@ turn
   EXPECT_TRUE(CheckTrace(program, RunProgram(program), kEngine).empty());
 }
 
+// The constructor checks IsCallable (step 2) before it reads NewTarget.prototype (step
+// 3): an engine that reads it first throws the getter's error, which is invariant 3.
+TEST(Checker, CatchesAConstructorThatReadsThePrototypeBeforeCheckingTheCallback) {
+  const char* const text = R"(h0 = registry newtarget throwing callback 1
+h1 = registry newtarget throwing
+h2 = registry newtarget undefined
+)";
+  EXPECT_TRUE(CheckEdited(text, [](std::vector<Event>&) {}).empty());
+  const auto prototypeFirst = CheckEdited(text, [](std::vector<Event>& events) {
+    std::get<OpDone>(events.at(0)).result = Completion::NewTargetError();
+  });
+  EXPECT_TRUE(Reports(prototypeFirst, Invariant::TypeErrorExactlyForBadArguments))
+      << testing::Describe(prototypeFirst);
+  const auto noGetterError = CheckEdited(text, [](std::vector<Event>& events) {
+    std::get<OpDone>(events.at(1)).result = Completion::TypeError();
+  });
+  EXPECT_TRUE(Reports(noGetterError, Invariant::TypeErrorExactlyForBadArguments))
+      << testing::Describe(noGetterError);
+  FaultSet faults;
+  faults.Add(Fault::PrototypeBeforeCallable);
+  const Program program = ParseProgram(text);
+  EXPECT_TRUE(Reports(CheckTrace(program, RunProgram(program, faults), CheckOptions{}),
+                      Invariant::TypeErrorExactlyForBadArguments));
+}
+
 // Nothing legal is rejected: the captures keep only what they reach, and once the
 // registry dies they keep nothing, so an engine may collect the target with it.
 TEST(Checker, AcceptsACapturedTargetDyingWithItsRegistry) {

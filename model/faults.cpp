@@ -50,6 +50,9 @@ constexpr std::array<FaultInfo, kFaultCount> kFaults = {{
     {"captures-ignored",
      "collection ignores what a registry's callback closes over: a captured target dies",
      Invariant::NoCallbackWhileTargetReachable},
+    {"prototype-before-callable",
+     "new FinalizationRegistry reads NewTarget.prototype before checking its callback is callable",
+     Invariant::TypeErrorExactlyForBadArguments},
 }};
 
 }  // namespace

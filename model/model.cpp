@@ -51,19 +51,37 @@ HeapThing* Agent::RequireInternalSlot(const Value& v, HeapThing::Kind kind) {
   return &Thing(ref->id);
 }
 
-// #sec-finalization-registry-cleanup-callback: FinalizationRegistry ( cleanupCallback )
-// Called with `new` and a function (the program's callback body, a closure over
-// `captures`), so steps 1-2 cannot throw here.
-Completion Agent::FinalizationRegistryConstructor(const std::vector<Op>* cleanupCallback,
-                                                  std::vector<Value> captures) {
-  // 3. Let finalizationRegistry be ? OrdinaryCreateFromConstructor(NewTarget, ...).
+// #sec-iscallable: only functions are; the program's callback is the one function a
+// program makes (objects are `{}`, registries and WeakRefs have no [[Call]]).
+bool Agent::IsCallable(const CleanupCallback& argument) {
+  return std::holds_alternative<Closure>(argument);
+}
+
+// #sec-finalization-registry-cleanup-callback: FinalizationRegistry ( cleanupCallback ),
+// with the NewTarget the op states.
+Completion Agent::FinalizationRegistryConstructor(RegistryNewTarget newTarget,
+                                                  CleanupCallback cleanupCallback) {
+  // 1. If NewTarget is undefined, throw a TypeError exception.
+  if (newTarget == RegistryNewTarget::Undefined) return Completion::TypeError();
+  // Fault: step 3 reads NewTarget.prototype before step 2 looks at the callback.
+  if (faults_.Has(Fault::PrototypeBeforeCallable) && newTarget == RegistryNewTarget::Throwing) {
+    return Completion::NewTargetError();
+  }
+  // 2. If IsCallable(cleanupCallback) is false, throw a TypeError exception.
+  if (!IsCallable(cleanupCallback)) return Completion::TypeError();
+  // 3. Let finalizationRegistry be ? OrdinaryCreateFromConstructor(NewTarget,
+  //    "%FinalizationRegistry.prototype%", « [[Realm]], [[CleanupCallback]], [[Cells]] »).
+  //    Its GetPrototypeFromConstructor does ? Get(constructor, "prototype"), which the
+  //    throwing NewTarget's getter ends.
+  if (newTarget == RegistryNewTarget::Throwing) return Completion::NewTargetError();
   HeapThing registry{.kind = HeapThing::Kind::Registry};
   // 4-5. [[Realm]]: the model has one realm.
   // 6. Set finalizationRegistry.[[CleanupCallback]] to HostMakeJobCallback(cleanupCallback).
   //    The function's environment holds what it closes over (#sec-liveness: the
   //    registry keeps its callback, and the callback its captures, alive).
-  registry.cleanupCallback = cleanupCallback;
-  registry.captures = std::move(captures);
+  Closure& closure = std::get<Closure>(cleanupCallback);
+  registry.cleanupCallback = closure.body;
+  registry.captures = std::move(closure.captures);
   // 7. Set finalizationRegistry.[[Cells]] to a new empty List.
   // 8. Return finalizationRegistry.
   return Completion::Normal(ObjectRef{Allocate(std::move(registry))});

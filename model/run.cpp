@@ -105,9 +105,11 @@ Completion Agent::Execute(const Op& op) {
       completion = Completion::Normal(arg(0));
       break;
     case OpKind::NewRegistry: {
-      std::vector<Value> captures;
-      for (const Operand& capture : op.args) captures.push_back(Evaluate(capture));
-      completion = FinalizationRegistryConstructor(&op.body, std::move(captures));
+      Closure closure{.body = &op.body, .captures = {}};
+      for (const Operand& capture : op.args) closure.captures.push_back(Evaluate(capture));
+      completion = FinalizationRegistryConstructor(
+          op.registryNewTarget,
+          op.registryCallbackArg ? CleanupCallback{arg(0)} : CleanupCallback{std::move(closure)});
       break;
     }
     case OpKind::NewWeakRef:

@@ -34,7 +34,7 @@ bool OnlyMakesOrClearsAValue(const Op& op) {
     case OpKind::Drop:
       return true;
     case OpKind::NewRegistry:
-      return op.body.empty() && op.args.empty();
+      return op.body.empty();
     default:
       return false;
   }

@@ -244,6 +244,21 @@ class OpGen {
             },
             GenChoice(finrig::gen::OpChoice::Registry, depth), captures);
       }
+      case finrig::gen::OpChoice::RegistryChecks:
+        return gen::apply(
+            [](Op op, RegistryNewTarget newTarget, rc::Maybe<Operand> callback) {
+              op.registryNewTarget = newTarget;
+              if (callback) {
+                op.registryCallbackArg = true;
+                op.args = {*callback};
+                op.body.clear();
+              }
+              return op;
+            },
+            GenChoice(finrig::gen::OpChoice::Registry, depth),
+            gen::element(RegistryNewTarget::Constructor, RegistryNewTarget::Undefined,
+                         RegistryNewTarget::Throwing),
+            gen::maybe(GenOperand(inBody)));
       case finrig::gen::OpChoice::WeakRef:
         return gen::apply([](Handle h, Operand t) { return WithDest(OpKind::NewWeakRef, h, {t}); },
                           GenHandle(Role::WeakRef), GenOperand(inBody));
