@@ -129,6 +129,36 @@ TEST(Emit, HoldsNoValueInTheAsyncFrame) {
   EXPECT_EQ(js.find("BUDGET_PLACEHOLDER"), std::string::npos);
 }
 
+// What a callback captures is in its closure's environment, which the engine keeps
+// alive with the registry: the body names it so that no engine leaves it out.
+TEST(Emit, TheCallbackClosesOverItsCaptures) {
+  const Program p = ParseProgram("h0 = object\nh1 = registry captures h0 \"s\" {\n  throw\n}\n");
+  const std::string js = EmitScript(p, Flavor::Node, "p.fr");
+  EXPECT_NE(js.find("rt.op(\"1\", () => h[1] = rt.registry(((captured) => (held) => {\n"
+                    "      void captured;\n      rt.throwIf(\"1.0\", true);\n"
+                    "    })([h[0], \"s\"])), \"@1\");"),
+            std::string::npos)
+      << js;
+}
+
+// How a registry op calls the constructor is the runtime's second argument; a callback
+// operand goes to registryOf. The getter's error reads back from the wire.
+TEST(Emit, TheConstructorIsCalledAsTheOpSays) {
+  const Program p = ParseProgram(
+      "h0 = registry newtarget throwing callback 1\nh1 = registry newtarget throwing\n"
+      "h2 = registry newtarget undefined captures h1\n");
+  const std::string js = EmitScript(p, Flavor::Node, "p.fr");
+  EXPECT_NE(js.find("rt.op(\"0\", () => h[0] = rt.registryOf((1), \"throwing\"), \"TypeError\");"),
+            std::string::npos) << js;
+  EXPECT_NE(js.find("    }, \"throwing\"), \"NewTargetError\");"), std::string::npos) << js;
+  EXPECT_NE(js.find("})([h[1]]), \"undefined\"), \"TypeError\");"), std::string::npos) << js;
+  const EngineRun run =
+      ReadWire(p, "op 0 TypeError\nop 1 NewTargetError\nop 2 TypeError\nend\n");
+  ASSERT_EQ(run.end, EngineRun::End::Completed) << run.detail;
+  EXPECT_EQ(std::get<OpDone>(run.trace.events[1]).result.type, Completion::Type::NewTargetError);
+  EXPECT_TRUE(Accept(p, run).empty());
+}
+
 // The model's handles end with the last op; so must the script's, which the registry's
 // callback closes over: QuickJS ran such a callback after the last op, read h[0] and
 // was blamed (invariant 3) for a register the model saw on undefined.

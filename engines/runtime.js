@@ -19,6 +19,24 @@ const finrig = (host) => {
   try { new WeakMap().set(Symbol(), 0); } catch { symbolsAreWeak = false; }
   // The `throw` op's exception: it must end the cleanup job, so nothing catches it.
   class Thrown { toString() { return "finrig throw"; } }
+  // The NewTarget of `registry newtarget throwing`: reading its prototype, as
+  // FinalizationRegistry's step 3 does (GetPrototypeFromConstructor) after step 2's
+  // IsCallable, throws a NewTargetError. A bound function is a constructor with no
+  // `prototype` of its own, so it can have a getter.
+  class NewTargetError extends Error {}
+  const throwingNewTarget = function () {}.bind();
+  Object.defineProperty(throwingNewTarget, "prototype", {
+    get() { throw new NewTargetError("NewTarget.prototype"); },
+  });
+  // FinalizationRegistry called as a `registry` op says: with new, without new
+  // ("undefined") or with the throwing NewTarget ("throwing").
+  const construct = (cleanupCallback, newTarget) => {
+    if (newTarget === "undefined") return FinalizationRegistry(cleanupCallback);
+    if (newTarget === "throwing") {
+      return Reflect.construct(FinalizationRegistry, [cleanupCallback], throwingNewTarget);
+    }
+    return new FinalizationRegistry(cleanupCallback);
+  };
 
   const quote = (s) => {
     let out = '"';
@@ -133,7 +151,8 @@ const finrig = (host) => {
         result = this.v(f());
       } catch (e) {
         if (e instanceof Thrown) throw e;
-        result = e instanceof TypeError ? "TypeError" : "error " + quote(String(e));
+        result = e instanceof TypeError ? "TypeError"
+               : e instanceof NewTargetError ? "NewTargetError" : "error " + quote(String(e));
       } finally {
         this.inOp = this.callbackDepth > 0;
       }
@@ -153,9 +172,17 @@ const finrig = (host) => {
     // Ops below are called through op(): they return the op's value or throw.
     object() { return this.alloc({}); }
     symbol(description) { return this.alloc(Symbol(description)); }
-    registry(body) {
+    registry(body, newTarget) {
       const run = this;
-      const r = new FinalizationRegistry((held) => run.callback(r, held, body));
+      const r = this.checked("FinalizationRegistry(cb)", () => newTarget === "undefined",
+                             () => construct((held) => run.callback(r, held, body), newTarget));
+      this.verifier?.registries.add(r);
+      return this.alloc(r);
+    }
+    // With a cleanupCallback that is not a function: a TypeError, however it is called.
+    registryOf(cleanupCallback, newTarget) {
+      const r = this.checked("FinalizationRegistry(" + this.v(cleanupCallback) + ")", () => true,
+                             () => construct(cleanupCallback, newTarget));
       this.verifier?.registries.add(r);
       return this.alloc(r);
     }

@@ -102,6 +102,10 @@ WeakRefDeref ( weakRef )
 )"},
     {OpKind::NewRegistry, "sec-finalization-registry-cleanup-callback",
      R"(FinalizationRegistry ( cleanupCallback )
+  1. If NewTarget is undefined, throw a TypeError exception.
+  2. If IsCallable(cleanupCallback) is false, throw a TypeError exception.
+  3. Let finalizationRegistry be ? OrdinaryCreateFromConstructor(NewTarget,
+     "%FinalizationRegistry.prototype%", « [[Realm]], [[CleanupCallback]], [[Cells]] »).
   ...
   6. Set finalizationRegistry.[[CleanupCallback]] to HostMakeJobCallback(cleanupCallback).
   7. Set finalizationRegistry.[[Cells]] to a new empty List.

@@ -102,6 +102,7 @@ class Reader {
  private:
   finrig::Completion Completion(std::string_view text, EngineRun& run) {
     if (text == "TypeError") return Completion::TypeError();
+    if (text == "NewTargetError") return Completion::NewTargetError();
     if (text == "throw") return Completion::Throw();
     if (Word(text).first == "error") {
       run.end = EngineRun::End::Error;

@@ -15,6 +15,22 @@
 
 namespace finrig::fuzz {
 
+namespace {
+void WithoutKnownSpiderMonkeyBug(std::vector<Op>& ops) {
+  for (Op& op : ops) {
+    if (op.registryCallbackArg && op.registryNewTarget == RegistryNewTarget::Throwing) {
+      op.registryNewTarget = RegistryNewTarget::Constructor;
+    }
+    WithoutKnownSpiderMonkeyBug(op.body);
+  }
+}
+}  // namespace
+
+Program WithoutKnownSpiderMonkeyBug(Program program) {
+  WithoutKnownSpiderMonkeyBug(program.ops);
+  return program;
+}
+
 std::variant<FaultSet, std::string> FaultsFromEnvironment() {
   FaultSet faults;
   const char* names = std::getenv("FINRIG_FAULTS");

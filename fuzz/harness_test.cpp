@@ -15,6 +15,16 @@ std::vector<std::uint8_t> FaultProgramBytes(Fault fault) {
   return EncodeProgram(testing::LoadSourceProgram("corpus/faults/" + std::string(FaultName(fault)) + ".fr"));
 }
 
+TEST(KnownSpiderMonkeyBug, OnlyItsTriggerRunsWithNew) {
+  const Program p = WithoutKnownSpiderMonkeyBug(ParseProgram(
+      "h0 = registry newtarget throwing callback 1\nh1 = registry newtarget throwing {\n"
+      "  h2 = registry newtarget throwing callback held\n}\nh3 = registry newtarget undefined "
+      "callback 1\n"));
+  EXPECT_EQ(PrintProgram(p),
+            "# profile: es2023\nh0 = registry callback 1\nh1 = registry newtarget throwing {\n"
+            "  h2 = registry callback held\n}\nh3 = registry newtarget undefined callback 1\n");
+}
+
 TEST(FuzzModel, CleanModelPassesEveryFaultProgram) {
   for (Fault fault : AllFaults()) {
     EXPECT_EQ(FuzzModel(FaultProgramBytes(fault), {}), std::nullopt) << FaultName(fault);

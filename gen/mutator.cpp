@@ -272,8 +272,11 @@ class OpGen {
     return body;
   }
 
-  Op Registry(bool withBody) {
-    Op op{.kind = OpKind::NewRegistry, .dest = PickDest(Role::Registry)};
+  Op Registry(bool withBody, std::size_t captures = 0) {
+    Op op{.kind = OpKind::NewRegistry};
+    // Captured before the registry's handle is assigned, as the parser reads them.
+    for (std::size_t i = 0; i < captures; ++i) op.args.push_back(RandomOperand(Role::Object));
+    op.dest = PickDest(Role::Registry);
     if (withBody) op.body = Body(*op.dest);
     return op;
   }
@@ -325,6 +328,17 @@ class OpGen {
         return Op{.kind = OpKind::Assign, .dest = PickDest(Role::Any), .args = {std::move(value)}};
       }
       case OpChoice::Registry: return Registry(depth_ < kMaxBodyDepth && rng_.OneIn(top ? 3 : 4));
+      case OpChoice::CapturingRegistry:
+        return Registry(depth_ < kMaxBodyDepth && rng_.OneIn(4), 1 + rng_.Below(kMaxCaptures));
+      case OpChoice::RegistryChecks: {
+        Op op = Registry(false);
+        op.registryNewTarget = static_cast<RegistryNewTarget>(rng_.Below(3));
+        if (rng_.Coin()) {
+          op.registryCallbackArg = true;
+          op.args = {RandomOperand(Role::Any)};
+        }
+        return op;
+      }
       case OpChoice::WeakRef: {
         Operand target = RandomOperand(Role::Object);
         return Op{.kind = OpKind::NewWeakRef, .dest = PickDest(Role::WeakRef), .args = {std::move(target)}};
@@ -376,12 +390,30 @@ class OpGen {
 // dest, the payload's parts, the body), or changes a payload's.
 void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
   const OpFacts& facts = FactsOf(op.kind);
-  if (facts.maxArgs > facts.minArgs) {  // register's token, throw's operand
-    if (op.args.size() > facts.minArgs) {
-      op.args.resize(facts.minArgs);
+  if (facts.payload == Payload::RegistryOptions && rng.OneIn(3)) {
+    // How the constructor is called, and with what callback (its own part, so that the
+    // captures and the body below are edited as often as before).
+    if (rng.Coin()) {
+      op.registryNewTarget = static_cast<RegistryNewTarget>(rng.Below(3));
+    } else if (op.registryCallbackArg) {
+      op.registryCallbackArg = false;
+      op.args.clear();
     } else {
-      op.args.resize(facts.minArgs, Value{Undefined{}});
-      op.args.push_back(gen.ArgFor(op.kind, facts.minArgs));
+      op.registryCallbackArg = true;
+      op.args = {gen.ArgFor(op.kind, 0)};
+      op.body.clear();
+    }
+    return;
+  }
+  // Register's token, throw's operand, or one of a registry's captures (else its body).
+  if (facts.maxArgs > facts.minArgs && !(facts.opensBody && rng.Coin())) {
+    if (op.registryCallbackArg) return;  // its one operand; kArg edits it
+    const bool some = op.args.size() > facts.minArgs;
+    if (some && (op.args.size() >= facts.maxArgs || rng.Coin())) {
+      op.args.pop_back();
+    } else {
+      if (!some) op.args.resize(facts.minArgs, Value{Undefined{}});
+      op.args.push_back(gen.ArgFor(op.kind, op.args.size()));
     }
     return;
   }
@@ -393,7 +425,7 @@ void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
     }
     return;
   }
-  if (facts.opensBody) {
+  if (facts.opensBody && !op.registryCallbackArg) {
     if (op.body.empty()) {
       op.body = gen.Body(op.dest.value_or(0));
     } else if (rng.OneIn(3)) {
@@ -404,7 +436,8 @@ void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
     return;
   }
   switch (facts.payload) {
-    case Payload::None: return;
+    case Payload::None:
+    case Payload::RegistryOptions: return;  // above
     case Payload::Description:
       if (op.description) {
         op.description.reset();

@@ -12,6 +12,7 @@ std::string_view ScenarioName(Scenario scenario) {
     case Scenario::WeakRefAcrossTurn: return "weakref-across-turn";
     case Scenario::RegistryDiesWithJob: return "registry-dies-with-job";
     case Scenario::CallbackReenters: return "callback-reenters";
+    case Scenario::CallbackCapturesTarget: return "callback-captures-target";
   }
   return "?";
 }
@@ -36,6 +37,10 @@ class Ops {
   Ops& Registry(Handle h, std::vector<Op> body = {}) {
     return Add({.kind = OpKind::NewRegistry, .dest = h, .body = std::move(body)});
   }
+  Ops& CapturingRegistry(Handle h, Handle captured) {
+    return Add({.kind = OpKind::NewRegistry, .dest = h, .args = {H(captured)}});
+  }
+  Ops& Link(Handle from, Handle to) { return Add({.kind = OpKind::Link, .args = {H(from), H(to)}}); }
   Ops& WeakRef(Handle h, Handle target) {
     return Add({.kind = OpKind::NewWeakRef, .dest = h, .args = {H(target)}});
   }
@@ -131,6 +136,18 @@ std::vector<Op> MakeScenario(const ScenarioDraw& draw) {
       if (o.Variant(0)) body.push_back(Op{.kind = OpKind::Throw});
       o.Object(target).WeakRef(w, target).Object(other).Registry(r, std::move(body));
       o.Register(r, target, "x").Drop(target).Turn().Gc().Turn().Drop(other).Gc().Turn();
+      break;
+    }
+    case Scenario::CallbackCapturesTarget: {
+      // Invariant 4: the callback closes over its own target (variant: over an object
+      // linking to it), so no gc collects it while the registry lives; once the
+      // registry is dropped, all go together and nothing is called.
+      const Handle r = o.Slot(0), target = o.Slot(1), holder = o.Slot(2);
+      o.Object(target);
+      if (o.Variant(0)) o.Object(holder).Link(holder, target);
+      o.CapturingRegistry(r, o.Variant(0) ? holder : target).Register(r, target, "x");
+      if (o.Variant(0)) o.Drop(holder);
+      o.Drop(target).Gc().Turn().Drop(r).Gc().Turn();
       break;
     }
   }

@@ -22,8 +22,9 @@ enum class Scenario : std::uint8_t {
   WeakRefAcrossTurn,     // a WeakRef's target dies once the turn ends its KeptAlive; deref it
   RegistryDiesWithJob,   // a registry with a pending cleanup job becomes garbage
   CallbackReenters,      // a callback that derefs a WeakRef and registers again
+  CallbackCapturesTarget,  // a registry's callback closes over its own target
 };
-inline constexpr int kScenarioCount = static_cast<int>(Scenario::CallbackReenters) + 1;
+inline constexpr int kScenarioCount = static_cast<int>(Scenario::CallbackCapturesTarget) + 1;
 std::string_view ScenarioName(Scenario scenario);
 
 // Where a scenario's handles go: slot i (its i-th handle) is

@@ -22,6 +22,8 @@ enum class OpChoice : std::uint8_t {
   Symbol,
   Assign,
   Registry,
+  CapturingRegistry,  // registry captures ...: its callback closes over values
+  RegistryChecks,     // registry newtarget ... / callback <operand>: the constructor's checks
   WeakRef,
   Deref,
   Register,
@@ -51,6 +53,8 @@ inline constexpr std::array kOpWeights = {
     OpWeight{OpChoice::Symbol, 2, 2},
     OpWeight{OpChoice::Assign, 2, 2},
     OpWeight{OpChoice::Registry, 4, 1},
+    OpWeight{OpChoice::CapturingRegistry, 2, 1},
+    OpWeight{OpChoice::RegistryChecks, 1, 1},
     OpWeight{OpChoice::WeakRef, 4, 4},
     OpWeight{OpChoice::Deref, 4, 4},
     OpWeight{OpChoice::Register, 22, 22},
@@ -84,7 +88,7 @@ constexpr int WeightAt(OpChoice choice, int depth) {
 
 // Which scenario (gen/scenarios.h, in Scenario order) an OpChoice::Scenario makes:
 // evenly, as each reaches the states of another rule.
-inline constexpr std::array<int, 6> kScenarioWeights = {1, 1, 1, 1, 1, 1};
+inline constexpr std::array<int, 7> kScenarioWeights = {1, 1, 1, 1, 1, 1, 1};
 static_assert(kScenarioWeights.size() == kScenarioCount, "one weight per Scenario");
 
 // Literal operands: each kind's weight, and the few values of each kind, so that equal
@@ -104,6 +108,9 @@ inline constexpr std::array<std::string_view, 4> kStrings = {"a", "b", "c", ""};
 inline constexpr std::array<std::string_view, 3> kBigInts = {"0", "1", "-7"};
 inline constexpr std::array<std::string_view, 2> kRegisteredKeys = {"k", "j"};
 inline constexpr std::array<std::string_view, 2> kWellKnownNames = {"iterator", "asyncIterator"};
+// How many values a capturing registry's callback closes over, at most (the op facts
+// allow kMaxArgs): one is the leak; two let a capture be garbage beside a live one.
+inline constexpr std::size_t kMaxCaptures = 2;
 // heldValues that are strings: delivery shows plainly.
 inline constexpr std::array<std::string_view, 3> kHeldStrings = {"x", "y", "z"};
 // A new symbol's description, when it has one.

@@ -10,7 +10,14 @@
 //      0 NewObject    dest
 //      1 NewSymbol    dest varint(n)        n = 0: no description, else n-1 bytes of it
 //      2 Assign       dest operand
-//      3 NewRegistry  dest varint(n) op{n}  the callback body; n = 0: no body
+//      3 NewRegistry  flags dest operand{k} varint(n) op{n}
+//                                           k = (flags & 7) % 5 captures; bits 3-4:
+//                                           NewTarget (0 or 3: the constructor, 1
+//                                           undefined, 2 throwing); bit 5: the first
+//                                           operand is the callback (k = 0: undefined),
+//                                           the others are dropped and n is ignored (as
+//                                           too deep a body's); else the callback body;
+//                                           n = 0: no body
 //      4 NewWeakRef   dest operand
 //      5 Deref        flags [dest] operand  flags bit 0: dest present
 //      6 Register     flags operand{3} [operand]   flags bit 0: token present
@@ -50,8 +57,9 @@
 //   operand becomes `undefined` and the drop is skipped.
 // - `held` outside a callback body becomes `undefined`.
 // - `throw` at top level and `turn` in a body are read whole, then skipped.
-// - A registry inside a body at depth kMaxBodyDepth gets no body: its count is read
-//   and ignored, so the ops after it belong to the enclosing body.
+// - A registry inside a body at depth kMaxBodyDepth, or with a callback operand, gets
+//   no body: its count is read and ignored, so the ops after it belong to the
+//   enclosing list.
 // - A count or length larger than the bytes left, or the end of the input inside an op,
 //   drops that op (its top-level op, when inside a body) and ends the program.
 #include "model/binary.h"
@@ -88,12 +96,19 @@ enum OperandTag : std::uint8_t {
 constexpr int kOperandTagCount = 12;
 
 constexpr std::uint8_t kPresent = 1;  // Deref dest, Register token, Throw operand
+// The low bits of the flags byte that count an op's optional operands, modulo one
+// more than it may have: with one (a token) that is bit 0, as kPresent says.
+constexpr std::uint8_t kOptionalCount = 7;
 
-// An op whose dest or last operand is optional starts with a flags byte saying whether
-// it is there. (No kind has both: one bit says it.)
+// An op whose dest or last operands are optional starts with a flags byte saying
+// whether it is there, or how many. (No kind has both.)
 constexpr bool HasOptionalPart(const OpFacts& facts) {
   return facts.dest == DestUse::MayAssign || facts.maxArgs > facts.minArgs;
 }
+constexpr int OptionalArgs(const OpFacts& facts, std::uint8_t flags) {
+  return (flags & kOptionalCount) % (facts.maxArgs - facts.minArgs + 1);
+}
+static_assert(kMaxArgs < kOptionalCount + 1, "kOptionalCount counts every optional operand");
 // std::none_of, not std::ranges::none_of: libc++ 14 (the libcxx preset, OSS-Fuzz) lacks it.
 static_assert(std::none_of(kOpFacts.begin(), kOpFacts.end(), [](const OpFacts& facts) {
   return facts.dest == DestUse::MayAssign && facts.maxArgs > facts.minArgs;
@@ -105,6 +120,9 @@ constexpr std::uint8_t kTurnJobs = 1;
 constexpr std::uint8_t kTurnLifo = 2;
 constexpr std::uint8_t kTurnLimit = 4;
 constexpr std::uint8_t kTurnRepost = 8;
+constexpr int kRegistryNewTargetShift = 3;
+constexpr std::uint8_t kRegistryNewTarget = 3 << kRegistryNewTargetShift;
+constexpr std::uint8_t kRegistryCallbackArg = 32;
 
 double CanonicalNaN() { return std::numeric_limits<double>::quiet_NaN(); }
 
@@ -182,7 +200,8 @@ class Decoder {
     Op op;
     op.kind = static_cast<OpKind>(in_.Byte() % kOpKindCount);
     const OpFacts& facts = FactsOf(op.kind);
-    const bool optional = HasOptionalPart(facts) && (in_.Byte() & kPresent) != 0;
+    const std::uint8_t flags = HasOptionalPart(facts) ? in_.Byte() : 0;
+    const bool optional = (flags & kPresent) != 0;
     std::optional<Handle> dest;
     bool keep = AllowedAt(op.kind, depth);
     switch (facts.dest) {
@@ -196,14 +215,14 @@ class Decoder {
         keep = keep && op.dest.has_value();  // skipped while no handle is assigned
         break;
     }
-    const int args = facts.minArgs + (optional && facts.maxArgs > facts.minArgs ? 1 : 0);
-    DecodeOperands(op, args, depth);
+    DecodeOperands(op, facts.minArgs + OptionalArgs(facts, flags), depth);
     if (dest) op.dest = Assign(*dest);
     switch (facts.payload) {
       case Payload::None: break;
       case Payload::Description: DecodeDescription(op); break;
       case Payload::GcOptions: DecodeGc(op); break;
       case Payload::TurnOptions: DecodeTurn(op); break;
+      case Payload::RegistryOptions: DecodeRegistry(op, flags); break;
     }
     if (facts.opensBody) DecodeBody(op, depth);
     if (!keep) return std::nullopt;
@@ -225,6 +244,15 @@ class Decoder {
     return std::nullopt;
   }
 
+  void DecodeRegistry(Op& op, std::uint8_t flags) {
+    const int newTarget = (flags & kRegistryNewTarget) >> kRegistryNewTargetShift;
+    if (newTarget < 3) op.registryNewTarget = static_cast<RegistryNewTarget>(newTarget);
+    if ((flags & kRegistryCallbackArg) != 0) {
+      op.registryCallbackArg = true;
+      op.args.resize(1, Value{Undefined{}});
+    }
+  }
+
   void DecodeDescription(Op& op) {
     const std::uint64_t n = in_.Varint();
     if (n > 0) op.description = in_.Bytes(in_.Bounded(n - 1));
@@ -232,7 +260,8 @@ class Decoder {
 
   void DecodeBody(Op& op, int depth) {
     const std::uint64_t count = in_.Varint();
-    if (depth == kMaxBodyDepth) return;  // no deeper bodies: the count is ignored
+    // No deeper bodies, and none for a callback operand: the count is ignored.
+    if (depth == kMaxBodyDepth || op.registryCallbackArg) return;
     // Every op takes a byte at least, so running out of input ends the loop.
     for (std::uint64_t i = 0; i < count && !in_.Truncated(); ++i) {
       if (std::optional<Op> inner = DecodeOp(depth + 1)) op.body.push_back(std::move(*inner));
@@ -362,13 +391,20 @@ class Encoder {
   void EncodeOp(const Op& op) {
     const OpFacts& facts = FactsOf(op.kind);
     out_.Byte(static_cast<std::uint8_t>(op.kind));
-    const bool optional = facts.dest == DestUse::MayAssign ? op.dest.has_value()
-                                                           : op.args.size() > facts.minArgs;
-    if (HasOptionalPart(facts)) out_.Byte(optional ? kPresent : 0);
-    if (facts.dest != DestUse::NoDest && (facts.dest != DestUse::MayAssign || optional)) {
-      out_.Byte(op.dest.value_or(0));
+    const std::size_t args = std::clamp<std::size_t>(op.args.size(), facts.minArgs, facts.maxArgs);
+    const bool dest = facts.dest != DestUse::MayAssign || op.dest.has_value();
+    if (HasOptionalPart(facts)) {
+      std::uint8_t flags = static_cast<std::uint8_t>(
+          facts.dest == DestUse::MayAssign ? (dest ? kPresent : 0) : args - facts.minArgs);
+      if (facts.payload == Payload::RegistryOptions) {
+        flags |= static_cast<std::uint8_t>(static_cast<int>(op.registryNewTarget)
+                                           << kRegistryNewTargetShift);
+        if (op.registryCallbackArg) flags |= kRegistryCallbackArg;
+      }
+      out_.Byte(flags);
     }
-    Operands(op, facts.minArgs + (optional && facts.maxArgs > facts.minArgs ? 1 : 0));
+    if (facts.dest != DestUse::NoDest && dest) out_.Byte(op.dest.value_or(0));
+    Operands(op, args);
     switch (facts.payload) {
       case Payload::None: break;
       case Payload::Description:
@@ -381,6 +417,7 @@ class Encoder {
         break;
       case Payload::GcOptions: EncodeGc(op); break;
       case Payload::TurnOptions: EncodeTurn(op); break;
+      case Payload::RegistryOptions: break;  // in the flags byte
     }
     if (facts.opensBody) {
       out_.Varint(op.body.size());

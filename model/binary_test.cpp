@@ -113,8 +113,11 @@ class Checker {
     switch (op.kind) {
       case OpKind::NewObject:
       case OpKind::NewSymbol:
-      case OpKind::NewRegistry:
         arityOk = arity == 0;
+        dest = kRequired;
+        break;
+      case OpKind::NewRegistry:  // its captures
+        arityOk = arity <= kMaxArgs;
         dest = kRequired;
         break;
       case OpKind::Assign:
@@ -525,7 +528,7 @@ TEST(BinaryTest, OversizedCountsTruncate) {
   EXPECT_TRUE(Decode({0, 11, 0, 5, 1, 2}).ops.empty());
   EXPECT_TRUE(Decode({0, 2, 0, 9, 200, 1, 7}).ops.empty());
   // A registry body that runs out drops the registry and ends the program.
-  EXPECT_TRUE(Decode({0, 3, 0, 5, 0, 1, 0, 2}).ops.empty());
+  EXPECT_TRUE(Decode({0, 3, 0, 0, 5, 0, 1, 0, 2}).ops.empty());
 }
 
 // The host choices a gc and a turn state are bits of their flags byte; of the two
@@ -544,6 +547,50 @@ TEST(BinaryTest, ChoiceFlags) {
   EXPECT_EQ(EncodeProgram(p), (std::vector<std::uint8_t>{0, 11, 1, 0}));
   EXPECT_TRUE(Decode({0, 12, 8}).ops.at(0).turnRepost);
   EXPECT_FALSE(Decode({0, 12, 7, 0, 0}).ops.at(0).turnRepost);
+}
+
+// A registry's flags byte counts its captures, modulo one more than it may have.
+TEST(BinaryTest, RegistryCapturesCount) {
+  // h0 = object; h1 = registry with (flags) captures of h0, no body.
+  const auto registry = [](std::uint8_t flags) {
+    std::vector<std::uint8_t> bytes = {0, 0, 0, 3, flags, 1};
+    for (int i = 0; i < (flags & 7) % 5; ++i) bytes.insert(bytes.end(), {0, 0});
+    bytes.push_back(0);
+    return Decode(bytes).ops.at(1);
+  };
+  EXPECT_TRUE(registry(0).args.empty());
+  EXPECT_EQ(registry(2).args, (std::vector<Operand>{HandleRef{0}, HandleRef{0}}));
+  EXPECT_EQ(registry(4).args.size(), 4u);
+  EXPECT_EQ(registry(5).args.size(), 0u);  // 5 % 5
+  EXPECT_EQ(registry(0xc1).args.size(), 1u);  // other bits ignored
+  Program p;
+  p.ops = {Op{.kind = OpKind::NewObject, .dest = 0}, registry(0xc1)};
+  EXPECT_EQ(EncodeProgram(p), (std::vector<std::uint8_t>{0, 0, 0, 3, 1, 1, 0, 0, 0}));
+  // A capture of the registry's own handle is read before the handle is assigned.
+  EXPECT_EQ(Decode({0, 3, 1, 1, 0, 1, 0}).ops.at(0).args,
+            (std::vector<Operand>{Value{Undefined{}}}));
+}
+
+// Bits 3-4 of a registry's flags are its NewTarget, bit 5 says its first operand is
+// the callback: then the other operands and the body are dropped.
+TEST(BinaryTest, RegistryConstructorFlags) {
+  const auto registry = [](std::vector<std::uint8_t> bytes) { return Decode(bytes).ops.at(0); };
+  EXPECT_EQ(registry({0, 3, 0x08, 0, 0}).registryNewTarget, RegistryNewTarget::Undefined);
+  EXPECT_EQ(registry({0, 3, 0x10, 0, 0}).registryNewTarget, RegistryNewTarget::Throwing);
+  EXPECT_EQ(registry({0, 3, 0x18, 0, 0}).registryNewTarget, RegistryNewTarget::Constructor);
+  // 2 operands (null, true) and a body count of 1, which is ignored: `h1 = object`
+  // follows at the top level.
+  const Program two = Decode({0, 3, 0x22, 0, 3, 5, 1, 0, 1});
+  ASSERT_EQ(two.ops.size(), 2u);
+  const Op& callback = two.ops[0];
+  EXPECT_TRUE(callback.registryCallbackArg);
+  EXPECT_EQ(callback.args, (std::vector<Operand>{Value{Null{}}}));
+  EXPECT_TRUE(callback.body.empty());
+  EXPECT_EQ(two.ops[1].kind, OpKind::NewObject);
+  EXPECT_EQ(registry({0, 3, 0x20, 0, 0}).args, (std::vector<Operand>{Value{Undefined{}}}));
+  Program p;
+  p.ops = {registry({0, 3, 0x31, 0, 6, 1, 0})};
+  EXPECT_EQ(EncodeProgram(p), (std::vector<std::uint8_t>{0, 3, 0x31, 0, 6, 1, 0}));
 }
 
 // ---- The documented mappings of constructs invalid where they stand.
@@ -580,7 +627,7 @@ TEST(BinaryTest, HeldAtTopLevelIsUndefined) {
 
 TEST(BinaryTest, ThrowAtTopLevelAndTurnInBodyAreSkipped) {
   // throw "ab" at top level; then h0 = registry { turn jobs 1 limit 2; throw }; gc
-  const Program p = Decode({0, 13, 1, 8, 2, 'a', 'b', 3, 0, 2, 12, 5, 1, 1, 2, 13, 0, 11, 0, 0});
+  const Program p = Decode({0, 13, 1, 8, 2, 'a', 'b', 3, 0, 0, 2, 12, 5, 1, 1, 2, 13, 0, 11, 0, 0});
   ASSERT_EQ(p.ops.size(), 2u);
   EXPECT_EQ(p.ops[0].kind, OpKind::NewRegistry);
   ASSERT_EQ(p.ops[0].body.size(), 1u);
@@ -591,7 +638,8 @@ TEST(BinaryTest, ThrowAtTopLevelAndTurnInBodyAreSkipped) {
 TEST(BinaryTest, TooDeepRegistryHasNoBody) {
   // Registries h0 { h1 { h2 { h3 { h4 {count 2} object h5; object h6 } } } }: h4 sits in
   // the depth-4 body, so its count is ignored and h5, h6 become its siblings.
-  const Program p = Decode({0, 3, 0, 1, 3, 1, 1, 3, 2, 1, 3, 3, 3, 3, 4, 2, 0, 5, 0, 6});
+  const Program p =
+      Decode({0, 3, 0, 0, 1, 3, 0, 1, 1, 3, 0, 2, 1, 3, 0, 3, 3, 3, 0, 4, 2, 0, 5, 0, 6});
   ASSERT_EQ(CheckDecoded(p), "");
   ASSERT_EQ(p.ops.size(), 1u);
   const std::vector<Op>& deepest = p.ops[0].body[0].body[0].body[0].body;

@@ -56,6 +56,7 @@ struct Thing {
   std::vector<Value> refs = {};
   std::vector<CellRecord> cells = {};
   const std::vector<Op>* callback = nullptr;
+  std::vector<Value> captures = {};  // a registry's: what its callback closes over
   Value weakRefTarget = Undefined{};
 };
 
@@ -71,7 +72,7 @@ struct PendingJob {
 struct Step {
   enum class From : std::uint8_t {
     Handle, KeptAlive, CallbackArgument, RunningJob, PendingJob, KeptRegistry,  // roots
-    Link, HeldValue, WeakRef,                                                    // edges
+    Link, HeldValue, Capture, WeakRef,                                           // edges
   };
   From from = From::Handle;
   std::uint32_t index = 0;  // the handle (Handle) or the thing the edge leaves (edges)
@@ -107,6 +108,7 @@ struct Reachability {
         case Step::From::KeptRegistry: path = "a registry this gc keeps"; break;
         case Step::From::Link: path += fmt::format(" -> @{}", s.index); break;
         case Step::From::HeldValue: path += fmt::format(" -> @{} heldValue", s.index); break;
+        case Step::From::Capture: path += fmt::format(" -> @{} callback", s.index); break;
         case Step::From::WeakRef: path += fmt::format(" -> @{} WeakRef", s.index); break;
       }
     }
@@ -635,7 +637,8 @@ class Checker {
   // --- reachability, the checker's own ---
 
   // Roots: handles, KeptAlive, running jobs and callback arguments, registries with a
-  // job pending that holds them. Edges: links and active cells' heldValues. With
+  // job pending that holds them. Edges: links, active cells' heldValues and what a
+  // registry's callback captures. With
   // `weakCandidates` (a collected set to judge), also what that set's collection leaves
   // observable: WeakRef targets outside it and registries outside it. Otherwise
   // WeakRefs never keep anything (an engine may have collected the target together
@@ -680,6 +683,7 @@ class Checker {
       for (const CellRecord& cell : thing.cells) {
         if (cell.state == CellRecord::State::Active) reach(cell.held, Step::From::HeldValue, id);
       }
+      for (const Value& v : thing.captures) reach(v, Step::From::Capture, id);
       const std::optional<HeapId> target = HeapIdOf(thing.weakRefTarget);
       // A WeakRef whose target died is cleared: it leads nowhere.
       if (weakCandidates != nullptr && target && !(*weakCandidates)[*target] &&
@@ -745,7 +749,7 @@ class Checker {
         Allocated(op, result, Thing{.kind = Thing::Kind::Symbol}, true);
         break;
       case OpKind::NewRegistry:
-        Allocated(op, result, Thing{.kind = Thing::Kind::Registry, .callback = &op.body}, false);
+        CheckNewRegistry(op, result);
         break;
       case OpKind::NewWeakRef: {
         const Value target = Arg(op, 0);
@@ -798,6 +802,35 @@ class Checker {
                                 CompletionToText(result)));
     }
     things_.push_back(std::move(thing));
+  }
+
+  void CheckNewRegistry(const Op& op, const Completion& result) {
+    const std::string callback = op.registryCallbackArg ? ToText(Arg(op, 0)) : "cb";
+    const std::string call =
+        op.registryNewTarget == RegistryNewTarget::Undefined
+            ? fmt::format("FinalizationRegistry({})", callback)
+        : op.registryNewTarget == RegistryNewTarget::Throwing
+            ? fmt::format("Reflect.construct(FinalizationRegistry, [{}], newTarget)", callback)
+            : fmt::format("new FinalizationRegistry({})", callback);
+    // The constructor's checks, in its order (docs/SEMANTICS.md: steps 1-3): no NewTarget,
+    // then a callback that is not a function (no .fr value is), then the prototype read
+    // from NewTarget.
+    if (op.registryNewTarget == RegistryNewTarget::Undefined || op.registryCallbackArg) {
+      return RequireTypeError(op, result, Invariant::TypeErrorExactlyForBadArguments, call);
+    }
+    if (op.registryNewTarget == RegistryNewTarget::Throwing) {
+      if (result.type != Completion::Type::NewTargetError) {
+        Report(Invariant::TypeErrorExactlyForBadArguments, &op,
+               fmt::format("{} gave {}; it throws what reading newTarget.prototype throws",
+                           call, CompletionToText(result)));
+      }
+      return;
+    }
+    std::vector<Value> captures;
+    for (std::size_t i = 0; i < op.args.size(); ++i) captures.push_back(Arg(op, i));
+    Allocated(op, result,
+              Thing{.kind = Thing::Kind::Registry, .callback = &op.body, .captures = captures},
+              false);
   }
 
   void CheckDeref(const Op& op, const Completion& result) {
@@ -954,6 +987,10 @@ class Checker {
         if (result.type != Completion::Type::TypeError) {
           failure = "expected TypeError, got " + CompletionToText(result);
         }
+      } else if (std::holds_alternative<ExpectNewTargetError>(e.what)) {
+        if (result.type != Completion::Type::NewTargetError) {
+          failure = "expected NewTargetError, got " + CompletionToText(result);
+        }
       } else if (const auto* value = std::get_if<ExpectValue>(&e.what)) {
         const Value expected = ExpectedValue(value->value, result.value);
         if (result.IsAbrupt() || !SameValue(result.value, expected)) {
@@ -1024,6 +1061,7 @@ class Checker {
     for (const Thing& thing : things_) {
       add(thing.dead);
       add(thing.refs);
+      add(thing.captures);
       add(thing.cells.size());
       for (const CellRecord& cell : thing.cells) {
         add(static_cast<std::uint64_t>(cell.state) * 2 + cell.outlivedThrow);

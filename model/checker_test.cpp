@@ -96,6 +96,78 @@ turn
       << testing::Describe(violations);
 }
 
+// The registry's callback closes over its target: a callback for it (or a collection
+// of it) is one while the target is reachable, through the captures.
+TEST(Checker, CatchesACallbackForATargetTheCallbackCaptures) {
+  const Program program = ParseProgram(R"(h0 = object
+h1 = registry captures h0
+register h1 h0 "x"
+drop h0
+gc
+turn
+)");
+  FaultSet faults;
+  faults.Add(Fault::CapturesIgnored);
+  const Trace trace = RunProgram(program, faults);
+  const auto strict = CheckTrace(program, trace, CheckOptions{});
+  EXPECT_TRUE(Reports(strict, Invariant::NoCallbackWhileTargetReachable))
+      << testing::Describe(strict);
+  Trace unreported;  // as an engine's trace reads: no collection reports
+  for (const Event& e : trace.events) {
+    if (!std::holds_alternative<Collected>(e)) unreported.events.push_back(e);
+  }
+  const auto engine = CheckTrace(program, unreported, kEngine);
+  ASSERT_TRUE(Reports(engine, Invariant::NoCallbackWhileTargetReachable))
+      << testing::Describe(engine);
+  EXPECT_NE(engine.front().message.find("via h1 -> @1 callback -> @0"), std::string::npos)
+      << engine.front().message;
+  EXPECT_TRUE(CheckTrace(program, RunProgram(program), kEngine).empty());
+}
+
+// The constructor checks IsCallable (step 2) before it reads NewTarget.prototype (step
+// 3): an engine that reads it first throws the getter's error, which is invariant 3.
+TEST(Checker, CatchesAConstructorThatReadsThePrototypeBeforeCheckingTheCallback) {
+  const char* const text = R"(h0 = registry newtarget throwing callback 1
+h1 = registry newtarget throwing
+h2 = registry newtarget undefined
+)";
+  EXPECT_TRUE(CheckEdited(text, [](std::vector<Event>&) {}).empty());
+  const auto prototypeFirst = CheckEdited(text, [](std::vector<Event>& events) {
+    std::get<OpDone>(events.at(0)).result = Completion::NewTargetError();
+  });
+  EXPECT_TRUE(Reports(prototypeFirst, Invariant::TypeErrorExactlyForBadArguments))
+      << testing::Describe(prototypeFirst);
+  const auto noGetterError = CheckEdited(text, [](std::vector<Event>& events) {
+    std::get<OpDone>(events.at(1)).result = Completion::TypeError();
+  });
+  EXPECT_TRUE(Reports(noGetterError, Invariant::TypeErrorExactlyForBadArguments))
+      << testing::Describe(noGetterError);
+  FaultSet faults;
+  faults.Add(Fault::PrototypeBeforeCallable);
+  const Program program = ParseProgram(text);
+  EXPECT_TRUE(Reports(CheckTrace(program, RunProgram(program, faults), CheckOptions{}),
+                      Invariant::TypeErrorExactlyForBadArguments));
+}
+
+// Nothing legal is rejected: the captures keep only what they reach, and once the
+// registry dies they keep nothing, so an engine may collect the target with it.
+TEST(Checker, AcceptsACapturedTargetDyingWithItsRegistry) {
+  const Program program = ParseProgram(R"(h0 = object
+h1 = object
+h2 = registry captures h1
+register h2 h0 "x"
+drop h0
+drop h1
+gc
+turn
+drop h2
+gc
+turn
+)");
+  EXPECT_TRUE(CheckTrace(program, RunProgram(program), CheckOptions{}).empty());
+  EXPECT_TRUE(CheckTrace(program, RunProgram(program), kEngine).empty());
+}
+
 TEST(Checker, CatchesAHeldValueNoCellHas) {
   const auto violations = CheckEdited(R"(h0 = registry
 h1 = object

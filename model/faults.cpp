@@ -47,6 +47,12 @@ constexpr std::array<FaultInfo, kFaultCount> kFaults = {{
     {"collected-registry-delivers",
      "a pending job does not keep its registry alive, and runs after it is collected",
      Invariant::CollectedRegistryDeliversNothing},
+    {"captures-ignored",
+     "collection ignores what a registry's callback closes over: a captured target dies",
+     Invariant::NoCallbackWhileTargetReachable},
+    {"prototype-before-callable",
+     "new FinalizationRegistry reads NewTarget.prototype before checking its callback is callable",
+     Invariant::TypeErrorExactlyForBadArguments},
 }};
 
 }  // namespace

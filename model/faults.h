@@ -29,8 +29,10 @@ enum class Fault : std::uint8_t {
   LostCleanupJob,              // gc empties cells but enqueues no cleanup job
   WeakRefNotCleared,           // gc empties cells but leaves WeakRefs to collected targets
   CollectedRegistryDelivers,   // pending jobs do not keep their registry alive, yet run
+  CapturesIgnored,             // a registry's callback keeps nothing it captures alive
+  PrototypeBeforeCallable,     // the constructor reads NewTarget.prototype before IsCallable
 };
-inline constexpr int kFaultCount = 16;
+inline constexpr int kFaultCount = 18;
 
 std::string_view FaultName(Fault fault);     // "callback-after-unregister", ...
 std::string_view FaultSummary(Fault fault);  // one line, for `finrig faults --verbose`

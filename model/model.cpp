@@ -51,15 +51,37 @@ HeapThing* Agent::RequireInternalSlot(const Value& v, HeapThing::Kind kind) {
   return &Thing(ref->id);
 }
 
-// #sec-finalization-registry-cleanup-callback: FinalizationRegistry ( cleanupCallback )
-// Called with `new` and a function (the program's callback body), so steps 1-2 cannot
-// throw here.
-Completion Agent::FinalizationRegistryConstructor(const std::vector<Op>* cleanupCallback) {
-  // 3. Let finalizationRegistry be ? OrdinaryCreateFromConstructor(NewTarget, ...).
+// #sec-iscallable: only functions are; the program's callback is the one function a
+// program makes (objects are `{}`, registries and WeakRefs have no [[Call]]).
+bool Agent::IsCallable(const CleanupCallback& argument) {
+  return std::holds_alternative<Closure>(argument);
+}
+
+// #sec-finalization-registry-cleanup-callback: FinalizationRegistry ( cleanupCallback ),
+// with the NewTarget the op states.
+Completion Agent::FinalizationRegistryConstructor(RegistryNewTarget newTarget,
+                                                  CleanupCallback cleanupCallback) {
+  // 1. If NewTarget is undefined, throw a TypeError exception.
+  if (newTarget == RegistryNewTarget::Undefined) return Completion::TypeError();
+  // Fault: step 3 reads NewTarget.prototype before step 2 looks at the callback.
+  if (faults_.Has(Fault::PrototypeBeforeCallable) && newTarget == RegistryNewTarget::Throwing) {
+    return Completion::NewTargetError();
+  }
+  // 2. If IsCallable(cleanupCallback) is false, throw a TypeError exception.
+  if (!IsCallable(cleanupCallback)) return Completion::TypeError();
+  // 3. Let finalizationRegistry be ? OrdinaryCreateFromConstructor(NewTarget,
+  //    "%FinalizationRegistry.prototype%", « [[Realm]], [[CleanupCallback]], [[Cells]] »).
+  //    Its GetPrototypeFromConstructor does ? Get(constructor, "prototype"), which the
+  //    throwing NewTarget's getter ends.
+  if (newTarget == RegistryNewTarget::Throwing) return Completion::NewTargetError();
   HeapThing registry{.kind = HeapThing::Kind::Registry};
   // 4-5. [[Realm]]: the model has one realm.
   // 6. Set finalizationRegistry.[[CleanupCallback]] to HostMakeJobCallback(cleanupCallback).
-  registry.cleanupCallback = cleanupCallback;
+  //    The function's environment holds what it closes over (#sec-liveness: the
+  //    registry keeps its callback, and the callback its captures, alive).
+  Closure& closure = std::get<Closure>(cleanupCallback);
+  registry.cleanupCallback = closure.body;
+  registry.captures = std::move(closure.captures);
   // 7. Set finalizationRegistry.[[Cells]] to a new empty List.
   // 8. Return finalizationRegistry.
   return Completion::Normal(ObjectRef{Allocate(std::move(registry))});
@@ -326,8 +348,8 @@ void Agent::CollectGarbage(const Collection& collection) {
 
 // Liveness, approximated by reachability (#sec-liveness). Roots: the handles,
 // [[KeptAlive]], running cleanup jobs and the pending ones that hold their registry
-// (choice 3), and the running callbacks' arguments. Strong edges: links, and every
-// cell's [[HeldValue]]. Two things outlive plain reachability, because what a gc
+// (choice 3), and the running callbacks' arguments. Strong edges: links, every
+// cell's [[HeldValue]], and a registry's callback's captures. Two things outlive plain reachability, because what a gc
 // leaves behind can still show its values to the program: a WeakRef's edge to its
 // target counts when the target is not a candidate (deref could hand it out), and
 // every registry that is not a candidate is a root even when unreachable (a later gc
@@ -442,6 +464,10 @@ std::vector<bool> Agent::MarkLive(const std::vector<bool>& candidates) const {
       if (faults_.Has(Fault::TokenHeldStrongly) && cell.unregisterToken) {
         reach(*cell.unregisterToken);
       }
+    }
+    // Fault: a registry's callback keeps nothing it closes over alive.
+    if (!faults_.Has(Fault::CapturesIgnored)) {
+      for (const Value& v : thing.captures) reach(v);
     }
     if (thing.weakRefTarget) {
       const std::optional<HeapId> target = HeapIdOf(*thing.weakRefTarget);

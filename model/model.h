@@ -30,6 +30,14 @@ Trace RunProgram(const Program& program, model::Host& host, FaultSet faults = {}
 
 namespace model {
 
+// A cleanupCallback argument: the program's function (its body, a closure over its
+// captures), or a value the program names, which is never callable.
+struct Closure {
+  const std::vector<Op>* body;
+  std::vector<Value> captures;
+};
+using CleanupCallback = std::variant<Closure, Value>;
+
 // A FinalizationRegistry cell Record.
 struct Cell {
   std::optional<Value> weakRefTarget;   // [[WeakRefTarget]]; nullopt is ~empty~
@@ -47,6 +55,7 @@ struct HeapThing {
   std::string description = {};                // Symbol
   std::vector<Cell> cells = {};                // Registry: [[Cells]]
   const std::vector<Op>* cleanupCallback = {}; // Registry: [[CleanupCallback]]'s body
+  std::vector<Value> captures = {};            // Registry: what that function closes over
   std::optional<Value> weakRefTarget = {};     // WeakRef: [[WeakRefTarget]]
 };
 
@@ -93,7 +102,9 @@ class Agent {
   // --- model.cpp: spec operations ---
   bool CanBeHeldWeakly(const Value& v) const;
   HeapThing* RequireInternalSlot(const Value& v, HeapThing::Kind kind);
-  Completion FinalizationRegistryConstructor(const std::vector<Op>* cleanupCallback);
+  static bool IsCallable(const CleanupCallback& argument);
+  Completion FinalizationRegistryConstructor(RegistryNewTarget newTarget,
+                                             CleanupCallback cleanupCallback);
   Completion FinalizationRegistryRegister(const Value& thisValue, const Value& target,
                                           const Value& heldValue, const Value& unregisterToken);
   Completion FinalizationRegistryUnregister(const Value& thisValue, const Value& unregisterToken);

@@ -46,6 +46,8 @@ enum class Payload : std::uint8_t {
   Description,  // symbol ["description"]
   GcOptions,    // gc [@id ...] [enqueue none|one|each] [hold strong|weak]
   TurnOptions,  // turn [jobs I ...] [order fifo|lifo] [limit N] [repost]
+  RegistryOptions,  // registry [newtarget undefined|throwing] [callback <operand> |
+                    // captures <operand> ...]: the words around the operands
 };
 
 inline constexpr std::size_t kMaxArgs = 4;
@@ -78,8 +80,9 @@ inline constexpr std::array kRows = {
             Anywhere, false, true, Description},
     OpFacts{OpKind::Assign, "assign", false, Assigns, Any, 1, 1, {Any, Any, Any, Any}, Anywhere,
             false, false, None},
-    OpFacts{OpKind::NewRegistry, "registry", true, Assigns, Registry, 0, 0, {Any, Any, Any, Any},
-            Anywhere, true, true, None},
+    // Its operands are what the callback closes over, or the callback itself.
+    OpFacts{OpKind::NewRegistry, "registry", true, Assigns, Registry, 0, kMaxArgs,
+            {Any, Any, Any, Any}, Anywhere, true, true, RegistryOptions},
     OpFacts{OpKind::NewWeakRef, "weakref", true, Assigns, WeakRef, 1, 1, {Object, Any, Any, Any},
             Anywhere, false, true, None},
     // What a deref hands back is often the target: an object.

@@ -39,7 +39,7 @@ enum class OpKind : std::uint8_t {
   NewObject,    // hN = object
   NewSymbol,    // hN = symbol ["description"]
   Assign,       // hN = <operand>
-  NewRegistry,  // hN = registry [{ callback body }]
+  NewRegistry,  // hN = registry [newtarget ...] [callback <operand> | captures <operand> ...] [{ body }]
   NewWeakRef,   // hN = weakref <target>
   Deref,        // [hN =] deref <weakref>
   Register,     // register <registry> <target> <heldValue> [<token>]
@@ -51,6 +51,15 @@ enum class OpKind : std::uint8_t {
   Turn,         // turn [jobs i ...] [order lifo] [limit n] [repost]
   Throw,        // throw [<operand>]     (bodies only: throw if held is operand)
   kLast = Throw,  // model/op_facts.h has a row for each kind up to this one
+};
+
+// The NewTarget a `registry` op calls FinalizationRegistry with (constructor steps 1
+// and 3).
+enum class RegistryNewTarget : std::uint8_t {
+  Constructor,  // new FinalizationRegistry(...): FinalizationRegistry itself
+  Undefined,    // FinalizationRegistry(...), called without new: step 1 throws
+  Throwing,     // Reflect.construct(FinalizationRegistry, [...], nt): reading nt.prototype
+                // in step 3 throws a NewTargetError
 };
 
 // In which order a cleanup job picks cells whose target is empty.
@@ -75,6 +84,7 @@ enum class JobHold : std::uint8_t {
 
 struct ExpectOk {};         // expect ok: normal completion
 struct ExpectTypeError {};  // expect TypeError
+struct ExpectNewTargetError {};  // expect NewTargetError: NewTarget's prototype getter threw
 struct ExpectValue {        // expect <operand> | @N: normal completion, SameValue
   std::variant<Operand, HeapId> value;
 };
@@ -89,7 +99,9 @@ struct ExpectCollected {  // expect collected @1 @2 | expect collected none   (g
   std::vector<HeapId> ids;
 };
 struct Expectation {
-  std::variant<ExpectOk, ExpectTypeError, ExpectValue, ExpectCalls, ExpectCollected> what;
+  std::variant<ExpectOk, ExpectTypeError, ExpectNewTargetError, ExpectValue, ExpectCalls,
+               ExpectCollected>
+      what;
   int line = 0;  // 1-based line in the .fr file, 0 when not from text
 };
 
@@ -99,6 +111,12 @@ struct Op {
   std::vector<Operand> args = {};  // in source order; arity: model/op_facts.h
   std::optional<std::string> description = {};  // NewSymbol only
   std::vector<Op> body = {};                    // NewRegistry: the cleanup callback
+  // NewRegistry: its operands are the values the cleanup callback closes over (its
+  // captures), kept alive by the callback as long as the registry lives; or, with
+  // registryCallbackArg, the one value passed as cleanupCallback instead of the
+  // program's function (no .fr value is callable), and then there is no body.
+  RegistryNewTarget registryNewTarget = RegistryNewTarget::Constructor;
+  bool registryCallbackArg = false;
   std::vector<HeapId> gcOnly = {};              // Gc: empty = every unreachable value
   JobsEnqueued gcEnqueue = JobsEnqueued::OnePerRegistry;  // Gc: jobs per registry emptied
   JobHold gcHold = JobHold::Strong;                       // Gc: what its jobs hold

@@ -35,6 +35,7 @@ std::uint64_t Agent::Fingerprint() const {
   for (const HeapThing& thing : heap_) {
     hash.Add(thing.collected);
     hash.Add(thing.refs);
+    hash.Add(thing.captures);
     hash.Add(thing.cells.size());
     for (const Cell& cell : thing.cells) {
       addOptional(cell.weakRefTarget);
@@ -108,9 +109,14 @@ Completion Agent::Execute(const Op& op) {
     case OpKind::Assign:
       completion = Completion::Normal(arg(0));
       break;
-    case OpKind::NewRegistry:
-      completion = FinalizationRegistryConstructor(&op.body);
+    case OpKind::NewRegistry: {
+      Closure closure{.body = &op.body, .captures = {}};
+      for (const Operand& capture : op.args) closure.captures.push_back(Evaluate(capture));
+      completion = FinalizationRegistryConstructor(
+          op.registryNewTarget,
+          op.registryCallbackArg ? CleanupCallback{arg(0)} : CleanupCallback{std::move(closure)});
       break;
+    }
     case OpKind::NewWeakRef:
       completion = WeakRefConstructor(arg(0));
       break;

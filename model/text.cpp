@@ -71,10 +71,14 @@ constexpr std::string_view kValueWhat = "a value (handle, literal, held or @N)";
 constexpr std::array<std::string_view, 3> kEnqueueWords = {"one", "none", "each"};  // JobsEnqueued
 constexpr std::array<std::string_view, 2> kHoldWords = {"strong", "weak"};          // JobHold
 constexpr std::array<std::string_view, 2> kOrderWords = {"fifo", "lifo"};           // CellOrder
+// RegistryNewTarget past Constructor, which is not written.
+constexpr std::array<std::string_view, 2> kNewTargetWords = {"undefined", "throwing"};
 
 // The options' syntax, for messages.
 constexpr std::string_view kGcSyntax = "gc [@id …] [enqueue none|one|each] [hold strong|weak]";
 constexpr std::string_view kTurnSyntax = "turn [jobs I …] [order fifo|lifo] [limit N] [repost]";
+constexpr std::string_view kRegistrySyntax =
+    "registry [newtarget undefined|throwing] [callback <operand> | captures <operand> …]";
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -567,12 +571,43 @@ class Parser {
         break;
       case Payload::GcOptions: ParseGcOptions(op); break;
       case Payload::TurnOptions: ParseTurnOptions(op); break;
+      case Payload::RegistryOptions:
+        if (!ParseRegistryOptions(op)) return facts.opensBody && ParseBodyOpener();
+        break;
     }
     for (int i = 0; i < facts.maxArgs; ++i) {
-      if (i >= facts.minArgs && Peek() == nullptr) break;
+      if (i >= facts.minArgs && (Peek() == nullptr || PeekPunct('{'))) break;
       op.args.push_back(ParseOperand());
     }
     return facts.opensBody && ParseBodyOpener();
+  }
+
+  // registry [newtarget undefined|throwing] [callback <operand> | captures <operand> …]:
+  // true when `captures` is next, which one operand at least follows (the printer writes
+  // the word only then). A callback operand, not being a function, has no captures and
+  // no body: the line ends after it.
+  bool ParseRegistryOptions(Op& op) {
+    if (PeekWord("newtarget")) {
+      Take();
+      op.registryNewTarget = static_cast<RegistryNewTarget>(1 + ParseOptionValue(kNewTargetWords));
+    }
+    if (PeekWord("callback")) {
+      Take();
+      op.registryCallbackArg = true;
+      op.args.push_back(ParseOperand());
+      if (Peek() != nullptr) FailExpected("the end of the line (a callback operand has no captures or body)");
+      return false;
+    }
+    RejectMisplacedOptions(kRegistrySyntax, {"newtarget"});
+    if (!PeekWord("captures")) {
+      if (Peek() != nullptr && !PeekPunct('{')) {
+        FailExpected("'newtarget', 'callback', 'captures', '{' or the end of the line");
+      }
+      return false;
+    }
+    Take();
+    if (Peek() == nullptr || PeekPunct('{')) FailExpected("an operand the callback captures");
+    return true;
   }
 
   // An optional '{' after `hN = registry`.
@@ -672,7 +707,7 @@ class Parser {
   // After `expect`, for the expectation of `op`.
   ExpectationKind ParseExpectation(const Op& op) {
     const Token* next = Peek();
-    if (next == nullptr) FailExpected("ok, TypeError, calls, collected or a value");
+    if (next == nullptr) FailExpected("ok, TypeError, NewTargetError, calls, collected or a value");
     if (next->kind == TokenKind::Word) {
       if (next->source == "ok") {
         Take();
@@ -681,6 +716,10 @@ class Parser {
       if (next->source == "TypeError") {
         Take();
         return ExpectTypeError{};
+      }
+      if (next->source == "NewTargetError") {
+        Take();
+        return ExpectNewTargetError{};
       }
       if (next->source == "calls") {
         if (op.kind != OpKind::Turn) Fail(next->column, "'expect calls' follows only a turn");
@@ -935,6 +974,7 @@ std::string ExpectationText(const Expectation& expectation) {
       Overloaded{
           [](ExpectOk) -> std::string { return "expect ok"; },
           [](ExpectTypeError) -> std::string { return "expect TypeError"; },
+          [](ExpectNewTargetError) -> std::string { return "expect NewTargetError"; },
           [](const ExpectValue& expected) { return "expect " + OperandOrHeapIdText(expected.value); },
           [](const ExpectCalls& expected) {
             if (expected.calls.empty()) return std::string("expect calls none");
@@ -1056,6 +1096,17 @@ std::string PrintOpHead(const Op& op) {
         words.push_back(fmt::format("{}", *op.turnLimit));
       }
       if (op.turnRepost) words.emplace_back("repost");
+      break;
+    case Payload::RegistryOptions:
+      if (op.registryNewTarget != RegistryNewTarget::Constructor) {
+        words.emplace_back("newtarget");
+        words.emplace_back(kNewTargetWords[static_cast<std::size_t>(op.registryNewTarget) - 1]);
+      }
+      if (op.registryCallbackArg) {
+        words.emplace_back("callback");
+      } else if (!op.args.empty()) {
+        words.emplace_back("captures");
+      }
       break;
   }
   for (const Operand& arg : op.args) words.push_back(OperandText(arg));

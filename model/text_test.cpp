@@ -109,6 +109,55 @@ TEST(TextRoundTrip, EveryOpKind) {
       "# the end\n");
 }
 
+TEST(TextRoundTrip, RegistryCaptures) {
+  ExpectCanonical(
+      "# profile: es2023\n"
+      "h0 = object\n"
+      "h1 = registry captures h0 \"s\" Symbol.iterator {\n"
+      "  h2 = registry captures held h1 h0 1\n"
+      "}\n"
+      "h1 = registry captures h1\n");
+  const Program p = ParseProgram("h0 = object\nh1 = registry captures h0 {\n  throw\n}\n");
+  EXPECT_EQ(p.ops.at(1).args, (std::vector<Operand>{HandleRef{0}}));
+  EXPECT_EQ(p.ops.at(1).body.size(), 1u);
+}
+
+TEST(TextRoundTrip, RegistryConstructorChecks) {
+  ExpectCanonical(
+      "# profile: es2023\n"
+      "h0 = registry newtarget throwing callback 1\n"
+      "expect TypeError\n"
+      "h1 = registry newtarget undefined captures h0 {\n"
+      "  throw\n"
+      "}\n"
+      "h2 = registry newtarget throwing\n"
+      "expect NewTargetError\n"
+      "h3 = registry callback h2\n");
+  const Program p = ParseProgram("h0 = registry newtarget undefined callback 1\n");
+  EXPECT_EQ(p.ops.at(0).registryNewTarget, RegistryNewTarget::Undefined);
+  EXPECT_TRUE(p.ops.at(0).registryCallbackArg);
+  EXPECT_EQ(p.ops.at(0).args, (std::vector<Operand>{Value{1.0}}));
+}
+
+TEST(TextErrors, RegistryConstructorChecks) {
+  ExpectError("h0 = registry callback 1 {\n}\n", 1, 26, "the end of the line");
+  ExpectError("h0 = registry callback 1 2\n", 1, 26, "the end of the line");
+  ExpectError("h0 = registry newtarget sideways\n", 1, 25, "'undefined' or 'throwing'");
+  ExpectError("h0 = registry newtarget undefined newtarget throwing\n", 1, 35,
+              "option 'newtarget' is repeated or out of order");
+  ExpectError("h0 = registry callback 1 newtarget undefined\n", 1, 26, "the end of the line");
+  ExpectError("h0 = registry callback\n", 1, 23, "expected an operand");
+}
+
+TEST(TextErrors, RegistryCaptures) {
+  ExpectError("h0 = object\nh1 = registry h0\n", 2, 15,
+              "expected 'newtarget', 'callback', 'captures', '{' or the end of the line");
+  ExpectError("h1 = registry captures\n", 1, 23, "expected an operand the callback captures");
+  ExpectError("h1 = registry captures {\n}\n", 1, 24, "an operand the callback captures");
+  ExpectError("h1 = registry captures h1\n", 1, 24, "h1 is used before any op assigns it");
+  ExpectError("h0 = object\nh1 = registry captures h0 h0 h0 h0 h0\n", 2, 36, "unexpected 'h0'");
+}
+
 TEST(TextRoundTrip, EveryLiteralKind) {
   ExpectCanonical(
       "# profile: es2021\n"
@@ -503,7 +552,7 @@ TEST(TextErrors, ExpectationsOnTheWrongOp) {
 }
 
 TEST(TextErrors, MalformedExpectations) {
-  ExpectError("gc\nexpect\n", 2, 7, "expected ok, TypeError, calls, collected or a value");
+  ExpectError("gc\nexpect\n", 2, 7, "expected ok, TypeError, NewTargetError, calls, collected or a value");
   ExpectError("turn\nexpect calls\n", 2, 13, "expected calls like h1(\"held\") or 'none'");
   ExpectError("h1 = registry\nturn\nexpect calls h1\n", 3, 16,
               "expected '(' after 'expect calls h1', found end of line");

@@ -32,6 +32,7 @@ std::string CompletionToText(const Completion& c) {
     case Completion::Type::Normal: return ToText(c.value);
     case Completion::Type::TypeError: return "TypeError";
     case Completion::Type::Throw: return "throw";
+    case Completion::Type::NewTargetError: return "NewTargetError";
   }
   return "?";
 }

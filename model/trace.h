@@ -14,15 +14,17 @@
 namespace finrig {
 
 // How an op ended: normally with a value (undefined for ops without one), with a
-// TypeError, or with a `throw` op firing inside a callback.
+// TypeError, with the error a `registry newtarget throwing`'s NewTarget throws when its
+// prototype is read, or with a `throw` op firing inside a callback.
 struct Completion {
-  enum class Type : std::uint8_t { Normal, TypeError, Throw };
+  enum class Type : std::uint8_t { Normal, TypeError, Throw, NewTargetError };
   Type type = Type::Normal;
   Value value = Undefined{};
 
   static Completion Normal(Value v = Undefined{}) { return {Type::Normal, std::move(v)}; }
   static Completion TypeError() { return {Type::TypeError, Undefined{}}; }
   static Completion Throw() { return {Type::Throw, Undefined{}}; }
+  static Completion NewTargetError() { return {Type::NewTargetError, Undefined{}}; }
   bool IsAbrupt() const { return type != Type::Normal; }
 };
 

@@ -230,6 +230,35 @@ class OpGen {
       case finrig::gen::OpChoice::Registry:
         return gen::mapcat(GenHandle(Role::Registry),
                            [self = *this, depth](Handle h) { return self.GenRegistry(depth, h); });
+      case finrig::gen::OpChoice::CapturingRegistry: {
+        // Mostly the objects: a captured target is the leak.
+        const auto captures = gen::mapcat(
+            gen::inRange<std::size_t>(1, finrig::gen::kMaxCaptures + 1),
+            [self = *this, inBody](std::size_t n) {
+              return gen::container<std::vector<Operand>>(n, self.GenOperand(inBody));
+            });
+        return gen::apply(
+            [](Op op, std::vector<Operand> captured) {
+              op.args = std::move(captured);
+              return op;
+            },
+            GenChoice(finrig::gen::OpChoice::Registry, depth), captures);
+      }
+      case finrig::gen::OpChoice::RegistryChecks:
+        return gen::apply(
+            [](Op op, RegistryNewTarget newTarget, rc::Maybe<Operand> callback) {
+              op.registryNewTarget = newTarget;
+              if (callback) {
+                op.registryCallbackArg = true;
+                op.args = {*callback};
+                op.body.clear();
+              }
+              return op;
+            },
+            GenChoice(finrig::gen::OpChoice::Registry, depth),
+            gen::element(RegistryNewTarget::Constructor, RegistryNewTarget::Undefined,
+                         RegistryNewTarget::Throwing),
+            gen::maybe(GenOperand(inBody)));
       case finrig::gen::OpChoice::WeakRef:
         return gen::apply([](Handle h, Operand t) { return WithDest(OpKind::NewWeakRef, h, {t}); },
                           GenHandle(Role::WeakRef), GenOperand(inBody));

@@ -42,14 +42,20 @@ grep -q 'campaign: model: 31 programs' "$work/out" || { cat "$work/out"; fail "n
 check "$work/clean" '.engines == [.engines[0]] and .engines[0].engine == "model" and
   .engines[0].programs == 31 and .engines[0].bugs == [] and .corpus == 1 and .programs == 30'
 
-echo "== the oracle broken: finrig is blamed, one new bug however many programs show it"
-expect 1 '1 new bug' campaign --engine model --fault double-delivery --corpus "$fault_program" \
+echo "== the oracle broken: finrig is blamed, one new bug per symptom however many programs show it"
+# Most mutants show the double delivery as invariant 5; a few first as another symptom
+# (a callback that registers again: invariant 4; an engine that delivered before the
+# model would: a disagreement), each one bug of its own.
+expect 1 'new bug' campaign --engine model --fault double-delivery --corpus "$fault_program" \
   --programs 30 --seed 1 -q -o "$work/oracle"
-check "$work/oracle" '.engines[0].bugs | length == 1'
+check "$work/oracle" '.engines[0].bugs | map(select(.signature | startswith("finrig invariant 5 "))) |
+  length == 1'
+check "$work/oracle" '.engines[0].bugs | all(.blame == "finrig" or .blame == "disagree")'
 check "$work/oracle" '.engines[0].bugs[0] | .blame == "finrig" and .status == "new" and
   .reproduced == 3 and .runs == 3 and .known == null and .versions == null and
   (.signature | startswith("finrig invariant 5 at turn | "))'
-check "$work/oracle" '.engines[0].discrepancies == .engines[0].bugs[0].count and .engines[0].new == 1'
+check "$work/oracle" '.engines[0].discrepancies == ([.engines[0].bugs[].count] | add) and
+  .engines[0].new == (.engines[0].bugs | length)'
 program=$(jq -r '.engines[0].bugs[0].program' "$work/oracle/report.json")
 [ -f "$program" ] || fail "the minimized program $program is not there"
 grep -Eq '^\| new \| `finrig invariant 5 at turn \\\| .*` \| finrig \| [0-9]+ \| 3/3 \| +\| model/0001-finrig\.fr \|$' \
