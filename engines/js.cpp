@@ -20,6 +20,30 @@ constexpr std::array<std::string_view, 8> kFlavorNames = {
 
 }  // namespace
 
+std::string_view CollectCycles() {
+  // QuickJS frees what reference counting can at once, and cycles when its cycle
+  // collector runs, which allocation starts: so make cyclic garbage until a cycle made
+  // first is gone. Each sentinel is derefed once only, after its chunk, as a deref keeps
+  // its target alive to the end of the job (AddToKeptObjects) in an engine that
+  // implements it.
+  return R"(() => {
+    const sentinels = [];
+    for (let i = 0; i < 64; i++) {
+      const o = {};
+      o.o = o;
+      sentinels.push(new WeakRef(o));
+    }
+    for (const sentinel of sentinels) {
+      for (let i = 0; i < 2048; i++) {
+        const a = {};
+        a.b = { a };
+      }
+      if (sentinel.deref() === undefined) return;
+    }
+    throw new Error("gc: no cycle collection after 131072 cyclic allocations");
+  })";
+}
+
 // The host each flavor runs on: print a line, collect everything collectable, wait
 // for a macrotask (by which time an engine that runs cleanup jobs promptly has run
 // them), and hear of exceptions no one caught (a `throw` op ends a cleanup job so).
@@ -66,36 +90,19 @@ std::string_view HostPrelude(Flavor flavor) {
   exit: () => process.exit(0),
 };
 )";
-    case Flavor::QuickJs:
-      // quickjs-emscripten's wasm builds export no collector. QuickJS frees what reference
-      // counting can at once, and cycles when its cycle collector runs, which allocation
-      // starts: so make cyclic garbage until a cycle made first is gone. Each sentinel is
-      // derefed once only, after its chunk, as a deref keeps its target alive to the end
-      // of the job (AddToKeptObjects) in an engine that implements it.
-      return R"(const host = {
+    case Flavor::QuickJs: {
+      static const std::string prelude = fmt::format(R"(const host = {{
   print: (line) => __finrig.print(line),
-  gc: () => {
-    const sentinels = [];
-    for (let i = 0; i < 64; i++) {
-      const o = {};
-      o.o = o;
-      sentinels.push(new WeakRef(o));
-    }
-    for (const sentinel of sentinels) {
-      for (let i = 0; i < 2048; i++) {
-        const a = {};
-        a.b = { a };
-      }
-      if (sentinel.deref() === undefined) return;
-    }
-    throw new Error("gc: no cycle collection after 131072 cyclic allocations");
-  },
+  gc: {},
   // A task of engines/quickjs-host.js, which runs the job queue dry after each.
   macrotask: () => new Promise((r) => __finrig.tasks.push(r)),
-  onUncaught: (f) => { __finrig.uncaught = f; },
+  onUncaught: (f) => {{ __finrig.uncaught = f; }},
   exit: () => __finrig.exit(),
-};
-)";
+}};
+)",
+                                                     CollectCycles());
+      return prelude;
+    }
     case Flavor::D8:
     case Flavor::JsShell:
     case Flavor::Jsc:

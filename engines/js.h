@@ -59,6 +59,9 @@ std::string EmitBatch(const std::vector<std::pair<std::string, const Program*>>&
 // constants filled in), and the call that runs the programs, each asserting the
 // results no engine choice can change.
 std::string_view HostPrelude(Flavor flavor);
+// A full collection where the host exports no collector (quickjs-emscripten's wasm
+// builds), as a JS function expression: cyclic garbage until a cycle made first is gone.
+std::string_view CollectCycles();
 std::string Runtime();
 std::string RunPrograms(const std::vector<std::pair<std::string, const Program*>>& programs);
 

@@ -270,15 +270,7 @@ const print = globalThis.__finrig ? (s) => __finrig.print(s)  // finrig's QuickJ
 const collector = typeof Bun === "object" ? require("bun:jsc").fullGC
   : typeof gc === "function" ? gc
   : typeof std === "object" && typeof std.gc === "function" ? std.gc
-  : globalThis.__finrig ? () => {
-    const sentinels = [];
-    for (let i = 0; i < 64; i++) { const o = {}; o.o = o; sentinels.push(new WeakRef(o)); }
-    for (const sentinel of sentinels) {
-      for (let i = 0; i < 2048; i++) { const a = {}; a.b = { a }; }
-      if (sentinel.deref() === undefined) return;
-    }
-    throw new Error("no cycle collection after 131072 cyclic allocations");
-  } : null;
+  : globalThis.__finrig ? COLLECT_CYCLES : null;
 // One task of the host's event loop, by which time it has run the cleanup jobs it posted.
 const task = globalThis.__finrig ? () => new Promise((r) => __finrig.tasks.push(r))
   : typeof setTimeout === "function" ? () => new Promise((r) => setTimeout(r, 0))
@@ -449,7 +441,10 @@ std::string EmitRepro(const ReproCase& repro) {
                                            : fmt::format("; a host without {} fails it, never "
                                                          "passes it",
                                                          needs)));
-  out += kPrelude;
+  std::string prelude(kPrelude);
+  const std::string_view placeholder = "COLLECT_CYCLES";
+  prelude.replace(prelude.find(placeholder), placeholder.size(), CollectCycles());
+  out += prelude;
 
   // turn(): a turn of the event loop for cleanup; with the model's callbacks, checked.
   std::set<std::string> dead;
