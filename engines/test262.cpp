@@ -79,7 +79,8 @@ std::string Info(const Program& program, const Section& about, bool typeError,
       "engine then collects and whenever it cleans up, it must throw TypeError exactly where\n"
       "CanBeHeldWeakly says, answer register with undefined and unregister with a boolean,\n"
       "never call back during an op, and never call back more often with a heldValue than\n"
-      "that heldValue was registered.\n{}\n",
+      "that heldValue was registered. Whether and when it collects is never asserted:\n"
+      "ECMA-262 requires no collection, and test262 does not test it.\n{}\n",
       steps, name, ProfileName(program.profile), needs);
   for (const std::string& change : changes) text += "Approximated: " + change + "\n";
   std::string indented;
