@@ -209,20 +209,22 @@ bool Uses(const std::vector<Op>& ops, OpKind kind) {
                      [&](const Op& op) { return op.kind == kind || Uses(op.body, kind); });
 }
 
-// A text as comment lines of at most ~90 columns, each starting with `prefix`.
-std::string Comment(std::string_view text, std::string_view prefix = "// ") {
+// A text as comment lines of at most ~90 columns, each starting with `prefix`; its own
+// line breaks are spaces.
+std::string Comment(std::string text, std::string_view prefix = "// ") {
+  std::replace(text.begin(), text.end(), '\n', ' ');
   std::string out;
   std::string line;
   std::size_t from = 0;
   while (from <= text.size()) {
     std::size_t end = text.find(' ', from);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view word = text.substr(from, end - from);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(from, end - from);
     if (!line.empty() && line.size() + 1 + word.size() > 88) {
       out += std::string(prefix) + line + "\n";
       line.clear();
     }
-    line += (line.empty() ? "" : " ") + std::string(word);
+    line += (line.empty() ? "" : " ") + word;
     from = end + 1;
   }
   if (!line.empty()) out += std::string(prefix) + line + "\n";
@@ -233,11 +235,17 @@ std::string Comment(std::string_view text, std::string_view prefix = "// ") {
 std::string RuleText(const Program& program, const Finding& finding) {
   if (finding.invariant && IsNumbered(*finding.invariant)) {
     const Rule& rule = RuleOf(*finding.invariant);
-    return fmt::format("{}. ECMA-262, {} ({}), {}: {}{}\nhttps://tc39.es/ecma262/#{}",
+    return fmt::format("{}. ECMA-262, {} ({}), {}: {}\nhttps://tc39.es/ecma262/#{}",
                        InvariantLabel(*finding.invariant), rule.title, rule.esid, rule.steps,
-                       rule.text,
-                       rule.everyEngine ? "" : " A loss of liveness, not a breach of the letter.",
-                       rule.esid);
+                       rule.text, rule.esid);
+  }
+  if (finding.invariant == Invariant::Expectation) {
+    return "An `expect` line of the program (a TypeError, or none, ECMA-262 requires) did not "
+           "hold.";
+  }
+  if (finding.invariant == Invariant::TraceMismatch) {
+    return "The engine's output does not follow the program (an op or callback missing, "
+           "repeated or out of place).";
   }
   if (finding.kind.starts_with("disagree")) {
     const Op* op = OpAt(program, finding.op);
@@ -334,7 +342,7 @@ const registry = (body) => {
   const r = named(new FinalizationRegistry((held) => {
     if (synchronous) fail("a cleanup callback ran during the program's synchronous ops");
     calls.push(callback(spell(r), spell(held)));
-    try { body(held); } catch (e) { if (!(e instanceof TypeError)) throw e; }
+    body(held);
   }));
   return r;
 };

@@ -100,65 +100,53 @@ constexpr std::array<Rule, 12> kRules = {{
      "step 5.a.i; CleanupFinalizationRegistry step 3",
      "unregister removes every cell with the token, whatever its [[WeakRefTarget]]: \"Remove "
      "cell from finalizationRegistry.[[Cells]].\" Cleanup only chooses cells still in "
-     "[[Cells]], so a removed cell is never called back.",
-     true},
+     "[[Cells]], so a removed cell is never called back."},
     {"sec-finalization-registry.prototype.register", "FinalizationRegistry.prototype.register",
      "step 4; steps 6-7",
      "\"If SameValue(target, heldValue) is true, throw a TypeError exception.\" The only "
-     "append of a cell is step 7, after every check.",
-     true},
+     "append of a cell is step 7, after every check."},
     {"sec-finalization-registry.prototype.register", "FinalizationRegistry.prototype.register",
      "steps 2, 3, 5.a; unregister steps 2, 3; WeakRef ( target ) steps 1, 2; deref step 2",
      "Each throws a TypeError exactly when CanBeHeldWeakly (sec-canbeheldweakly) is false "
      "for the argument (or `this` lacks the internal slot): \"If CanBeHeldWeakly(target) is "
-     "false, throw a TypeError exception.\"",
-     true},
+     "false, throw a TypeError exception.\""},
     {"sec-weakref-execution", "Execution", "step 1.b.i; CleanupFinalizationRegistry step 3",
      "Only a set of values that is not live may have its cells emptied (\"At any time, if a "
      "set of objects and/or symbols S is not live ...\"), and cleanup only delivers cells "
-     "whose [[WeakRefTarget]] is empty: no callback while its target is reachable.",
-     true},
+     "whose [[WeakRefTarget]] is empty: no callback while its target is reachable."},
     {"sec-cleanup-finalization-registry", "CleanupFinalizationRegistry", "steps 3.b, 3.c",
      "\"Remove cell from finalizationRegistry.[[Cells]].\" then \"Perform ? "
      "HostCallJobCallback(callback, undefined, « cell.[[HeldValue]] »).\": at most one call "
-     "per cell, with that cell's heldValue.",
-     true},
+     "per cell, with that cell's heldValue."},
     {"sec-host-cleanup-finalization-registry", "HostEnqueueFinalizationRegistryCleanupJob",
      "step 1; sec-jobs; sec-weakref-invariants",
      "Callbacks run only from a cleanup job, when the execution context stack is empty: "
      "\"Neither of these actions (ClearKeptObjects or CleanupFinalizationRegistry) may "
-     "interrupt synchronous ECMAScript execution.\"",
-     true},
+     "interrupt synchronous ECMAScript execution.\""},
     {"sec-finalization-registry.prototype.unregister", "FinalizationRegistry.prototype.unregister",
      "steps 4-6",
      "unregister walks this registry's [[Cells]] only, removes each cell whose "
-     "[[UnregisterToken]] is the token, and \"Return removed.\": true iff it removed one.",
-     true},
+     "[[UnregisterToken]] is the token, and \"Return removed.\": true iff it removed one."},
     {"sec-liveness", "Liveness", "its note; the register note",
      "[[WeakRefTarget]] and [[UnregisterToken]] do not make a value live; \"cell.[[HeldValue]] "
-     "is live when finalizationRegistry.[[Cells]] contains cell\".",
-     true},
+     "is live when finalizationRegistry.[[Cells]] contains cell\"."},
     {"sec-weakref-execution", "Execution", "its note",
      "finrig's model rule: a collected registry delivers nothing. ECMA-262 allows it "
      "(\"Implementations may omit FinalizationRegistry callbacks for any reason, e.g., if the "
-     "FinalizationRegistry itself becomes dead\") but does not require it.",
-     false},
+     "FinalizationRegistry itself becomes dead\") but does not require it."},
     {"sec-weak-ref-target", "WeakRef ( target )",
      "step 4; WeakRefDeref step 2.a; Execution steps 1.a, 1.b",
      "\"Perform AddToKeptObjects(target).\": a new or derefed target stays alive until the "
      "job ends (ClearKeptObjects), and a collection empties a value's WeakRefs and cells "
-     "together, atomically.",
-     true},
+     "together, atomically."},
     {"sec-cleanup-finalization-registry", "CleanupFinalizationRegistry", "steps 3.b, 3.c",
      "A throwing callback ends the job (the ? of step 3.c) with only its own cell removed "
-     "(step 3.b): every other emptied cell stays in [[Cells]].",
-     true},
-    {"sec-weakref-invariants", "Objectives", "(none: a liveness rule)",
+     "(step 3.b): every other emptied cell stays in [[Cells]]."},
+    {"sec-weakref-invariants", "Objectives", "its first sentence",
      "\"This specification does not make any guarantees that any object or symbol will be "
      "garbage collected.\" finrig's --strict completeness (after a full gc and some tasks, "
      "every cell of a live registry whose target died is delivered) is what engines that "
-     "collect everything promise, not what ECMA-262 requires.",
-     false},
+     "collect everything promise, not what ECMA-262 requires."},
 }};
 
 }  // namespace

@@ -32,9 +32,6 @@ struct Rule {
   std::string_view title;  // "FinalizationRegistry.prototype.register"
   std::string_view steps;  // "step 4"
   std::string_view text;   // the steps' words, or what the section says
-  // The rule binds every engine, whatever its host collects and whenever it cleans up.
-  // False for liveness (12) and the model's own rule (9): ECMA-262 promises neither.
-  bool everyEngine;
 };
 const Rule& RuleOf(Invariant invariant);  // a numbered one (IsNumbered)
 
