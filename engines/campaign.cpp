@@ -11,6 +11,7 @@
 #include "engines/js.h"
 #include "engines/model_engine.h"
 #include "engines/quickjs_host_js.h"
+#include "engines/repro.h"
 #include "engines/shell_engine.h"
 #include "gen/mutator.h"
 #include "gen/lookalike.h"
@@ -246,10 +247,16 @@ Signature Discrepancy::BugSignature() const {
           .shape = ProgramShape(reduced)};
 }
 
+const Finding& Discrepancy::Shown() const {
+  const auto same = std::find_if(findings.begin(), findings.end(),
+                                 [&](const Finding& f) { return f.SameAs(Blame()); });
+  return same != findings.end() ? *same : Blame();
+}
+
 std::vector<Artifact> Artifacts(const Discrepancy& d, const std::string& directory) {
   const std::string_view source = SourceName(d.Blame().source);
-  const std::string stem =
-      (fs::path(directory) / fmt::format("{:04}-{}", d.number, source)).string();
+  const std::string name = fmt::format("{:04}-{}", d.number, source);
+  const std::string stem = (fs::path(directory) / name).string();
   // The header comes first, before the program's own comments; with no op left, after
   // the profile line.
   std::vector<std::string> header = {
@@ -259,6 +266,8 @@ std::vector<Artifact> Artifacts(const Discrepancy& d, const std::string& directo
       fmt::format("minimized while it showed: {}", d.Blame().kind),
       fmt::format("signature: {}", d.BugSignature().Text()),
   };
+  const ReproCase repro{
+      .name = name, .program = d.reducedRunnable, .finding = d.Shown(), .seen = header};
   for (const Finding& f : d.findings) {
     header.push_back(fmt::format("{}: {}", SourceName(f.source), f.message));
   }
@@ -266,11 +275,11 @@ std::vector<Artifact> Artifacts(const Discrepancy& d, const std::string& directo
   std::vector<std::string>& comments =
       commented.ops.empty() ? commented.trailingComments : commented.ops.front().comments;
   comments.insert(comments.begin(), header.begin(), header.end());
-  return {
-      {stem + ".fr", PrintProgram(commented)},
-      {stem + "-original.fr", PrintProgram(d.found.original)},
-      {stem + ".js", EmitScript(d.reducedRunnable, d.script, stem + ".fr")},
-  };
+  std::vector<Artifact> artifacts = {{stem + ".fr", PrintProgram(commented), true}};
+  for (Artifact& file : ReproFiles(repro, d.reduced, directory)) artifacts.push_back(std::move(file));
+  artifacts.push_back({stem + "-original.fr", PrintProgram(d.found.original)});
+  artifacts.push_back({stem + ".wire.js", EmitScript(d.reducedRunnable, d.script, stem + ".fr")});
+  return artifacts;
 }
 
 std::string FindingLines(const std::vector<Finding>& findings, std::string_view prefix) {

@@ -18,6 +18,7 @@
 #include "engines/diff.h"
 #include "engines/engine.h"
 #include "engines/profiles.h"
+#include "engines/repro.h"
 #include "model/signature.h"
 
 namespace finrig::engines {
@@ -92,6 +93,9 @@ struct Discrepancy {
   std::vector<Finding> findings;  // the judgement of the reduced program (or the found one)
 
   const Finding& Blame() const { return judgement.result.findings.front(); }
+  // The reduced program's finding the SameAs the blame (its op is one of reducedRunnable's),
+  // or the blame when none is.
+  const Finding& Shown() const;
   // One bug, one line (model/signature.h, as the long fuzzing runs file findings): who
   // is blamed and for what, and the reduced program's shape.
   Signature BugSignature() const;
@@ -125,14 +129,11 @@ struct CampaignObserver {
 Tally RunCampaign(Engine& engine, const std::vector<Source>& corpus,
                   const CampaignOptions& options, const CampaignObserver& observer);
 
-// The discrepancy as files: NNNN-SOURCE.fr (the reduced program, the findings in its
-// leading comments), NNNN-SOURCE-original.fr and NNNN-SOURCE.js (a script for the
-// engine, Discrepancy::script), in
-// `directory`.
-struct Artifact {
-  std::string path;
-  std::string contents;
-};
+// The discrepancy as files in `directory`: NNNN-SOURCE.fr (the reduced program, the
+// findings in its leading comments), NNNN-SOURCE.js (its standalone repro, engines/repro.h),
+// NNNN-SOURCE.test262.js (when the behaviour is one every engine must show) with the
+// harness file it includes, harness/finrigRuntime.js; NNNN-SOURCE-original.fr and
+// NNNN-SOURCE.wire.js (the script finrig ran on the engine, Discrepancy::script).
 std::vector<Artifact> Artifacts(const Discrepancy& discrepancy, const std::string& directory);
 
 // "PREFIXSOURCE: MESSAGE\n" per finding.

@@ -1,6 +1,7 @@
 #include "engines/diff.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 
 #include <fmt/format.h>
@@ -51,7 +52,8 @@ bool DependsOnChoices(const Op& op) {
   return op.kind == OpKind::Deref || op.kind == OpKind::Unregister;
 }
 
-std::optional<Finding> FirstDisagreement(const Trace& engine, const Trace& model) {
+std::optional<Finding> FirstDisagreement(const Trace& engine, const Trace& model,
+                                         const std::map<const Op*, std::string>& paths) {
   const std::vector<Step> e = Steps(engine);
   const std::vector<Step> m = Steps(model);
   for (std::size_t i = 0; i < std::min(e.size(), m.size()); ++i) {
@@ -62,7 +64,8 @@ std::optional<Finding> FirstDisagreement(const Trace& engine, const Trace& model
     return Finding{Finding::Source::Disagreement,
                    fmt::format("line {}: `{}` gave {} on the engine and {} on the model",
                                e[i].op->line, PrintOpHead(*e[i].op), e[i].result, m[i].result),
-                   fmt::format("disagree at {}", OpKindName(e[i].op->kind))};
+                   fmt::format("disagree at {}", OpKindName(e[i].op->kind)), std::nullopt,
+                   paths.at(e[i].op)};
   }
   return std::nullopt;
 }
@@ -80,8 +83,13 @@ std::string_view SourceName(Finding::Source source) {
 
 DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptions& options) {
   DiffResult result;
-  const auto add = [&](Finding::Source source, std::string message, std::string kind) {
-    result.findings.push_back(Finding{source, std::move(message), std::move(kind)});
+  const std::map<const Op*, std::string> paths = OpPaths(program);
+  const auto add = [&](Finding::Source source, std::string message, std::string kind,
+                       std::optional<Invariant> invariant = std::nullopt,
+                       const Op* op = nullptr) {
+    const auto path = paths.find(op);
+    result.findings.push_back(Finding{source, std::move(message), std::move(kind), invariant,
+                                      path != paths.end() ? path->second : ""});
   };
   if (engine.end != EngineRun::End::Completed && engine.end != EngineRun::End::Budget) {
     add(Finding::Source::Engine, fmt::format("{}: {}", EndName(engine.end), engine.detail),
@@ -92,7 +100,7 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
         FormatViolation(Violation{.invariant = Invariant::Completeness,
                                   .message = "after this program the engine ran no cleanup "
                                              "callback at all, not even a fresh registry's"}),
-        "stalled");
+        "stalled", Invariant::Completeness);
   }
   if (!engine.diedAfterEnd.empty()) {
     add(Finding::Source::Engine,
@@ -112,7 +120,7 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
     CheckStats stats;
     const std::vector<Violation> violations = CheckTrace(program, engine.trace, acceptor, &stats);
     for (const Violation& v : violations) {
-      add(Finding::Source::Engine, FormatViolation(v), Kind(v));
+      add(Finding::Source::Engine, FormatViolation(v), Kind(v), v.invariant, v.op);
     }
     result.undecided = stats.undecided;
     // A trace the checker accepts, some legal choices explain: the model must be able
@@ -131,7 +139,8 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
   result.model = RunProgram(program, options.modelFaults, options.profile);
   for (const Violation& v :
        CheckTrace(program, result.model, CheckOptions{.profile = options.profile})) {
-    add(Finding::Source::Model, "the model's own run breaks " + FormatViolation(v), Kind(v));
+    add(Finding::Source::Model, "the model's own run breaks " + FormatViolation(v), Kind(v),
+        v.invariant, v.op);
   }
   if (result.replay && result.replay->outcome == Replay::Outcome::Impossible) {
     const Replay& r = *result.replay;
@@ -140,9 +149,10 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
                     "produces that: its closest runs give {}",
                     r.op != nullptr ? fmt::format("line {}: ", r.op->line) : "", r.engineEvent,
                     r.modelEvents),
-        fmt::format("disagree at {}", r.op != nullptr ? OpKindName(r.op->kind) : "end"));
+        fmt::format("disagree at {}", r.op != nullptr ? OpKindName(r.op->kind) : "end"),
+        std::nullopt, r.op);
   } else if (!result.replay || result.replay->outcome == Replay::Outcome::Undecided) {
-    if (std::optional<Finding> d = FirstDisagreement(engine.trace, result.model)) {
+    if (std::optional<Finding> d = FirstDisagreement(engine.trace, result.model, paths)) {
       result.findings.push_back(std::move(*d));
     }
   }

@@ -20,6 +20,7 @@
 #include "engines/replay.h"
 #include "engines/wire.h"
 #include "model/faults.h"
+#include "model/invariant.h"
 #include "model/program.h"
 #include "model/trace.h"
 
@@ -47,6 +48,10 @@ struct Finding {
   // register". A minimized program shows the same finding when source and this agree
   // (line numbers and values change as it shrinks).
   std::string kind;
+  // The rule and the op it is about, when the checker names them (a report quotes the
+  // rule, engines/repro.h); the op by its path in the program judged (OpPaths).
+  std::optional<Invariant> invariant = std::nullopt;
+  std::string op = {};
 
   bool SameAs(const Finding& other) const { return source == other.source && kind == other.kind; }
 };

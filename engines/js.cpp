@@ -20,6 +20,30 @@ constexpr std::array<std::string_view, 8> kFlavorNames = {
 
 }  // namespace
 
+std::string_view CollectCycles() {
+  // QuickJS frees what reference counting can at once, and cycles when its cycle
+  // collector runs, which allocation starts: so make cyclic garbage until a cycle made
+  // first is gone. Each sentinel is derefed once only, after its chunk, as a deref keeps
+  // its target alive to the end of the job (AddToKeptObjects) in an engine that
+  // implements it.
+  return R"(() => {
+    const sentinels = [];
+    for (let i = 0; i < 64; i++) {
+      const o = {};
+      o.o = o;
+      sentinels.push(new WeakRef(o));
+    }
+    for (const sentinel of sentinels) {
+      for (let i = 0; i < 2048; i++) {
+        const a = {};
+        a.b = { a };
+      }
+      if (sentinel.deref() === undefined) return;
+    }
+    throw new Error("gc: no cycle collection after 131072 cyclic allocations");
+  })";
+}
+
 // The host each flavor runs on: print a line, collect everything collectable, wait
 // for a macrotask (by which time an engine that runs cleanup jobs promptly has run
 // them), and hear of exceptions no one caught (a `throw` op ends a cleanup job so).
@@ -66,36 +90,19 @@ std::string_view HostPrelude(Flavor flavor) {
   exit: () => process.exit(0),
 };
 )";
-    case Flavor::QuickJs:
-      // quickjs-emscripten's wasm builds export no collector. QuickJS frees what reference
-      // counting can at once, and cycles when its cycle collector runs, which allocation
-      // starts: so make cyclic garbage until a cycle made first is gone. Each sentinel is
-      // derefed once only, after its chunk, as a deref keeps its target alive to the end
-      // of the job (AddToKeptObjects) in an engine that implements it.
-      return R"(const host = {
+    case Flavor::QuickJs: {
+      static const std::string prelude = fmt::format(R"(const host = {{
   print: (line) => __finrig.print(line),
-  gc: () => {
-    const sentinels = [];
-    for (let i = 0; i < 64; i++) {
-      const o = {};
-      o.o = o;
-      sentinels.push(new WeakRef(o));
-    }
-    for (const sentinel of sentinels) {
-      for (let i = 0; i < 2048; i++) {
-        const a = {};
-        a.b = { a };
-      }
-      if (sentinel.deref() === undefined) return;
-    }
-    throw new Error("gc: no cycle collection after 131072 cyclic allocations");
-  },
+  gc: {},
   // A task of engines/quickjs-host.js, which runs the job queue dry after each.
   macrotask: () => new Promise((r) => __finrig.tasks.push(r)),
-  onUncaught: (f) => { __finrig.uncaught = f; },
+  onUncaught: (f) => {{ __finrig.uncaught = f; }},
   exit: () => __finrig.exit(),
-};
-)";
+}};
+)",
+                                                     CollectCycles());
+      return prelude;
+    }
     case Flavor::D8:
     case Flavor::JsShell:
     case Flavor::Jsc:
@@ -129,8 +136,6 @@ std::string_view HostPrelude(Flavor flavor) {
   }
   return "";
 }
-
-namespace {
 
 std::string JsString(std::string_view bytes) {
   // Each byte becomes one UTF-16 code unit, so SameValue of strings is SameValue of
@@ -167,9 +172,7 @@ std::string JsLiteral(const Value& v) {
       v);
 }
 
-// The results of `program`'s ops that no choice of an engine can change, as JS
-// expressions of their wire spelling (runtime.js, Run.op's `expected`): those of the
-// top-level ops the model runs before the program's first gc or turn. Until then the
+// The results no choice can change: those of the top-level ops the model runs before the program's first gc or turn. Until then the
 // program is one synchronous job, so
 //  - no cleanup callback runs (callbacks come only from cleanup jobs, which wait for
 //    the job to end): no cell leaves a registry but by unregister, nothing a callback
@@ -185,35 +188,38 @@ std::string JsLiteral(const Value& v) {
 // (other flavors) choice-proof checks judge it. A result claimed here wrongly would
 // be a false alarm in every generated test, so the rule stays this coarse: stopping at
 // a gc as well as at a turn also spares us trusting a host's gc() not to end the job.
-std::map<const Op*, std::string> ChoiceFreeResults(const Program& program) {
-  std::map<const Op*, std::string> results;
+std::map<const Op*, Completion> ChoiceFreeResults(const Program& program) {
+  std::map<const Op*, Completion> results;
   const Trace trace = RunProgram(program);
   for (const Event& event : trace.events) {
     const auto* done = std::get_if<OpDone>(&event);
     if (done == nullptr || done->op->kind == OpKind::Gc || done->op->kind == OpKind::Turn) break;
-    const Completion& c = done->result;
-    if (c.type == Completion::Type::Throw) break;  // not at the top level; never assert it
-    std::string spelling;
-    if (c.type == Completion::Type::TypeError || c.type == Completion::Type::NewTargetError) {
-      spelling = "\"" + CompletionToText(c) + "\"";
-    } else if (const auto* object = std::get_if<ObjectRef>(&c.value)) {
-      spelling = fmt::format("\"@{}\"", object->id);
-    } else if (const auto* symbol = std::get_if<UniqueSymbol>(&c.value)) {
-      spelling = fmt::format("\"%{}\"", symbol->id);
-    } else if (std::holds_alternative<Undefined>(c.value) || std::holds_alternative<Null>(c.value) ||
-               std::holds_alternative<bool>(c.value)) {
-      spelling = "\"" + ToText(c.value) + "\"";
-    } else {
-      spelling = "rt.spell(" + JsLiteral(c.value) + ")";  // the runtime's own spelling
-    }
-    results.emplace(done->op, std::move(spelling));
+    if (done->result.type == Completion::Type::Throw) break;  // not at the top level; never assert it
+    results.emplace(done->op, done->result);
   }
   return results;
 }
 
+std::string ResultSpelling(const Completion& c, std::string_view spell) {
+  if (c.type == Completion::Type::TypeError || c.type == Completion::Type::NewTargetError) {
+    return "\"" + CompletionToText(c) + "\"";
+  }
+  if (const auto* object = std::get_if<ObjectRef>(&c.value)) return fmt::format("\"@{}\"", object->id);
+  if (const auto* symbol = std::get_if<UniqueSymbol>(&c.value)) {
+    return fmt::format("\"%{}\"", symbol->id);
+  }
+  if (std::holds_alternative<Undefined>(c.value) || std::holds_alternative<Null>(c.value) ||
+      std::holds_alternative<bool>(c.value)) {
+    return "\"" + ToText(c.value) + "\"";
+  }
+  return fmt::format("{}({})", spell, JsLiteral(c.value));  // the script's own spelling
+}
+
+namespace {
+
 class Emitter {
  public:
-  Emitter(std::string& out, const std::map<const Op*, std::string>& expected)
+  Emitter(std::string& out, const std::map<const Op*, Completion>& expected)
       : out_(out), expected_(expected) {}
 
   void Ops(const std::vector<Op>& ops, const std::string& prefix, int depth) {
@@ -264,7 +270,8 @@ class Emitter {
   // `, EXPECTED` when the op's result is asserted (ChoiceFreeResults).
   std::string Expected(const Op& op) const {
     const auto expected = expected_.find(&op);
-    return expected == expected_.end() ? std::string() : ", " + expected->second;
+    return expected == expected_.end() ? std::string()
+                                       : ", " + ResultSpelling(expected->second, "rt.spell");
   }
 
   void Statement(const Op& op, const std::string& path, int depth) {
@@ -321,7 +328,7 @@ class Emitter {
   }
 
   std::string& out_;
-  const std::map<const Op*, std::string>& expected_;
+  const std::map<const Op*, Completion>& expected_;
 };
 
 void ProgramEntry(std::string& out, std::string_view name, const Program& program) {

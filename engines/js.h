@@ -10,6 +10,7 @@
 // the program first collects or awaits) the script asserts itself.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "model/program.h"
+#include "model/trace.h"
 
 namespace finrig::engines {
 
@@ -57,7 +59,22 @@ std::string EmitBatch(const std::vector<std::pair<std::string, const Program*>>&
 // constants filled in), and the call that runs the programs, each asserting the
 // results no engine choice can change.
 std::string_view HostPrelude(Flavor flavor);
+// A full collection where the host exports no collector (quickjs-emscripten's wasm
+// builds), as a JS function expression: cyclic garbage until a cycle made first is gone.
+std::string_view CollectCycles();
 std::string Runtime();
 std::string RunPrograms(const std::vector<std::pair<std::string, const Program*>>& programs);
+
+// The results of `program`'s ops that no choice of an engine can change, which every
+// script asserts (engines/js.cpp says which and why), by op.
+std::map<const Op*, Completion> ChoiceFreeResults(const Program& program);
+// A result in the wire spelling (runtime.js's Run.v) as a JS expression: a string, or a
+// call of the script's function `spell` on the literal, for values the script spells.
+std::string ResultSpelling(const Completion& result, std::string_view spell);
+// A value of the program as a JS expression; identities (objects, unique symbols) come
+// from handles only and are spelled undefined.
+std::string JsLiteral(const Value& value);
+// Bytes as a JS string literal, one UTF-16 code unit a byte.
+std::string JsString(std::string_view bytes);
 
 }  // namespace finrig::engines

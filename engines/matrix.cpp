@@ -27,7 +27,7 @@ std::string BugGroup::Reproduction() const {
   return Noise() ? "noise (" + rate + ")" : rate;
 }
 
-void EngineReport::Add(Discrepancy discrepancy, std::string program) {
+void EngineReport::Add(Discrepancy discrepancy, std::vector<std::string> files) {
   const Signature signature = discrepancy.BugSignature();
   const auto same = [&](const BugGroup& g) { return g.signature.Text() == signature.Text(); };
   if (auto group = std::find_if(bugs.begin(), bugs.end(), same); group != bugs.end()) {
@@ -37,7 +37,7 @@ void EngineReport::Add(Discrepancy discrepancy, std::string program) {
   bugs.push_back({.signature = signature,
                   .blame = discrepancy.Blame(),
                   .count = 1,
-                  .program = std::move(program),
+                  .files = std::move(files),
                   .runnable = std::move(discrepancy.reducedRunnable),
                   .reproduced = 0,
                   .known = nullptr,
@@ -66,8 +66,8 @@ EngineReport CampaignOn(Engine& engine, const EngineChoice& choice,
     report.tally = RunCampaign(engine, corpus, options,
                                {.discrepancy =
                                     [&](Discrepancy d) {
-                                      std::string program = observer.keep(d);
-                                      report.Add(std::move(d), std::move(program));
+                                      std::vector<std::string> files = observer.keep(d);
+                                      report.Add(std::move(d), std::move(files));
                                     },
                                 .progress = observer.progress});
     for (BugGroup& group : report.bugs) {

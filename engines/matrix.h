@@ -35,7 +35,9 @@ struct BugGroup {
   Signature signature;
   Finding blame;          // the first discrepancy's; re-runs look for one SameAs it
   int count = 0;          // discrepancies with this signature
-  std::string program;    // the first one's minimized program, where the caller wrote it
+  // The first one's report, where the caller wrote it: its minimized program, then its
+  // standalone repro and test262 test (Artifact::report).
+  std::vector<std::string> files;
   Program runnable;       // what the engine runs for it (Discrepancy::reducedRunnable)
   int reproduced = 0;     // runs of `runnable` alone, of kReproRuns, that showed it
   const KnownBug* known = nullptr;
@@ -61,16 +63,16 @@ struct EngineReport {
   std::string error;    // the engine could not be run: why (nothing else is then valid)
 
   // Files the discrepancy with its group (a new one, or one more of an old one).
-  void Add(Discrepancy discrepancy, std::string program);
+  void Add(Discrepancy discrepancy, std::vector<std::string> files);
   int NewBugs() const;
 };
 
 // The campaign on one engine: the programs run and judged, each discrepancy reduced and
-// handed to `keep` (which writes it and answers where its minimized program went), then
+// handed to `keep` (which writes it and answers where its report went), then
 // grouped; then each group's program re-run alone kReproRuns times. An engine that
 // cannot be run gives a report with `error` set.
 struct EngineRunObserver {
-  std::function<std::string(const Discrepancy&)> keep;
+  std::function<std::vector<std::string>(const Discrepancy&)> keep;
   std::function<void(const Tally&, std::size_t total)> progress;  // CampaignObserver's
 };
 EngineReport CampaignOn(Engine& engine, const EngineChoice& choice,

@@ -58,7 +58,7 @@ check "$work/oracle" '.engines[0].discrepancies == ([.engines[0].bugs[].count] |
   .engines[0].new == (.engines[0].bugs | length)'
 program=$(jq -r '.engines[0].bugs[0].program' "$work/oracle/report.json")
 [ -f "$program" ] || fail "the minimized program $program is not there"
-grep -Eq '^\| new \| `finrig invariant 5 at turn \\\| .*` \| finrig \| [0-9]+ \| 3/3 \| +\| model/0001-finrig\.fr \|$' \
+grep -Eq '^\| new \| `finrig invariant 5 at turn \\\| .*` \| finrig \| [0-9]+ \| 3/3 \| +\| \[0001-finrig\.fr\]\(model/0001-finrig\.fr\) \[0001-finrig\.js\]\(model/0001-finrig\.js\) \|$' \
   "$work/oracle/report.md" || { cat "$work/oracle/report.md"; fail "report.md has no line for the bug"; }
 
 echo "== the engine broken: the engine is blamed"
@@ -91,6 +91,12 @@ check "$work/versions" '.engines[0].bugs[0] | .status == "new" and .reproduced =
 check "$work/versions" '.engines[1].bugs == []'
 grep -Fq '| 97.1.0 to 97.2.0 of 4 installed |' "$work/versions/report.md" ||
   { cat "$work/versions/report.md"; fail "report.md has no version range"; }
+# Its report: the standalone repro passes on node and fails on the faulty versions.
+repro=$(jq -r '.engines[0].bugs[0].report[] | select(endswith(".js") and (endswith(".test262.js") | not))' \
+  "$work/versions/report.json")
+[ "$(node --expose-gc "$repro" | tail -n 1)" = PASS ] || fail "$repro does not pass on node"
+[[ "$(node --expose-gc --require "$src/tests/engine-faults/unregister-answers-false.js" "$repro" |
+     tail -n 1)" == FAIL* ]] || fail "$repro passes on the faulty node"
 
 echo "== known bugs: V8's stall is known on node 18-24, new on a later version"
 # Both stand-ins are the system node (20, which stalls): only the version differs.

@@ -87,9 +87,9 @@ void RunEntry(Entry& entry, const std::vector<engines::Source>& corpus, const st
       {.keep =
            [&](const engines::Discrepancy& d) {
              fs::create_directories(directory);
-             std::string program = WriteDiscrepancy(d, directory);
+             std::vector<std::string> files = WriteDiscrepancy(d, directory);
              progress.Line(entry.choice.name, sofar, total, ++reduced, start);
-             return program;
+             return files;
            },
        .progress =
            [&](const engines::Tally& tally, std::size_t) {

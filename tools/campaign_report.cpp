@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace finrig {
 namespace {
@@ -23,6 +24,16 @@ std::string Cell(std::string_view text) {
     cell += c;
   }
   return cell;
+}
+
+// The bug's report as links relative to the report: its program, repro and test262 test.
+std::string Links(const engines::BugGroup& bug, const std::string& output) {
+  std::vector<std::string> links;
+  for (const std::string& file : bug.files) {
+    const std::string relative = std::filesystem::path(file).lexically_relative(output).string();
+    links.push_back(fmt::format("[{}]({})", std::filesystem::path(file).filename().string(), relative));
+  }
+  return fmt::format("{}", fmt::join(links, " "));
 }
 
 std::string Rate(const engines::EngineReport& r) {
@@ -48,7 +59,11 @@ std::string ReportMarkdown(const std::vector<engines::EngineReport>& reports,
       "programs showed it, its minimized program re-run alone {} times (a bug that never "
       "shows alone is noise), the installed versions of the engine that show it, and "
       "whether it is a known bug (`finrig engines`) or allowed (a loss of liveness where "
-      "the engine's profile does not promise completeness).\n\n",
+      "the engine's profile does not promise completeness). Its report: the minimized "
+      "program (NAME.fr), a standalone repro that needs nothing from finrig (NAME.js: "
+      "`node --expose-gc NAME.js`, or any shell; it ends with PASS or FAIL), and a test262 "
+      "test (NAME.test262.js, with harness/finrigRuntime.js) where the behaviour is one "
+      "every engine must show.\n\n",
       run.corpus, o.programs, o.generator, o.seed, o.strict ? ", --strict" : "",
       o.letter ? ", --letter" : "", run.engines, o.jobs, run.seconds,
       reports.size() < run.engines
@@ -69,7 +84,7 @@ std::string ReportMarkdown(const std::vector<engines::EngineReport>& reports,
   for (const engines::EngineReport& r : reports) {
     if (r.bugs.empty()) continue;
     md += fmt::format("\n## {}\n\n| status | signature | blame | count | alone | versions | "
-                      "program |\n|---|---|---|---|---|---|---|\n",
+                      "report |\n|---|---|---|---|---|---|---|\n",
                       r.engine);
     for (const engines::BugGroup& bug : r.bugs) {
       md += fmt::format(
@@ -77,7 +92,7 @@ std::string ReportMarkdown(const std::vector<engines::EngineReport>& reports,
           bug.known != nullptr ? fmt::format(": {}", bug.known->name) : "",
           Cell(bug.signature.Text()),
           engines::SourceName(bug.blame.source), bug.count, bug.Reproduction(), Versions(bug),
-          std::filesystem::path(bug.program).lexically_relative(o.output).string());
+          Links(bug, o.output));
     }
   }
   return md;
@@ -102,7 +117,8 @@ nlohmann::json ReportJson(const std::vector<engines::EngineReport>& reports,
                       {"blame", engines::SourceName(bug.blame.source)},
                       {"kind", bug.blame.kind},
                       {"count", bug.count},
-                      {"program", bug.program},
+                      {"program", bug.files.empty() ? "" : bug.files.front()},
+                      {"report", bug.files},
                       {"reproduced", bug.reproduced},
                       {"runs", engines::kReproRuns},
                       {"status", BugStatus(bug)},

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "engines/campaign.h"
 #include "engines/diff.h"
@@ -20,11 +21,29 @@ namespace finrig {
 
 namespace fs = std::filesystem;
 
-std::string WriteDiscrepancy(const engines::Discrepancy& discrepancy, const std::string& directory) {
-  const std::vector<engines::Artifact> artifacts = engines::Artifacts(discrepancy, directory);
-  for (const engines::Artifact& artifact : artifacts) WriteFile(artifact.path, artifact.contents);
-  return artifacts.front().path;
+std::vector<std::string> WriteDiscrepancy(const engines::Discrepancy& discrepancy,
+                                          const std::string& directory) {
+  std::vector<std::string> report;
+  for (const engines::Artifact& artifact : engines::Artifacts(discrepancy, directory)) {
+    fs::create_directories(fs::path(artifact.path).parent_path());
+    WriteFile(artifact.path, artifact.contents);
+    if (artifact.report) report.push_back(artifact.path);
+  }
+  return report;
 }
+
+namespace {
+
+// The finding a report is about: the first that names an invariant (a trace's `error`
+// lines, the script's own checks, come before the checker's), else the first.
+const engines::Finding& ReportedFinding(const std::vector<engines::Finding>& findings) {
+  const auto named = std::find_if(findings.begin(), findings.end(), [](const engines::Finding& f) {
+    return f.invariant && IsNumbered(*f.invariant);
+  });
+  return named != findings.end() ? *named : findings.front();
+}
+
+}  // namespace
 
 int CheckCommand(const CheckCommandOptions& command) {
   const Program program = LoadProgram(command.program);
@@ -43,6 +62,18 @@ int CheckCommand(const CheckCommandOptions& command) {
       engines::DiffOptions{
           .profile = profile, .modelFaults = {}, .strict = command.strict, .letter = command.letter});
   std::cout << engines::FindingLines(result.findings, command.trace + ": ");
+  if (!command.report.empty() && !result.findings.empty()) {
+    const engines::ReproCase repro{
+        .name = fs::path(command.program).stem().string(),
+        .program = approximated,
+        .finding = ReportedFinding(result.findings),
+        .seen = {fmt::format("finrig check {} --trace {}", command.program, command.trace)}};
+    for (const engines::Artifact& file : engines::ReproFiles(repro, approximated, command.report)) {
+      fs::create_directories(fs::path(file.path).parent_path());
+      WriteFile(file.path, file.contents);
+      if (file.report) std::cout << "report: " << file.path << "\n";
+    }
+  }
   std::cout << fmt::format("check: {} ({} finding{}){}\n",
                            result.findings.empty() ? "accepted" : "rejected",
                            result.findings.size(), result.findings.size() == 1 ? "" : "s",
@@ -156,7 +187,8 @@ int DiffCommand(const DiffCommandOptions& command) {
   const engines::CampaignObserver observer{
       .discrepancy =
           [&](engines::Discrepancy d) {
-            std::cout << fmt::format("{}: {}\n{}", d.found.name, WriteDiscrepancy(d, command.output),
+            std::cout << fmt::format("{}: {}\n{}", d.found.name,
+                                     fmt::join(WriteDiscrepancy(d, command.output), " "),
                                      engines::FindingLines(d.findings, "  "));
             ++bugs[d.BugSignature().Text()];
           },

@@ -39,9 +39,10 @@ engines::CampaignOptions CampaignOptionsFor(const ProgramOptions& options,
                                             const engines::EngineChoice& choice);
 std::unique_ptr<engines::Engine> StartEngine(const ProgramOptions& options,
                                              const engines::EngineChoice& choice);
-// Writes the discrepancy's files (engines::Artifacts) to `directory`; answers the path of
-// its minimized program.
-std::string WriteDiscrepancy(const engines::Discrepancy& discrepancy, const std::string& directory);
+// Writes the discrepancy's files (engines::Artifacts) to `directory`; answers the paths of
+// its report: the minimized program first, then its repro and test262 test.
+std::vector<std::string> WriteDiscrepancy(const engines::Discrepancy& discrepancy,
+                                          const std::string& directory);
 
 // Exit status: 0 no discrepancy, 1 discrepancies (written to options.output), 2 bad input.
 int DiffCommand(const DiffCommandOptions& options);
@@ -54,6 +55,7 @@ struct CheckCommandOptions {
   std::string profile;  // es2021 | es2023; default: the program's
   bool strict = false;  // completeness: the program ends with a full gc and turns
   bool letter = false;  // a job re-posted after a throw is a finding
+  std::string report;   // a directory for the first finding's repro files; empty: none
 };
 // Exit status: 0 accepted, 1 findings, 2 bad input.
 int CheckCommand(const CheckCommandOptions& options);

@@ -378,6 +378,11 @@ int Main(int argc, char** argv) {
   checkCommand->add_flag("--letter", check.letter,
                          "A cleanup job re-posted after a throwing callback is a finding "
                          "(beyond the letter of ECMA-262; V8 does it)");
+  checkCommand->add_option("--report", check.report,
+                           "Write the first finding's upstream-ready report to this directory: "
+                           "NAME.js (a standalone repro), and NAME.test262.js with "
+                           "harness/finrigRuntime.js when every engine must behave so "
+                           "(NAME: the program's file name)");
 
   CLI::App* enginesCommand =
       app.add_subcommand("engines", "List the engine profiles 'finrig diff' knows, and the installed versions");

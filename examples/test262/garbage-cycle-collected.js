@@ -48,7 +48,8 @@ info: |
   engine then collects and whenever it cleans up, it must throw TypeError exactly where
   CanBeHeldWeakly says, answer register with undefined and unregister with a boolean,
   never call back during an op, and never call back more often with a heldValue than
-  that heldValue was registered.
+  that heldValue was registered. Whether and when it collects is never asserted:
+  ECMA-262 requires no collection, and test262 does not test it.
   Needs $262.gc() (a full collection) and setTimeout (a macrotask).
 includes: [finrigRuntime.js]
 features: [FinalizationRegistry, WeakRef, host-gc-required]
