@@ -42,7 +42,7 @@ merge_running() { pgrep -f -- "$(dirname "$1")/.$(basename "$1").corpus-min." >/
 merge_pid_of() {
   local corpus=$1 file
   for _ in $(seq 1 200); do
-    file=$(find "$(dirname "$corpus")" -maxdepth 2 -path "*/.$(basename "$corpus").corpus-min.*/fuzzer.pid" | head -n 1)
+    file=$(find "$(dirname "$corpus")" -maxdepth 2 -path "*/.$(basename "$corpus").corpus-min.*/fuzzer.pid" | sed -n 1p)
     if [ -n "$file" ] && [ -s "$file" ]; then cat "$file"; return 0; fi
     sleep 0.05
   done

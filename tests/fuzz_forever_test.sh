@@ -182,7 +182,9 @@ leftover_crashes=$(find "$dir/crashes" -type f | wc -l)
 set +m  # what follows runs in the foreground
 # The start-up check's teeth: an input taken away behind the run's back is reported,
 # by name, and the run refuses to go on (exit 1) rather than fuzz a corpus that lost it.
-victim=$(corpus_list | head -n 1)
+# sed, not head: under pipefail, head's early exit fails the pipe (SIGPIPE) once the
+# list outgrows a pipe's buffer, and set -e ended the test there, with no message.
+victim=$(corpus_list | sed -n 1p)
 mv "$dir/corpus/$victim" "$tmp/victim"
 status=0
 bash "$forever" --dir "$dir" --fuzzer "$fuzzer" --finrig "$finrig" --seconds 1 >"$tmp/lost.log" 2>&1 || status=$?
