@@ -638,11 +638,10 @@ class Checker {
 
   // Roots: handles, KeptAlive, running jobs and callback arguments, registries with a
   // job pending that holds them. Edges: links, active cells' heldValues and what a
-  // registry's callback captures. With
-  // `weakCandidates` (a collected set to judge), also what that set's collection leaves
-  // observable: WeakRef targets outside it and registries outside it. Otherwise
-  // WeakRefs never keep anything (an engine may have collected the target together
-  // with its WeakRef's other holders).
+  // registry's callback captures. With `weakCandidates` (a collected set to judge), also
+  // what that set's collection leaves observable: WeakRef targets outside it and
+  // registries outside it. Otherwise WeakRefs never keep anything (an engine may have
+  // collected the target together with its WeakRef's other holders).
   // `jobs`: more registries to treat as having a job pending.
   Reachability Reach(const std::vector<bool>* weakCandidates = nullptr,
                      const std::vector<HeapId>* jobs = nullptr) const {

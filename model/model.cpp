@@ -21,6 +21,11 @@ std::vector<std::size_t> EmptyCells(const std::vector<Cell>& cells) {
 
 }  // namespace
 
+bool HasEmptyCell(const std::vector<Cell>& cells) {
+  return std::any_of(cells.begin(), cells.end(),
+                     [](const Cell& cell) { return !cell.weakRefTarget; });
+}
+
 Agent::Agent(Profile profile, FaultSet faults, Trace& trace, Host& host)
     : profile_(profile), faults_(faults), trace_(trace), host_(host) {
   handles_.fill(Undefined{});
@@ -346,15 +351,6 @@ void Agent::CollectGarbage(const Collection& collection) {
   }
 }
 
-// Liveness, approximated by reachability (#sec-liveness). Roots: the handles,
-// [[KeptAlive]], running cleanup jobs and the pending ones that hold their registry
-// (choice 3), and the running callbacks' arguments. Strong edges: links, every
-// cell's [[HeldValue]], and a registry's callback's captures. Two things outlive plain reachability, because what a gc
-// leaves behind can still show its values to the program: a WeakRef's edge to its
-// target counts when the target is not a candidate (deref could hand it out), and
-// every registry that is not a candidate is a root even when unreachable (a later gc
-// may empty one of its cells; the job that follows calls its callback with the
-// heldValue, and a callback may well close over its registry and read its properties).
 std::vector<HeapId> Agent::ObservablyCollectable() const {
   const std::vector<bool> live = MarkLive(std::vector<bool>(heap_.size(), true));
   std::vector<bool> observable(heap_.size(), false);
@@ -395,33 +391,39 @@ bool Agent::OwesCleanup() const {
   if (callbacksLeft_ == 0) return false;
   if (!jobQueue_.empty()) return true;
   const std::vector<bool> live = MarkLive(std::vector<bool>(heap_.size(), true));
-  for (HeapId id : registries_) {
-    if (heap_[id].collected || !live[id]) continue;
-    for (const Cell& cell : heap_[id].cells) {
-      if (!cell.weakRefTarget) return true;
-    }
-  }
-  return false;
+  return std::any_of(registries_.begin(), registries_.end(), [&](HeapId id) {
+    return !heap_[id].collected && live[id] && HasEmptyCell(heap_[id].cells);
+  });
 }
 
 // Every non-live value as candidate takes `value`; leaving out each other candidate in
 // turn that it still takes ends at the least such set (what must go with it is forced:
 // a survivor that reaches it keeps it).
 std::vector<HeapId> Agent::SmallestCollectionWith(HeapId value) const {
-  std::vector<bool> candidates = MarkLive(std::vector<bool>(heap_.size(), true));
-  candidates.flip();
+  std::vector<bool> candidates(heap_.size(), false);
+  for (HeapId id : Unreachable()) candidates[id] = true;
   for (HeapId id = 0; id < heap_.size(); ++id) {
-    if (id == value || !candidates[id] || heap_[id].collected) continue;
+    if (id == value || !candidates[id]) continue;
     candidates[id] = false;
     if (MarkLive(candidates)[value]) candidates[id] = true;
   }
   std::vector<HeapId> ids;
   for (HeapId id = 0; id < heap_.size(); ++id) {
-    if (candidates[id] && !heap_[id].collected) ids.push_back(id);
+    if (candidates[id]) ids.push_back(id);
   }
   return ids;
 }
 
+// Liveness, approximated by reachability (#sec-liveness). Roots: the handles,
+// [[KeptAlive]], running cleanup jobs and the pending ones that hold their registry
+// (choice 3), and the running callbacks' arguments. Strong edges: links, every cell's
+// [[HeldValue]], and a registry's callback's captures. Two things outlive plain
+// reachability, because what a gc leaves behind can still show its values to the
+// program: a WeakRef's edge to its target counts when the target is not a candidate
+// (deref could hand it out), and every registry that is not a candidate is a root even
+// when unreachable (a later gc may empty one of its cells; the job that follows calls
+// its callback with the heldValue, and a callback may well close over its registry
+// and read its properties).
 std::vector<bool> Agent::MarkLive(const std::vector<bool>& candidates) const {
   std::vector<bool> live(heap_.size(), false);
   std::vector<HeapId> work;

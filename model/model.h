@@ -45,6 +45,10 @@ struct Cell {
   std::optional<Value> unregisterToken; // [[UnregisterToken]]; nullopt is ~empty~
 };
 
+// Whether [[Cells]] contains a Record cell such that cell.[[WeakRefTarget]] is empty:
+// the condition of CleanupFinalizationRegistry step 3, so of a registry owing a callback.
+bool HasEmptyCell(const std::vector<Cell>& cells);
+
 // Everything with identity on the heap. One struct for all kinds keeps the collector
 // a single loop; the kind says which slots mean something.
 struct HeapThing {

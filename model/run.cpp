@@ -1,6 +1,5 @@
 // The op interpreter: maps each program op onto the spec operations in model.cpp,
 // evaluates operands and writes the trace.
-#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -187,9 +186,7 @@ void Agent::RunJob(const Job& job) {
   Record(JobEnd{.registry = job.registry, .abrupt = completion.IsAbrupt()});
   ClearKeptObjects();
   // The cells the throw left wait for another collection, or for a job the host posts.
-  const std::vector<Cell>& cells = Thing(job.registry).cells;
-  if (completion.IsAbrupt() &&
-      std::any_of(cells.begin(), cells.end(), [](const Cell& c) { return !c.weakRefTarget; }) &&
+  if (completion.IsAbrupt() && HasEmptyCell(Thing(job.registry).cells) &&
       host_.RepostAfterThrow(job.registry)) {
     HostEnqueueFinalizationRegistryCleanupJob(job.registry);
   }
