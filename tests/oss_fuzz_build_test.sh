@@ -24,7 +24,7 @@
 # SANITIZER=address (default), undefined or coverage. OSS_FUZZ_TEST_FINRIG=PATH makes
 # the seeds with that finrig command (fuzz/make-seeds.sh) and passes them to build.sh
 # as FINRIG_SEEDS, which then builds the fuzz targets alone: ctest does that for
-# undefined and coverage, to keep three builds' CPU time near two. CXXFLAGS_EXTRA is
+# address and coverage (tests/CMakeLists.txt says why). CXXFLAGS_EXTRA is
 # added to CXXFLAGS as on OSS-Fuzz (there: -stdlib=libc++); OSS_FUZZ_TEST_CXX and
 # OSS_FUZZ_TEST_CC choose other compilers; KEEP=1 keeps the temporary folder.
 set -euo pipefail
