@@ -296,11 +296,14 @@ class Emitter {
           Line(depth, "}" + newTarget + ")" + Expected(op) + ");");
           break;
         }
-        // The callback closes over an array of the captures, which its body names so
-        // that the engine keeps it in the closure's environment.
+        // The callback closes over an array of the captures, which its body compares
+        // with held so that the engine keeps it in the closure's environment: a bare
+        // `void captured;` is dead code that JavaScriptCore leaves out of the closure,
+        // and Bun then collected a captured target (never true: the array is the
+        // callback's alone).
         Line(depth, fmt::format("rt.op(\"{}\", () => {}rt.registry(((captured) => (held) => {{",
                                 path, Dest(op)));
-        Line(depth + 1, "void captured;");
+        Line(depth + 1, "if (held === captured) return;");
         Ops(op.body, path + ".", depth + 1);
         Line(depth, fmt::format("}})([{}]){}){});", Args(op, depth), newTarget, Expected(op)));
         break;

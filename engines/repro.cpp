@@ -160,12 +160,12 @@ class Writer {
           out_ += std::string(2 * depth + 2, ' ') + "});\n";
           return;
         }
-        // The callback closes over its captures and names them, so that the engine
-        // keeps them in its environment (as engines/js.cpp's script does).
+        // The callback closes over its captures and compares them with held, so that
+        // the engine keeps them in its environment (engines/js.cpp's script says why).
         std::vector<std::string> captures;
         for (std::size_t i = 0; i < op.args.size(); ++i) captures.push_back(Arg(op, i, depth));
         Line(depth, dest + "registry(((captured) => (held) => {", op);
-        out_ += std::string(2 * depth + 4, ' ') + "void captured;\n";
+        out_ += std::string(2 * depth + 4, ' ') + "if (held === captured) return;\n";
         Ops(op.body, depth + 1);
         out_ += std::string(2 * depth + 2, ' ') +
                 fmt::format("}})([{}]));\n", fmt::join(captures, ", "));
