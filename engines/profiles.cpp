@@ -55,13 +55,17 @@ constexpr std::array kProfiles = {
                "the collector is require(\"bun:jsc\").fullGC",
         .profile = Profile::Es2023,
         .strictCompleteness = false,
-        .repostsAfterThrow = false,
+        // JSFinalizationRegistry::runFinalizationCleanup returns at a callback's exception
+        // with the other dead cells kept, and reconcileWeakReferencesAtGCEnd schedules a
+        // cleanup at every collection that finds a dead cell kept, whether or not that
+        // collection emptied a cell of the registry: a job the letter does not allow.
+        .repostsAfterThrow = true,
         .notes = "fullGC() is a full synchronous collection that keeps [[KeptAlive]] (Bun.gc(true) "
                  "collects a target a WeakRef keeps alive in the same job, so it is "
-                 "not used); as SpiderMonkey, cells a throwing callback leaves wait for "
-                 "another death (1.4.5: --strict reports them on two throw programs, --letter "
-                 "finds no re-post); 1.1.45 loses the pending timer after a cleanup callback "
-                 "throws and exits, which diff reports as a crash "
+                 "not used); cells a throwing callback leaves wait for the next collection, "
+                 "which enqueues a job for them even when it empties no cell of that registry "
+                 "(--letter reports it); 1.1.45 loses the pending timer after a cleanup "
+                 "callback throws and exits, which diff reports as a crash "
                  "(corpus/engines/bun-timer-lost-after-cleanup-throws.*)",
         .script = Flavor::Bun,
     },
