@@ -25,6 +25,8 @@ struct Tally {
   int rejected = 0;
   int witnessed = 0;  // accepted, and some run of the model printed exactly these lines
   int unexplained = 0;
+  int refuted = 0;    // of the rejected: by the matching of callbacks to cells alone
+  int undecided = 0;  // accepted because the search gave up
 };
 
 bool Witnessed(const Program& ran, const std::string& wire, int witnesses) {
@@ -48,8 +50,8 @@ int Main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   int missedIllegal = 0;
-  fmt::print("| corruption | always illegal | applied | rejected | accepted, legal (witness) "
-             "| accepted, unexplained |\n|---|---|---|---|---|---|\n");
+  fmt::print("| corruption | always illegal | applied | rejected (by the matching) | accepted, "
+             "legal (witness) | accepted, unexplained (undecided) |\n|---|---|---|---|---|---|\n");
   for (const engines::CorruptionFacts& facts : engines::kCorruptions) {
     Tally tally;
     std::vector<std::string> shown;
@@ -58,12 +60,14 @@ int Main(int argc, char** argv) {
           gen::LookalikeProgram(static_cast<std::uint64_t>(seed)), 0, facts.kind);
       if (!test) continue;
       ++tally.applied;
+      tally.refuted += test->stats.refuted;
       if (!test->violations.empty()) {
         ++tally.rejected;
       } else if (!facts.alwaysIllegal && Witnessed(test->ran, test->wire, witnesses)) {
         ++tally.witnessed;
       } else {
         ++tally.unexplained;
+        tally.undecided += test->stats.undecided;
         if (static_cast<int>(shown.size()) < show) {
           shown.push_back(fmt::format("lookalike seed {}:\n{}\n-- wire:\n{}", seed,
                                           PrintProgram(test->ran), test->wire));
@@ -71,8 +75,9 @@ int Main(int argc, char** argv) {
       }
     }
     if (facts.alwaysIllegal) missedIllegal += tally.unexplained;
-    fmt::print("| {} | {} | {} | {} | {} | {} |\n", facts.name, facts.alwaysIllegal ? "yes" : "no",
-               tally.applied, tally.rejected, tally.witnessed, tally.unexplained);
+    fmt::print("| {} | {} | {} | {} ({}) | {} | {} ({}) |\n", facts.name,
+               facts.alwaysIllegal ? "yes" : "no", tally.applied, tally.rejected, tally.refuted,
+               tally.witnessed, tally.unexplained, tally.undecided);
     for (const std::string& text : shown) fmt::print(stderr, "== {}: {}\n", facts.name, text);
   }
   return missedIllegal == 0 ? 0 : 1;

@@ -265,6 +265,7 @@ void BM_JudgeLookalike(benchmark::State& state) {
   }
   state.counters["runs"] = stats.runs;
   state.counters["undecided"] = stats.undecided;
+  state.counters["refuted"] = stats.refuted;
 }
 BENCHMARK(BM_JudgeLookalike)
     ->Name("Judge/lookalike")

@@ -47,7 +47,7 @@ SelfTestRun JudgeModelAsEngine(const Program& program, std::uint64_t seed, bool 
 
 std::optional<CorruptedRun> JudgeCorruptedRun(const Program& program, std::uint64_t seed,
                                               Corruption kind) {
-  CorruptedRun test{.ran = Approximate(program).program, .wire = {}, .violations = {}};
+  CorruptedRun test{.ran = Approximate(program).program, .wire = {}, .violations = {}, .stats = {}};
   const ModelEngine engine(test.ran.profile, seed);
   SplitMix64 random(Fingerprint(test.ran, seed) ^ static_cast<std::uint64_t>(kind));
   std::optional<std::string> wire = Corrupt(kind, test.ran, engine.Wire(test.ran), random);
@@ -56,7 +56,8 @@ std::optional<CorruptedRun> JudgeCorruptedRun(const Program& program, std::uint6
   const EngineRun run = ReadWire(test.ran, test.wire);
   test.violations = CheckTrace(test.ran, run.trace,
                                CheckOptions{.profile = test.ran.profile, .strict = false,
-                                            .partial = run.Partial()});
+                                            .partial = run.Partial()},
+                               &test.stats);
   if (run.end == EngineRun::End::BadOutput) {
     test.violations.push_back(Violation{.invariant = Invariant::TraceMismatch, .message = run.detail});
   }

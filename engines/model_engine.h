@@ -61,6 +61,7 @@ struct CorruptedRun {
   Program ran;
   std::string wire;  // the corrupted lines
   std::vector<Violation> violations;
+  CheckStats stats;  // how the judgement got there: refuted by the matching, undecided
 };
 std::optional<CorruptedRun> JudgeCorruptedRun(const Program& program, std::uint64_t seed,
                                               Corruption kind);

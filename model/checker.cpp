@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "model/attribution.h"
 #include "model/search.h"
 #include "model/text.h"
 
@@ -127,8 +128,16 @@ class Checker {
     ReportChoiceFree,  // go on to the end, recording only what no choice could change
   };
 
-  Checker(const Trace& trace, const CheckOptions& options, Choices& choices, Mode mode)
-      : trace_(trace), options_(options), choices_(choices), mode_(mode) {
+  // `ledger`: where to write the facts an attribution must fit (Attribution). A search
+  // given `attribution` ends a run at the first callback whose cell leaves it no solution.
+  Checker(const Trace& trace, const CheckOptions& options, Choices& choices, Mode mode,
+          Attribution* ledger = nullptr, const Attribution* attribution = nullptr)
+      : trace_(trace),
+        options_(options),
+        choices_(choices),
+        mode_(mode),
+        ledger_(ledger),
+        attribution_(attribution) {
     handles_.fill(Undefined{});
   }
 
@@ -304,6 +313,7 @@ class Checker {
         if (call->registry != registry) Mismatch(&op, "a callback of another registry inside a job");
         threw = CheckCallback(op, registry, call->held, turn);
         if (threw) {
+          if (ledger_ != nullptr) ledger_->Threw(registry, next_ - 1);
           turn.threwIn.push_back(registry);
           for (CellRecord& cell : things_[registry].cells) {
             if (cell.state == CellRecord::State::Active && IsDead(cell.target)) {
@@ -384,12 +394,22 @@ class Checker {
              fmt::format("callback @{}({}) received a heldValue that was collected", registry,
                          ToText(held)));
     }
+    if (ledger_ != nullptr) ledger_->Callback(registry, held, next_ - 1, &op);
     const Match match = MatchCell(op, registry, held);
     if (match.cell != nullptr) {
       match.cell->state = CellRecord::State::Delivered;
       // A legal callback proves its target dead (in this run's choice of the cell); an
       // illegal one proves nothing, and what a guess implied would be reported too.
       if (match.legal) MarkDead(match.cell->target);
+    }
+    const std::vector<CellRecord>& cells = things_[registry].cells;
+    delivered_.push_back(match.legal ? std::optional(Attribution::CellRef{
+                                           registry, static_cast<std::size_t>(
+                                                         match.cell - cells.data())})
+                                     : std::nullopt);
+    if (mode_ == Mode::Search && attribution_ != nullptr && !attribution_->Solvable(delivered_)) {
+      failedAt_ = next_;  // what this run chose leaves the later observations no explanation
+      throw BranchFailed{};
     }
     callbackArguments_.push_back(held);
     const bool threw = CheckOps(*things_[registry].callback);
@@ -565,6 +585,10 @@ class Checker {
 
   void CheckCollected(const Op& op, const std::vector<HeapId>& ids) {
     reportsCollections_ = true;
+    if (ledger_ != nullptr) {
+      ledger_->ReportsCollections(next_ - 1);
+      for (HeapId id : ids) ledger_->Collected(id, next_ - 1);
+    }
     std::vector<bool> inS(things_.size(), false);
     for (HeapId id : ids) {
       if (id >= things_.size() || things_[id].dead) {
@@ -850,6 +874,7 @@ class Checker {
                            ToText(target)),
                !things_[*id].derefFoundCollected);
       }
+      if (ledger_ != nullptr && id) ledger_->DerefAnswered(*id, next_ - 1, op.line);
       keptAlive_.push_back(target);  // AddToKeptObjects
     } else if (result.type == Completion::Type::Normal &&
                std::holds_alternative<Undefined>(result.value)) {
@@ -862,6 +887,7 @@ class Checker {
       MarkDead(target);
       if (const std::optional<HeapId> id = HeapIdOf(target); id && *id < things_.size()) {
         things_[*id].derefFoundCollected = true;
+        if (ledger_ != nullptr) ledger_->Collected(*id, next_ - 1);
       }
     } else if (result.type != Completion::Type::Normal) {
       Report(Invariant::TypeErrorExactlyForBadArguments, &op,
@@ -892,6 +918,10 @@ class Checker {
       return Report(Invariant::TypeErrorExactlyForBadArguments, &op,
                     fmt::format("{} threw a TypeError; its arguments are valid", call));
     }
+    if (ledger_ != nullptr) {
+      ledger_->Register(*HeapIdOf(registryValue), target, held,
+                        Weak(token) ? std::optional(token) : std::nullopt, next_ - 1, op.line);
+    }
     registry->cells.push_back(CellRecord{.target = target,
                                          .held = held,
                                          .token = Weak(token) ? std::optional(token) : std::nullopt,
@@ -909,6 +939,9 @@ class Checker {
     if (result.type != Completion::Type::Normal) {
       return Report(Invariant::TypeErrorExactlyForBadArguments, &op,
                     fmt::format("{} threw a TypeError; its arguments are valid", call));
+    }
+    if (const auto* answer = std::get_if<bool>(&result.value); answer && ledger_ != nullptr) {
+      ledger_->Unregister(*HeapIdOf(registryValue), token, *answer, next_ - 1, &op);
     }
     // Every cell still in [[Cells]] with that token goes, delivered or not yet.
     bool removed = false, allOutlivedThrow = true;
@@ -1115,6 +1148,9 @@ class Checker {
   const CheckOptions& options_;
   Choices& choices_;
   const Mode mode_;
+  Attribution* const ledger_;
+  const Attribution* const attribution_;
+  std::vector<std::optional<Attribution::CellRef>> delivered_;  // per callback, in order
   std::size_t failedAt_ = SIZE_MAX;
   TurnState* turn_ = nullptr;  // the turn being walked, if any
   std::size_t next_ = 0;
@@ -1146,10 +1182,12 @@ std::vector<Violation> CheckTrace(const Program& program, const Trace& trace,
   CheckStats& counts = stats != nullptr ? *stats : local;
   counts = CheckStats{};
   Choices choices;
+  std::optional<Attribution> attribution;  // built once the first walk fails
   std::vector<std::size_t> best;
   std::size_t bestFailedAt = 0;
   for (;;) {
-    Checker checker(trace, options, choices, Checker::Mode::Search);
+    Checker checker(trace, options, choices, Checker::Mode::Search, nullptr,
+                    attribution ? &*attribution : nullptr);
     std::vector<Violation> violations = checker.Run(program);
     ++counts.runs;
     if (checker.FailedAt() == SIZE_MAX) return violations;  // only choice-free ones, if any
@@ -1157,6 +1195,21 @@ std::vector<Violation> CheckTrace(const Program& program, const Trace& trace,
       bestFailedAt = checker.FailedAt();
       best.clear();
       for (const Choices::Taken& t : choices.taken) best.push_back(t.option);
+    }
+    if (!attribution) {
+      // The likeliest choices failed: ask the matching whether any attribution can fit.
+      // It walks once to the end for the facts, reporting what no choice changes.
+      attribution.emplace();
+      Choices none;
+      std::vector<Violation> choiceFree =
+          Checker(trace, options, none, Checker::Mode::ReportChoiceFree, &*attribution).Run(program);
+      ++counts.runs;
+      std::vector<Violation> refuted = attribution->Refute();
+      if (!refuted.empty()) {
+        counts.refuted = true;
+        for (Violation& v : refuted) choiceFree.push_back(std::move(v));
+        return choiceFree;
+      }
     }
     if (!choices.Backtrack()) break;
     if (counts.runs >= options.maxRuns) {

@@ -56,6 +56,7 @@ struct CheckOptions {
 struct CheckStats {
   int runs = 0;            // walks of the trace the search made
   bool undecided = false;  // it stopped at maxRuns with every run so far failing
+  bool refuted = false;    // no attribution of callbacks to cells fits (model/attribution.h)
 };
 
 std::vector<Violation> CheckTrace(const Program& program, const Trace& trace,
