@@ -36,7 +36,7 @@ corruptions=$(dirname "$finrig")/../bench/judge_corruptions
 corrupted=$((programs < 2000 ? programs : 2000))  # the witness search is slow
 echo "== illegal runs: corrupted engine lines, $corrupted look-alike programs (seeds 1..N)"
 "$corruptions" --programs "$corrupted" --witnesses 100 --show 0 ||
-  echo "judge_corruptions: an always-illegal corruption was accepted (a miss of the judge)"
+  echo "judge_corruptions: a corrupted run that no run of the model makes was accepted (a miss of the judge)"
 
 echo "== engine faults: programs blamed on the engine, of corpus + 1000 look-alike (seed 1)"
 for fault in $("$finrig" faults); do

@@ -3,8 +3,9 @@
 // playing an engine; each corruption kind (engines/corrupt.h) changes its wire lines once.
 // An always-illegal corruption the judge accepts is a miss. A corruption that may be
 // legal and is accepted is looked for among W more runs of the same program with other
-// choices: found, it was legal; not found, it is unexplained (a miss, or a legal run the
-// witness search did not draw), and the first few are printed to be read by hand.
+// choices, then by replaying it on the model (engines/replay.h: a search over every
+// choice of the model's host): reproduced, it was legal; impossible, the judge missed it;
+// undecided, it is unexplained. Misses and the unexplained are printed, the first few.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -14,6 +15,8 @@
 
 #include "engines/corrupt.h"
 #include "engines/model_engine.h"
+#include "engines/replay.h"
+#include "engines/wire.h"
 #include "gen/lookalike.h"
 #include "model/text.h"
 
@@ -24,6 +27,8 @@ struct Tally {
   int applied = 0;
   int rejected = 0;
   int witnessed = 0;  // accepted, and some run of the model printed exactly these lines
+  int replayed = 0;   // of those, found by the replay's search rather than a random run
+  int missed = 0;     // accepted, and no run of the model prints these lines
   int unexplained = 0;
   int refuted = 0;    // of the rejected: by the matching of callbacks to cells alone
   int undecided = 0;  // accepted because the search gave up
@@ -46,12 +51,15 @@ int Main(int argc, char** argv) {
   int show = 3;
   app.add_option("--programs", programs, "look-alike programs (seeds 1..N)");
   app.add_option("--witnesses", witnesses, "runs searched for a legal witness");
+  int replayRuns = 20000;
+  app.add_option("--replay-runs", replayRuns, "runs of the model the replay may make");
   app.add_option("--show", show, "unexplained cases printed per kind");
   CLI11_PARSE(app, argc, argv);
 
-  int missedIllegal = 0;
+  int missed = 0;
   fmt::print("| corruption | always illegal | applied | rejected (by the matching) | accepted, "
-             "legal (witness) | accepted, unexplained (undecided) |\n|---|---|---|---|---|---|\n");
+             "legal (by the replay) | accepted, missed | accepted, unexplained | of the "
+             "accepted, undecided |\n|---|---|---|---|---|---|---|---|\n");
   for (const engines::CorruptionFacts& facts : engines::kCorruptions) {
     Tally tally;
     std::vector<std::string> shown;
@@ -66,21 +74,32 @@ int Main(int argc, char** argv) {
       } else if (!facts.alwaysIllegal && Witnessed(test->ran, test->wire, witnesses)) {
         ++tally.witnessed;
       } else {
-        ++tally.unexplained;
-        tally.undecided += test->stats.undecided;
-        if (static_cast<int>(shown.size()) < show) {
-          shown.push_back(fmt::format("lookalike seed {}:\n{}\n-- wire:\n{}", seed,
-                                          PrintProgram(test->ran), test->wire));
+        const engines::EngineRun run = engines::ReadWire(test->ran, test->wire);
+        const engines::Replay replay = engines::ReplayOnModel(
+            test->ran, run.trace,
+            engines::ReplayOptions{.profile = test->ran.profile, .faults = {}, .partial = run.Partial(), .letter = false, .promised = false,
+                                   .maxRuns = replayRuns});
+        const bool legal = replay.outcome == engines::Replay::Outcome::Reproduced;
+        const bool missed = facts.alwaysIllegal || replay.outcome == engines::Replay::Outcome::Impossible;
+        tally.witnessed += legal;
+        tally.replayed += legal;
+        tally.missed += missed && !legal;
+        tally.unexplained += !missed && !legal;
+        tally.undecided += !legal && test->stats.undecided;
+        if (!legal && static_cast<int>(shown.size()) < show) {
+          shown.push_back(fmt::format("lookalike seed {} ({}):\n{}\n-- wire:\n{}", seed,
+                                      missed ? "missed" : "unexplained", PrintProgram(test->ran),
+                                      test->wire));
         }
       }
     }
-    if (facts.alwaysIllegal) missedIllegal += tally.unexplained;
-    fmt::print("| {} | {} | {} | {} ({}) | {} | {} ({}) |\n", facts.name,
+    missed += tally.missed;
+    fmt::print("| {} | {} | {} | {} ({}) | {} ({}) | {} | {} | {} |\n", facts.name,
                facts.alwaysIllegal ? "yes" : "no", tally.applied, tally.rejected, tally.refuted,
-               tally.witnessed, tally.unexplained, tally.undecided);
+               tally.witnessed, tally.replayed, tally.missed, tally.unexplained, tally.undecided);
     for (const std::string& text : shown) fmt::print(stderr, "== {}: {}\n", facts.name, text);
   }
-  return missedIllegal == 0 ? 0 : 1;
+  return missed == 0 ? 0 : 1;
 }
 
 }  // namespace

@@ -324,6 +324,41 @@ TEST(Acceptor, ATrueAnswerDoesNotPinADeliveredCellWithTheToken) {
   EXPECT_TRUE(CheckTrace(p, run.trace, strict).empty());
 }
 
+// Found by bench/judge_corruptions (earlier-callback): one target with two cells dies,
+// so a registry has one cleanup job to run; its two callbacks in two turns are two jobs,
+// and a host may post a second only after a callback threw (choice 5; by the letter,
+// never). The replay on the model had no run for it, but beyond the letter the checker
+// allowed any number of jobs. A cell unregistered while its target lived enqueues none.
+TEST(Acceptor, ARegistryRunsNoMoreJobsThanDeathsAndThrowsAllow) {
+  const Program p = ParseProgram(
+      "h0 = registry\nh1 = object\nh2 = object\nregister h0 h1 \"a\"\nregister h0 h1 \"b\"\n"
+      "register h0 h2 \"c\" h2\nunregister h0 h2\ndrop h1\ndrop h2\ngc\nturn\nturn\n");
+  const std::string prefix = "op 0 @0\nop 1 @1\nop 2 @2\nop 3 undefined\nop 4 undefined\n"
+                             "op 5 undefined\nop 6 true\nop 7 undefined\nop 8 undefined\n"
+                             "op 9 undefined\n";
+  const EngineRun oneJob = ReadWire(p, prefix + "cb @0 \"a\"\nret\ncb @0 \"b\"\nret\n"
+                                                "op 10 undefined\nop 11 undefined\nend\n");
+  EXPECT_TRUE(Accept(p, oneJob).empty()) << Accept(p, oneJob).front().message;
+  const EngineRun twoJobs = ReadWire(p, prefix + "cb @0 \"a\"\nret\nop 10 undefined\n"
+                                                 "cb @0 \"b\"\nret\nop 11 undefined\nend\n");
+  const std::vector<Violation> violations = Accept(p, twoJobs);
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].invariant, Invariant::CallbacksOnlyFromCleanupJobs)
+      << violations[0].message;
+  EXPECT_NE(violations[0].message.find("only 1 of its targets can have died"), std::string::npos)
+      << violations[0].message;
+  // The first callback threw: the host may post the job again for the second cell.
+  const Program throwing = ParseProgram(
+      "h0 = registry {\n  throw \"a\"\n}\nh1 = object\nh2 = object\nregister h0 h1 \"a\"\n"
+      "register h0 h1 \"b\"\nregister h0 h2 \"c\" h2\nunregister h0 h2\ndrop h1\ndrop h2\n"
+      "gc\nturn\nturn\n");
+  const EngineRun reposted = ReadWire(throwing, prefix + "cb @0 \"a\"\nop 0.0 throw\nthrew\n"
+                                                         "op 10 undefined\ncb @0 \"b\"\n"
+                                                         "op 0.0 undefined\nret\nop 11 undefined\nend\n");
+  ASSERT_EQ(reposted.end, EngineRun::End::Completed) << reposted.detail;
+  EXPECT_TRUE(Accept(throwing, reposted).empty()) << Accept(throwing, reposted).front().message;
+}
+
 // What the model plays as an engine, reduced to wire lines and read back, keeps every
 // op result and callback; only collections and job boundaries are gone.
 TEST(ModelEngine, WireLinesKeepEveryResultAndCallback) {
