@@ -1,6 +1,8 @@
 #include "model/attribution.h"
 
 #include <algorithm>
+#include <array>
+#include <numeric>
 #include <string>
 
 #include <fmt/format.h>
@@ -17,12 +19,17 @@ std::string Ordinal(std::size_t n) {
   return fmt::format("{}{}", n, suffix);
 }
 
+// A list a reader can take in: past a few, the rest are counted.
+constexpr std::size_t kListed = 6;
+
 std::string Lines(const std::vector<int>& lines) {
   std::string text;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
+  const std::size_t shown = lines.size() > kListed ? kListed - 1 : lines.size();
+  for (std::size_t i = 0; i < shown; ++i) {
     text += i == 0 ? "" : i + 1 == lines.size() ? " and " : ", ";
     text += std::to_string(lines[i]);
   }
+  if (shown < lines.size()) text += fmt::format(" and {} more", lines.size() - shown);
   return text;
 }
 
@@ -289,9 +296,10 @@ Violation Attribution::Explain(const Failure& failure) const {
       // in this order, names the rule.
       Invariant invariant = Invariant::OneCallbackPerCellWithItsHeldValue;
       int rank = 5;
+      std::array<int, 4> ofRank{};  // reasons of each kind; past a few, only counted
       const auto because = [&](int r, Invariant named, std::string text) {
         if (r < rank) rank = r, invariant = named;
-        reasons.push_back(std::move(text));
+        if (++ofRank[r] <= static_cast<int>(kListed)) reasons.push_back(std::move(text));
       };
       for (std::size_t c : CellsOf(cb.registry)) {
         const Cell& cell = cells_[c];
@@ -335,6 +343,10 @@ Violation Attribution::Explain(const Failure& failure) const {
       for (std::size_t i = 0; i < reasons.size(); ++i) {
         message += (i == 0 ? ": " : "; ") + reasons[i];
       }
+      const int unlisted = std::accumulate(ofRank.begin(), ofRank.end(), 0, [](int sum, int n) {
+        return sum + std::max(0, n - static_cast<int>(kListed));
+      });
+      if (unlisted > 0) message += fmt::format("; and {} more cells alike", unlisted);
       if (reasons.empty()) message += ": no cell with that heldValue was registered before it";
       return Violation{invariant, std::move(message), cb.op, cb.op->line};
     }
