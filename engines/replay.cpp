@@ -160,7 +160,12 @@ class ReplayHost final : public model::Host {
     state.Add(agent_->Fingerprint());
     state.Add(path_.Get());
     for (char c : since_) state.Add(static_cast<unsigned char>(c));
-    return choices_.Choose(options, state.Get());
+    const std::size_t option = choices_.Choose(options, state.Get());
+    // The next choice may come before the model changes (CollectAll decides for each
+    // registry before collecting any): what was chosen is part of where the run is, or
+    // a failed "collect A, then B?" would also fail "keep A, then B?".
+    since_ += std::to_string(option) + '.';
+    return option;
   }
 
   void Observe(Call call) {

@@ -114,6 +114,28 @@ TEST(Replay, CollectsWhatMustDieTogetherInOneCollection) {
   EXPECT_EQ(replay.outcome, Replay::Outcome::Reproduced);
 }
 
+// Found by diff --engine spidermonkey --strict (generated-4-1189): two unreachable
+// registries, each with a cell for one target, both kept by SpiderMonkey while that
+// target lived and both called back when it died. The replay, held to a full gc taking
+// everything but such registries, could keep one of them and not both: it decides each
+// registry before collecting any, and its memory of failed states took "collect the
+// first, then the second?" for "keep the first, then the second?".
+TEST(Replay, EveryRegistryAFullGcMayKeepIsItsOwnChoice) {
+  const Program program = WithSettle(ParseProgram(
+      "# profile: es2021\nh0 = registry {\n  throw\n}\nh1 = object\nregister h0 h1 \"x\"\n"
+      "h0 = registry {\n  throw\n}\nregister h0 h1 \"x\"\nh0 = object\ngc\nturn\ndrop h1\n"
+      "gc\nturn\nturn\n"));
+  const Replay replay = ReplayWire(
+      program,
+      "op 0 @0\nop 1 @1\nop 2 undefined\nop 3 @2\nop 4 undefined\nop 5 @3\nop 6 undefined\n"
+      "op 7 undefined\nop 8 undefined\nop 9 undefined\ncb @0 \"x\"\nop 0.0 throw\nthrew\n"
+      "cb @2 \"x\"\nop 3.0 throw\nthrew\nop 10 undefined\nop 11 undefined\nop 12 undefined\n"
+      "op 13 undefined\nop 14 undefined\nop 15 undefined\nend\n",
+      {}, 1000, true);
+  EXPECT_EQ(replay.outcome, Replay::Outcome::Reproduced)
+      << replay.engineEvent << " / " << replay.modelEvents;
+}
+
 // One cell delivered once, and its token then removes nothing: node's trace.
 constexpr std::string_view kDeliveredOnce =
     "h0 = registry\nh1 = object\nregister h0 h1 \"x\" h0\ndrop h1\ngc\nturn\nturn\n"
