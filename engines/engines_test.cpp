@@ -359,6 +359,36 @@ TEST(Acceptor, ARegistryRunsNoMoreJobsThanDeathsAndThrowsAllow) {
   EXPECT_TRUE(Accept(throwing, reposted).empty()) << Accept(throwing, reposted).front().message;
 }
 
+// Found in review: a registry collected in the same step as its targets may still run
+// its jobs (only the model is held to invariant 9), so a target that only the running
+// registry reaches (here through its captures) may have died with it: two deaths, two
+// jobs. And a job the search splits off (here forced: "c"'s target must die after the
+// first callback's deref kept it) counts as any other: three jobs for two deaths is one
+// too many.
+TEST(Acceptor, DeathsAreCountedBeyondTheRunningRegistryAndSplitJobsCount) {
+  const Program dead = ParseProgram(
+      "h0 = object\nh1 = registry captures h0\nh2 = object\nregister h1 h2 \"a\"\n"
+      "register h1 h2 \"b\"\nregister h1 h0 \"c\"\ndrop h0\ndrop h1\ndrop h2\ngc\nturn\nturn\n");
+  const EngineRun twoJobs = ReadWire(
+      dead, "op 0 @0\nop 1 @1\nop 2 @2\nop 3 undefined\nop 4 undefined\nop 5 undefined\n"
+            "op 6 undefined\nop 7 undefined\nop 8 undefined\nop 9 undefined\ncb @1 \"a\"\nret\n"
+            "op 10 undefined\ncb @1 \"b\"\nret\nop 11 undefined\nend\n");
+  EXPECT_TRUE(Accept(dead, twoJobs).empty()) << Accept(dead, twoJobs).front().message;
+  const Program split = ParseProgram(
+      "h1 = object\nh2 = object\nh3 = weakref h2\nh0 = registry {\n  deref h3\n}\n"
+      "register h0 h1 \"a\"\nregister h0 h2 \"c\"\nregister h0 h1 \"b\"\ndrop h1\ndrop h2\n"
+      "gc\nturn\nturn\n");
+  const EngineRun threeJobs = ReadWire(
+      split, "op 0 @0\nop 1 @1\nop 2 @2\nop 3 @3\nop 4 undefined\nop 5 undefined\n"
+             "op 6 undefined\nop 7 undefined\nop 8 undefined\nop 9 undefined\ncb @3 \"a\"\n"
+             "op 3.0 @1\nret\ncb @3 \"c\"\nop 3.0 undefined\nret\nop 10 undefined\n"
+             "cb @3 \"b\"\nop 3.0 undefined\nret\nop 11 undefined\nend\n");
+  const std::vector<Violation> violations = Accept(split, threeJobs);
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].invariant, Invariant::CallbacksOnlyFromCleanupJobs)
+      << violations[0].message;
+}
+
 // What the model plays as an engine, reduced to wire lines and read back, keeps every
 // op result and callback; only collections and job boundaries are gone.
 TEST(ModelEngine, WireLinesKeepEveryResultAndCallback) {

@@ -347,7 +347,6 @@ Violation Attribution::Explain(const Failure& failure) const {
         return sum + std::max(0, n - static_cast<int>(kListed));
       });
       if (unlisted > 0) message += fmt::format("; and {} more cells alike", unlisted);
-      if (reasons.empty()) message += ": no cell with that heldValue was registered before it";
       return Violation{invariant, std::move(message), cb.op, cb.op->line};
     }
     case Failure::Kind::Cell: {

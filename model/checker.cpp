@@ -4,6 +4,7 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -310,14 +311,17 @@ class Checker {
     ++jobsRun_[registry];
     runningJobs_.push_back(registry);
     bool threw = false;
-    for (bool first = true;; first = false) {
+    bool first = true;  // the next callback is the first of a job
+    for (;;) {
       const Event& event = Next(&op);
       if (const auto* call = std::get_if<CallbackBegin>(&event)) {
         if (call->registry != registry) Mismatch(&op, "a callback of another registry inside a job");
         const int throwsBefore = throwsIn_[registry];
         threw = CheckCallback(op, registry, call->held, turn);
         // A job seen only through an illegal callback has that reported instead.
-        if (first && delivered_.back()) CheckJobWasEnqueued(op, registry, throwsBefore);
+        if (std::exchange(first, false) && delivered_.back()) {
+          CheckJobWasEnqueued(op, registry, throwsBefore);
+        }
         if (threw) {
           if (ledger_ != nullptr) ledger_->Threw(registry, next_ - 1);
           turn.threwIn.push_back(registry);
@@ -346,10 +350,13 @@ class Checker {
         break;
       }
       // An engine's trace shows no job boundaries: the next callback of this registry
-      // may be the same job's or the first of another, after ClearKeptObjects.
+      // may be the same job's or the first of another, after ClearKeptObjects, which
+      // counts as any other job.
       if (!options_.strict && next_ < trace_.events.size() &&
           std::holds_alternative<CallbackBegin>(trace_.events[next_]) && Choose(2) == 1) {
         keptAlive_.clear();
+        ++jobsRun_[registry];
+        first = true;
       }
     }
     runningJobs_.pop_back();
@@ -368,16 +375,17 @@ class Checker {
 
   // Jobs come only from Execution step 1.b.ii, at most one per collected value and
   // registry, so a registry runs at most as many jobs as it has distinct targets that can
-  // have died: not one that something reaches now, alive all along. Beyond the letter
-  // (CheckOptions::letter off), a host may also post a job again after each throwing
-  // callback (docs/SEMANTICS.md, choice 5), and no more. Jobs the trace shows (a job
-  // after a throw, or in a later turn, is always a new one) can only be more than that by
-  // a job enqueued without a collection. Which targets something reaches depends on
-  // which cells the search says went, so a run that breaks this fails, not the trace.
+  // have died: not one that something other than a running job reaches now, alive all
+  // along. Beyond the letter (CheckOptions::letter off), a host may also post a job again
+  // after each throwing callback (docs/SEMANTICS.md, choice 5), and no more. Jobs the
+  // trace shows (a job after a throw, in a later turn or after another registry's
+  // callback is always a new one) and those the search splits off can only be more than
+  // that by a job enqueued without a collection. Which targets something reaches depends
+  // on which cells the search says went, so a run that breaks this fails, not the trace.
   void CheckJobWasEnqueued(const Op& op, HeapId registry, int throwsBefore) {
     const int jobs = jobsRun_[registry];
     const int reposts = options_.letter ? 0 : throwsBefore;
-    const Reachability reach = Reach();
+    const Reachability reach = ReachBeyondRunningJobs();
     std::vector<Value> targets;
     for (const CellRecord& cell : things_[registry].cells) {
       const std::optional<HeapId> id = HeapIdOf(cell.target);
@@ -686,7 +694,8 @@ class Checker {
   // collected the target together with its WeakRef's other holders).
   // `jobs`: more registries to treat as having a job pending.
   Reachability Reach(const std::vector<bool>* weakCandidates = nullptr,
-                     const std::vector<HeapId>* jobs = nullptr) const {
+                     const std::vector<HeapId>* jobs = nullptr,
+                     bool throughRunningJobs = true) const {
     Reachability r{std::vector<bool>(things_.size(), false), std::vector<Step>(things_.size())};
     std::vector<HeapId> work;
     const auto reach = [&](const Value& v, Step::From from, std::uint32_t index) {
@@ -702,7 +711,9 @@ class Checker {
     for (int h = 0; h < kHandleCount; ++h) reach(handles_[h], Step::From::Handle, h);
     for (const Value& v : keptAlive_) reach(v, Step::From::KeptAlive, 0);
     for (const Value& v : callbackArguments_) reach(v, Step::From::CallbackArgument, 0);
-    for (HeapId id : runningJobs_) reach(ObjectRef{id}, Step::From::RunningJob, 0);
+    for (std::size_t i = 0; throughRunningJobs && i < runningJobs_.size(); ++i) {
+      reach(ObjectRef{runningJobs_[i]}, Step::From::RunningJob, 0);
+    }
     for (const PendingJob& job : pendingJobs_) {
       if (job.holdsRegistry) reach(ObjectRef{job.registry}, Step::From::PendingJob, 0);
     }
@@ -734,6 +745,11 @@ class Checker {
     }
     return r;
   }
+
+  // What must have been alive all along: an engine may run the job of a registry it
+  // collected together with targets of its cells (invariant 9 binds only the model), so
+  // what only a running job's registry reaches may have died.
+  Reachability ReachBeyondRunningJobs() const { return Reach(nullptr, nullptr, false); }
 
   // Well-known symbols belong to every realm's intrinsics: always reachable.
   static bool IsReachable(const Reachability& r, const Value& v) {
@@ -966,7 +982,7 @@ class Checker {
     std::optional<Reachability> reach;
     for (CellRecord& cell : registry->cells) {
       if (cell.state == CellRecord::State::Active && HasToken(cell, token)) {
-        if (!reach) reach = Reach();
+        if (!reach) reach = ReachBeyondRunningJobs();
         cell.unregisteredAfterDeath = IsDead(cell.target) || !IsReachable(*reach, cell.target);
         cell.state = CellRecord::State::Unregistered;
         removed = true;
