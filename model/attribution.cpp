@@ -68,6 +68,16 @@ class Matching {
   std::vector<bool> seenLeft_, seenRight_;
 };
 
+// What the vertices a failed Augment visited stand for: ids[i] for vertex i, or i.
+std::vector<std::size_t> Visited(const std::vector<bool>& seen,
+                                 const std::vector<std::size_t>* ids = nullptr) {
+  std::vector<std::size_t> visited;
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    if (seen[i]) visited.push_back(ids != nullptr ? (*ids)[i] : i);
+  }
+  return visited;
+}
+
 }  // namespace
 
 // Why no attribution exists. Callback: callback `at` can have delivered no cell the
@@ -204,14 +214,13 @@ std::vector<Attribution::Failure> Attribution::Solve(
   Matching byCallback(edges, cells_.size());
   for (std::size_t k = 0; k < free.size(); ++k) {
     if (byCallback.Augment(k)) continue;
-    Failure failure{.kind = Failure::Kind::Callback, .at = free[k], .when = callbacks_[free[k]].at};
-    for (std::size_t j = 0; j < free.size(); ++j) {
-      if (byCallback.SeenLeft()[j]) failure.callbacks.push_back(free[j]);
+    if (fail(Failure{.kind = Failure::Kind::Callback,
+                     .at = free[k],
+                     .when = callbacks_[free[k]].at,
+                     .callbacks = Visited(byCallback.SeenLeft(), &free),
+                     .cells = Visited(byCallback.SeenRight())})) {
+      return failures;
     }
-    for (std::size_t c = 0; c < cells_.size(); ++c) {
-      if (byCallback.SeenRight()[c]) failure.cells.push_back(c);
-    }
-    if (fail(std::move(failure))) return failures;
     break;
   }
   // Every cell an unregister found gone went to a callback of its own.
@@ -222,25 +231,22 @@ std::vector<Attribution::Failure> Attribution::Solve(
   std::stable_sort(gone.begin(), gone.end(), [&](std::size_t a, std::size_t b) {
     return cells_[a].removedAt < cells_[b].removedAt;
   });
+  std::vector<std::size_t> goneAt(cells_.size(), SIZE_MAX);  // cell -> its place in `gone`
+  for (std::size_t g = 0; g < gone.size(); ++g) goneAt[gone[g]] = g;
   std::vector<std::vector<std::size_t>> reverse(gone.size());
-  for (std::size_t g = 0; g < gone.size(); ++g) {
-    for (std::size_t k = 0; k < free.size(); ++k) {
-      if (std::find(edges[k].begin(), edges[k].end(), gone[g]) != edges[k].end()) {
-        reverse[g].push_back(k);
-      }
+  for (std::size_t k = 0; k < free.size(); ++k) {
+    for (std::size_t c : edges[k]) {
+      if (goneAt[c] != SIZE_MAX) reverse[goneAt[c]].push_back(k);
     }
   }
   Matching byCell(reverse, free.size());
   for (std::size_t g = 0; g < gone.size(); ++g) {
     if (byCell.Augment(g)) continue;
-    Failure failure{.kind = Failure::Kind::Cell, .at = gone[g], .when = cells_[gone[g]].removedAt};
-    for (std::size_t h = 0; h < gone.size(); ++h) {
-      if (byCell.SeenLeft()[h]) failure.cells.push_back(gone[h]);
-    }
-    for (std::size_t k = 0; k < free.size(); ++k) {
-      if (byCell.SeenRight()[k]) failure.callbacks.push_back(free[k]);
-    }
-    fail(std::move(failure));
+    fail(Failure{.kind = Failure::Kind::Cell,
+                 .at = gone[g],
+                 .when = cells_[gone[g]].removedAt,
+                 .callbacks = Visited(byCell.SeenRight(), &free),
+                 .cells = Visited(byCell.SeenLeft(), &gone)});
     break;
   }
   return failures;

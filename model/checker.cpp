@@ -952,13 +952,13 @@ class Checker {
       return Report(Invariant::TypeErrorExactlyForBadArguments, &op,
                     fmt::format("{} threw a TypeError; its arguments are valid", call));
     }
+    const std::optional<Value> cellToken = Weak(token) ? std::optional(token) : std::nullopt;
     if (ledger_ != nullptr) {
-      ledger_->Register(*HeapIdOf(registryValue), target, held,
-                        Weak(token) ? std::optional(token) : std::nullopt, next_ - 1, op.line);
+      ledger_->Register(*HeapIdOf(registryValue), target, held, cellToken, next_ - 1, op.line);
     }
     registry->cells.push_back(CellRecord{.target = target,
                                          .held = held,
-                                         .token = Weak(token) ? std::optional(token) : std::nullopt,
+                                         .token = cellToken,
                                          .state = CellRecord::State::Active,
                                          .line = op.line});
   }
@@ -1144,8 +1144,8 @@ class Checker {
       add(std::uint64_t{job.registry} * 2 + job.holdsRegistry);
     }
     add(callbacks_);
+    // Jobs the search split off count too (throwsIn_ follows from next_ alone).
     for (const auto& [registry, jobs] : jobsRun_) add(std::uint64_t{registry} << 32 | jobs);
-    for (const auto& [registry, throws] : throwsIn_) add(std::uint64_t{registry} << 32 | throws);
     add(reportsCollections_);
     for (bool b : unreachableAtLastFullGc_) add(b);
     if (turn_ != nullptr) {
