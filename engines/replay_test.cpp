@@ -1,6 +1,7 @@
 // Replaying engine traces on the model: every trace the model makes as an engine
 // replays, a model with a fault that shows cannot replay a correct engine's trace, and
 // the report says where the two part.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "engines/diff.h"
@@ -10,6 +11,7 @@
 #include "engines/wire.h"
 #include "model/host.h"
 #include "model/model.h"
+#include "model/test_support.h"
 #include "model/text.h"
 
 namespace finrig::engines {
@@ -167,6 +169,33 @@ TEST(Replay, AModelWithAFaultCannotReplayWhatACorrectEngineDid) {
   EXPECT_EQ(ReplayWire(cleared, clearedWire).outcome, Replay::Outcome::Reproduced);
   EXPECT_EQ(ReplayWire(cleared, clearedWire, Only(Fault::WeakRefNotCleared)).outcome,
             Replay::Outcome::Impossible);
+}
+
+// corpus/faults/compare/throw-drops-cells.fr: two dead targets, a callback that throws,
+// then both tokens unregistered. What node's turn ran depends on its timing (its
+// re-posted job may run in the turn or after it; CI saw both), and which cell comes
+// first is its choice: the fault must show in each.
+TEST(Replay, AThrowThatDropsCellsShowsWhicheverCallbacksTheTurnRan) {
+  const Program program = testing::LoadSourceProgram("corpus/faults/compare/throw-drops-cells.fr");
+  const std::string head =
+      "op 0 @0\nop 1 @1\nop 2 @2\nop 3 @3\nop 4 @4\nop 5 undefined\nop 6 undefined\n"
+      "op 7 @5\nop 8 @6\nop 9 undefined\nop 10 undefined\nop 11 undefined\n"
+      "op 12 undefined\nop 13 undefined\nop 14 undefined\n";
+  const auto callback = [](std::string_view held) {
+    return fmt::format("cb @0 \"{}\"\nop 0.0 throw\nthrew\n", held);
+  };
+  const std::string bothRan = head + callback("b") + callback("a") +
+                              "op 15 undefined\nop 16 false\nop 17 false\nend\n";
+  const std::string onlyB =
+      head + callback("b") + "op 15 undefined\nop 16 true\nop 17 false\nend\n";
+  const std::string onlyA =
+      head + callback("a") + "op 15 undefined\nop 16 false\nop 17 true\nend\n";
+  for (const std::string& wire : {bothRan, onlyB, onlyA}) {
+    EXPECT_EQ(ReplayWire(program, wire).outcome, Replay::Outcome::Reproduced) << wire;
+    EXPECT_EQ(ReplayWire(program, wire, Only(Fault::ThrowDropsCells)).outcome,
+              Replay::Outcome::Impossible)
+        << wire;
+  }
 }
 
 TEST(Replay, APrefixReplaysAsFarAsItGoes) {
