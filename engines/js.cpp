@@ -235,9 +235,19 @@ class Emitter {
     out_ += '\n';
   }
 
+  // A parameter of the callback whose body is at `depth` (held, captured). Each depth
+  // has its own name: SpiderMonkey 102 keeps an outer callback's `held` in its
+  // environment when an arrow nested in it declares a parameter of the same name, so
+  // the heldValue outlived its callback in any closure made there (a registry the
+  // callback created).
+  static std::string Param(std::string_view name, int depth) {
+    return depth == 1 ? std::string(name) : fmt::format("{}{}", name, depth);
+  }
+  static std::string Held(int depth) { return Param("held", depth); }
+
   static std::string Operand(const finrig::Operand& operand, int depth) {
     if (const auto* h = std::get_if<HandleRef>(&operand)) return fmt::format("h[{}]", h->handle);
-    if (std::holds_alternative<HeldRef>(operand)) return depth > 0 ? "held" : "undefined";
+    if (std::holds_alternative<HeldRef>(operand)) return depth > 0 ? Held(depth) : "undefined";
     return JsLiteral(std::get<Value>(operand));
   }
 
@@ -291,7 +301,8 @@ class Emitter {
           break;
         }
         if (op.args.empty()) {
-          Line(depth, fmt::format("rt.op(\"{}\", () => {}rt.registry((held) => {{", path, Dest(op)));
+          Line(depth, fmt::format("rt.op(\"{}\", () => {}rt.registry(({}) => {{", path, Dest(op),
+                                  Held(depth + 1)));
           Ops(op.body, path + ".", depth + 1);
           Line(depth, "}" + newTarget + ")" + Expected(op) + ");");
           break;
@@ -301,9 +312,10 @@ class Emitter {
         // `void captured;` is dead code that JavaScriptCore leaves out of the closure,
         // and Bun then collected a captured target (never true: the array is the
         // callback's alone).
-        Line(depth, fmt::format("rt.op(\"{}\", () => {}rt.registry(((captured) => (held) => {{",
-                                path, Dest(op)));
-        Line(depth + 1, "if (held === captured) return;");
+        const std::string captured = Param("captured", depth + 1);
+        Line(depth, fmt::format("rt.op(\"{}\", () => {}rt.registry((({}) => ({}) => {{", path,
+                                Dest(op), captured, Held(depth + 1)));
+        Line(depth + 1, fmt::format("if ({} === {}) return;", Held(depth + 1), captured));
         Ops(op.body, path + ".", depth + 1);
         Line(depth, fmt::format("}})([{}]){}){});", Args(op, depth), newTarget, Expected(op)));
         break;
@@ -325,7 +337,7 @@ class Emitter {
       case OpKind::Throw:
         Line(depth, fmt::format("rt.throwIf(\"{}\", {});", path,
                                 op.args.empty() ? "true"
-                                                : "Object.is(held, " + Arg(op, 0, depth) + ")"));
+                                                : fmt::format("Object.is({}, {})", Held(depth), Arg(op, 0, depth))));
         break;
     }
   }

@@ -37,6 +37,15 @@ const finrig = (host) => {
     }
     return new FinalizationRegistry(cleanupCallback);
   };
+  const newWeakRef = (target) => new WeakRef(target);
+  // Whether each op must throw a TypeError (Run.checked): (verifier, thisArg, ...args).
+  const isUndefinedNewTarget = (v, _, cleanupCallback, newTarget) => newTarget === "undefined";
+  const always = () => true;
+  const weakRefThrows = (v, _, target) => !v.weak(target);
+  const registerThrows = (v, r, target, held, token) => !v.registries.has(r) || !v.weak(target) ||
+      Object.is(target, held) || (token !== undefined && !v.weak(token));
+  const unregisterThrows = (v, r, token) => !v.registries.has(r) || !v.weak(token);
+  const derefThrows = (v, w) => !v.weakRefs.has(w);
 
   const quote = (s) => {
     let out = '"';
@@ -73,12 +82,12 @@ const finrig = (host) => {
       if (v !== null && (typeof v === "object" || typeof v === "function")) return true;
       return this.es2023 && typeof v === "symbol" && Symbol.keyFor(v) === undefined;
     }
-    // Runs f, which must throw a TypeError exactly when `typeError`. Other exceptions
-    // are Run.op's to report.
-    expect(what, typeError, f) {
+    // Calls f on thisArg with args, which must throw a TypeError exactly when
+    // `typeError`. Other exceptions are Run.op's to report.
+    expect(what, typeError, f, thisArg, args) {
       let threw = null;
       try {
-        return f();
+        return Reflect.apply(f, thisArg, args);
       } catch (e) {
         threw = e;
         throw e;
@@ -165,36 +174,41 @@ const finrig = (host) => {
     }
     // The wire spelling of a literal, for `expected`.
     spell(x) { return this.v(x); }
-    // f() under the verifier's eye, when there is one.
-    checked(what, typeError, f) {
-      return this.verifier ? this.verifier.expect(what, typeError(this.verifier), f) : f();
+    // An op's built-in, called with its arguments under the verifier's eye when there
+    // is one; `typeError(verifier, thisArg, ...args)` says whether it must throw one.
+    // Never through a closure made for the call: SpiderMonkey 102's call IC keeps the
+    // first callee it sees once the code is warm, and such a closure's environment kept
+    // its target alive for good (a callback that registers and collects garbage stopped
+    // its chain after 20 callbacks).
+    checked(what, typeError, f, thisArg, ...args) {
+      return this.verifier
+        ? this.verifier.expect(what, typeError(this.verifier, thisArg, ...args), f, thisArg, args)
+        : Reflect.apply(f, thisArg, args);
     }
     // Ops below are called through op(): they return the op's value or throw.
     object() { return this.alloc({}); }
     symbol(description) { return this.alloc(Symbol(description)); }
     registry(body, newTarget) {
       const run = this;
-      const r = this.checked("FinalizationRegistry(cb)", () => newTarget === "undefined",
-                             () => construct((held) => run.callback(r, held, body), newTarget));
+      const r = this.checked("FinalizationRegistry(cb)", isUndefinedNewTarget, construct, undefined,
+                             (held) => run.callback(r, held, body), newTarget);
       this.verifier?.registries.add(r);
       return this.alloc(r);
     }
     // With a cleanupCallback that is not a function: a TypeError, however it is called.
     registryOf(cleanupCallback, newTarget) {
-      const r = this.checked("FinalizationRegistry(" + this.v(cleanupCallback) + ")", () => true,
-                             () => construct(cleanupCallback, newTarget));
+      const r = this.checked("FinalizationRegistry(" + this.v(cleanupCallback) + ")", always,
+                             construct, undefined, cleanupCallback, newTarget);
       this.verifier?.registries.add(r);
       return this.alloc(r);
     }
     weakRef(target) {
-      const w = this.checked("new WeakRef(target)", (v) => !v.weak(target), () => new WeakRef(target));
+      const w = this.checked("new WeakRef(target)", weakRefThrows, newWeakRef, undefined, target);
       this.verifier?.weakRefs.add(w);
       return this.alloc(w);
     }
     register(r, target, held, token) {
-      const result = this.checked("register", (v) => !v.registries.has(r) || !v.weak(target) ||
-          Object.is(target, held) || (token !== undefined && !v.weak(token)),
-          () => register.call(r, target, held, token));
+      const result = this.checked("register", registerThrows, register, r, target, held, token);
       if (this.verifier) {
         this.verifier.count(r, held).registered++;
         if (result !== undefined) this.fail("register returned " + this.v(result));
@@ -202,15 +216,14 @@ const finrig = (host) => {
       return result;
     }
     unregister(r, token) {
-      const removed = this.checked("unregister", (v) => !v.registries.has(r) || !v.weak(token),
-                                   () => unregister.call(r, token));
+      const removed = this.checked("unregister", unregisterThrows, unregister, r, token);
       if (this.verifier && typeof removed !== "boolean") {
         this.fail("unregister returned " + this.v(removed));
       }
       return removed;
     }
     deref(w) {
-      return this.checked("deref", (v) => !v.weakRefs.has(w), () => deref.call(w));
+      return this.checked("deref", derefThrows, deref, w);
     }
     edges(from) {
       if (from === null || (typeof from !== "object" && typeof from !== "function")) {

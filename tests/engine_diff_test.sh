@@ -45,6 +45,16 @@ for program in $known; do
   [ "$status" -eq 1 ] && grep -q "^  engine: .*invariant 3" "$work/known.txt" ||
     { cat "$work/known.txt"; fail "$program: the engine's known bug did not show"; }
 done
+# A value only the emitted script holds is one the engine cannot collect, and --strict
+# would blame the engine for it. Both programs once kept one on SpiderMonkey 102: a
+# closure per call in the runtime, kept by a warm call IC, held a target (the chain of
+# callbacks stopped at 20); a callback parameter named as a nested one's kept the
+# heldValue in the callback's environment.
+echo "== --strict: the emitted script keeps nothing the program does not"
+for program in corpus/regressions/runaway-cleanup-job.fr corpus/regressions/harness-keeps-no-held-value.fr; do
+  "$finrig" diff --engine "$engine" --strict --corpus "$src/$program" --no-minimize -q \
+    -o "$work/kept" > "$work/kept.txt" || { cat "$work/kept.txt"; fail "$program: --strict found something"; }
+done
 if [ "$scope" = corpus-only ]; then
   echo "engine_diff_test $engine (corpus only): ok"
   exit 0
