@@ -247,7 +247,7 @@ class Emitter {
 
   static std::string Operand(const finrig::Operand& operand, int depth) {
     if (const auto* h = std::get_if<HandleRef>(&operand)) return fmt::format("h[{}]", h->handle);
-    if (std::holds_alternative<HeldRef>(operand)) return depth > 0 ? Held(depth) : "undefined";
+    if (std::holds_alternative<HeldRef>(operand)) return depth > 0 ? "rt.held()" : "undefined";
     return JsLiteral(std::get<Value>(operand));
   }
 

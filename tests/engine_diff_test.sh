@@ -46,10 +46,10 @@ for program in $known; do
     { cat "$work/known.txt"; fail "$program: the engine's known bug did not show"; }
 done
 # A value only the emitted script holds is one the engine cannot collect, and --strict
-# would blame the engine for it. Both programs once kept one on SpiderMonkey 102: a
+# would blame the engine for it. Both programs once kept one: on SpiderMonkey 102 a
 # closure per call in the runtime, kept by a warm call IC, held a target (the chain of
-# callbacks stopped at 20); a callback parameter named as a nested one's kept the
-# heldValue in the callback's environment.
+# callbacks stopped at 20); on V8 and SpiderMonkey a registry made in a callback closed
+# over the callback's environment, which held the heldValue its ops read.
 echo "== --strict: the emitted script keeps nothing the program does not"
 for program in corpus/regressions/runaway-cleanup-job.fr corpus/regressions/harness-keeps-no-held-value.fr; do
   "$finrig" diff --engine "$engine" --strict --corpus "$src/$program" --no-minimize -q \

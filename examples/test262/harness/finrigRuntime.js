@@ -123,7 +123,7 @@ const finrig = (host) => {
     constructor(profile) {
       this.verifier = host.verify ? new Verifier(profile) : null;
       this.inOp = false;
-      this.callbackDepth = 0;
+      this.heldValues = [];  // of the callbacks running, innermost last
       this.ids = new WeakMap();
       this.symbolIds = new Map();  // where symbols cannot be WeakMap keys (es2021)
       this.next = 0;
@@ -139,6 +139,11 @@ const finrig = (host) => {
       const id = (typeof x === "symbol" && !symbolsAreWeak ? this.symbolIds : this.ids).get(x);
       return id === undefined ? "?" : String(id);
     }
+    // The running callback's heldValue, for the ops of its body: read here, not from a
+    // closure over the callback's parameter, whose environment every closure made in the
+    // callback shares; a registry made there kept the heldValue alive after the callback
+    // returned, on V8 and SpiderMonkey alike, and --strict blamed the engine.
+    held() { return this.heldValues[this.heldValues.length - 1]; }
     // The wire spelling of a value: .fr literals, @N for objects, %N for unique symbols.
     v(x) {
       switch (typeof x) {
@@ -173,7 +178,7 @@ const finrig = (host) => {
         result = e instanceof TypeError ? "TypeError"
                : e instanceof NewTargetError ? "NewTargetError" : "error " + quote(String(e));
       } finally {
-        this.inOp = this.callbackDepth > 0;
+        this.inOp = this.heldValues.length > 0;
       }
       this.out("op " + path + " " + result);
       if (expected !== undefined && result !== expected) {
@@ -267,7 +272,7 @@ const finrig = (host) => {
                                       " than registrations with it");
         }
       }
-      ++this.callbackDepth;
+      this.heldValues.push(held);
       this.inOp = true;
       try {
         body(held);
@@ -275,7 +280,8 @@ const finrig = (host) => {
         if (e instanceof Thrown) this.out("threw");
         throw e;
       } finally {
-        this.inOp = --this.callbackDepth > 0;
+        this.heldValues.pop();
+        this.inOp = this.heldValues.length > 0;
       }
       this.out("ret");
     }
