@@ -337,7 +337,7 @@ class Emitter {
       case OpKind::Throw:
         Line(depth, fmt::format("rt.throwIf(\"{}\", {});", path,
                                 op.args.empty() ? "true"
-                                                : fmt::format("Object.is({}, {})", Held(depth), Arg(op, 0, depth))));
+                                                : "Object.is(rt.held(), " + Arg(op, 0, depth) + ")"));
         break;
     }
   }
