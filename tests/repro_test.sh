@@ -30,6 +30,19 @@ repro() {
     { cat "$work/out"; fail "node $* $name.js: not $verdict with '$line'"; }
 }
 fault() { echo --require "$PWD/tests/engine-faults/$1.js"; }
+# on_quickjs_ng NAME PATTERN: $work/NAME.js on each quickjs-ng in the engines cache (in
+# finrig's QuickJS host) prints a line matching PATTERN, its FAIL
+engines=${FINRIG_ENGINES_DIR:-$HOME/.cache/finrig/engines}
+on_quickjs_ng() {
+  local ng entry
+  for ng in "$engines"/quickjs-ng@*/; do
+    [ -f "$ng/finrig-engine" ] || continue
+    entry=$ng$(sed -n 's/^entry //p' "$ng/finrig-engine")
+    node -e "$(cat engines/quickjs-host.js)" "$entry" "$work/$1.js" >"$work/ng" 2>&1 || true
+    grep -q "$2" "$work/ng" || { cat "$work/ng"; fail "$1.js does not fail on $ng"; }
+    echo "fails on $(basename "$ng"), as it should"
+  done
+}
 
 echo "== mandatory: quickjs-ng's register ignores the registry as its target"
 name=quickjs-ng-register-ignores-registry-as-target
@@ -40,14 +53,7 @@ repro "$name" PASS 'register h0 h0 h0: expected TypeError, got TypeError' --expo
 # shellcheck disable=SC2046
 repro "$name" FAIL 'register h0 h0 h0: expected TypeError, got undefined' --expose-gc \
   $(fault register-swallows-typeerror)
-engines=${FINRIG_ENGINES_DIR:-$HOME/.cache/finrig/engines}
-for ng in "$engines"/quickjs-ng@*/; do
-  [ -f "$ng/finrig-engine" ] || continue
-  entry=$ng$(sed -n 's/^entry //p' "$ng/finrig-engine")
-  node -e "$(cat engines/quickjs-host.js)" "$entry" "$work/$name.js" >"$work/ng" 2>&1 || true
-  [[ "$(tail -n 1 "$work/ng")" == FAIL* ]] || { cat "$work/ng"; fail "$name.js passes on $ng"; }
-  echo "fails on $(basename "$ng"), as it should"
-done
+on_quickjs_ng "$name" '^FAIL'
 node --check "$work/$name.test262.js" || fail "$name.test262.js does not parse"
 node tests/test262-run.js "$work/$name.test262.js" || fail "$name.test262.js fails on node"
 node tests/test262-run.js --preload tests/engine-faults/register-swallows-typeerror.js \
@@ -63,4 +69,10 @@ repro "$name" PASS 'unregister h0 h2: expected true, got true' --expose-gc
 repro "$name" FAIL 'unregister h0 h2: expected true, got false' --expose-gc \
   $(fault unregister-answers-false)
 repro "$name" FAIL 'this host gives no collector'
-echo "repro: both repros pass on node, fail under their faults, refuse a host without gc"
+echo "== written by hand: quickjs-ng runs a cleanup job per cell"
+name=quickjs-ng-cleanup-job-per-cell
+cp "corpus/engines/$name.js" "$work/"
+repro "$name" PASS 'callbacks: A(' --expose-gc
+repro "$name" FAIL '0 of the 3 callbacks came'
+on_quickjs_ng "$name" "^FAIL: a callback of B came between A's two"
+echo "repro: the repros pass on node, fail under their faults, refuse a host without gc"
