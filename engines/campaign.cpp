@@ -41,6 +41,52 @@ std::vector<Finding> Judge(Engine& engine, const Program& program, const DiffOpt
   return RunAndJudge(engine, {&program}, options).at(0).result.findings;
 }
 
+// What the written .fr says of the discrepancy before its findings.
+std::vector<std::string> AboutIt(const Discrepancy& d) {
+  return {
+      fmt::format("finrig diff --engine {}: {} ({})", d.engine, SourceName(d.Blame().source),
+                  d.reduction),
+      fmt::format("from {}", d.found.name),
+      fmt::format("reproduced on a second run: {}", d.reproduced ? "yes" : "no"),
+      fmt::format("minimized while it showed: {}", d.Blame().kind),
+      fmt::format("signature: {}", d.BugSignature().Text()),
+  };
+}
+
+// The reduced program as the .fr artifact has it: a header (AboutIt, then a line per
+// finding) first, before the program's own comments; with no op left, after the
+// profile line.
+Program AsWritten(const Discrepancy& d) {
+  std::vector<std::string> header = AboutIt(d);
+  for (const Finding& f : d.findings) {
+    header.push_back(fmt::format("{}: {}", SourceName(f.source), f.message));
+  }
+  Program written = d.reduced;
+  std::vector<std::string>& comments =
+      written.ops.empty() ? written.trailingComments : written.ops.front().comments;
+  comments.insert(comments.begin(), header.begin(), header.end());
+  return written;
+}
+
+// Findings cite lines: the reduced program's ops take the lines the written .fr puts
+// them on, and the engine runs it once more, so that the findings cite that file (a
+// minimized program's ops had no lines, a found one's those of its source file). A
+// header that grows or shrinks with the findings moves the lines: again, a few times.
+void NumberAsWritten(Engine& engine, const DiffOptions& options, Discrepancy& d) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const std::size_t headerLines = AboutIt(d).size() + d.findings.size();
+    Program numbered = ParseProgram(PrintProgram(AsWritten(d)), d.found.name);
+    std::vector<std::string>& comments =
+        numbered.ops.empty() ? numbered.trailingComments : numbered.ops.front().comments;
+    comments.erase(comments.begin(),
+                   comments.begin() + static_cast<std::ptrdiff_t>(headerLines));
+    d.reduced = std::move(numbered);
+    d.reducedRunnable = Runnable(d.reduced, options.strict);
+    d.findings = Judge(engine, d.reducedRunnable, options);
+    if (d.findings.size() + AboutIt(d).size() == headerLines) return;
+  }
+}
+
 // Re-runs the discrepancy (does it show again?) and shrinks it while a finding the same
 // as its first shows.
 Discrepancy Reduce(Engine& engine, Case found, Judgement judgement,
@@ -70,16 +116,18 @@ Discrepancy Reduce(Engine& engine, Case found, Judgement judgement,
   }
   reduced.profile = options.judge.profile;
   Program reducedRunnable = Runnable(reduced, options.judge.strict);
-  return {.number = number,
-          .engine = options.engine,
-          .script = options.script,
-          .found = std::move(found),
-          .judgement = std::move(judgement),
-          .reproduced = reproduced,
-          .reduced = std::move(reduced),
-          .reducedRunnable = std::move(reducedRunnable),
-          .reduction = std::move(reduction),
-          .findings = std::move(findings)};
+  Discrepancy d{.number = number,
+                .engine = options.engine,
+                .script = options.script,
+                .found = std::move(found),
+                .judgement = std::move(judgement),
+                .reproduced = reproduced,
+                .reduced = std::move(reduced),
+                .reducedRunnable = std::move(reducedRunnable),
+                .reduction = std::move(reduction),
+                .findings = std::move(findings)};
+  NumberAsWritten(engine, options.judge, d);
+  return d;
 }
 
 // How a process engine is started; the script's path follows.
@@ -254,28 +302,11 @@ const Finding& Discrepancy::Shown() const {
 }
 
 std::vector<Artifact> Artifacts(const Discrepancy& d, const std::string& directory) {
-  const std::string_view source = SourceName(d.Blame().source);
-  const std::string name = fmt::format("{:04}-{}", d.number, source);
+  const std::string name = fmt::format("{:04}-{}", d.number, SourceName(d.Blame().source));
   const std::string stem = (fs::path(directory) / name).string();
-  // The header comes first, before the program's own comments; with no op left, after
-  // the profile line.
-  std::vector<std::string> header = {
-      fmt::format("finrig diff --engine {}: {} ({})", d.engine, source, d.reduction),
-      fmt::format("from {}", d.found.name),
-      fmt::format("reproduced on a second run: {}", d.reproduced ? "yes" : "no"),
-      fmt::format("minimized while it showed: {}", d.Blame().kind),
-      fmt::format("signature: {}", d.BugSignature().Text()),
-  };
   const ReproCase repro{
-      .name = name, .program = d.reducedRunnable, .finding = d.Shown(), .seen = header};
-  for (const Finding& f : d.findings) {
-    header.push_back(fmt::format("{}: {}", SourceName(f.source), f.message));
-  }
-  Program commented = d.reduced;
-  std::vector<std::string>& comments =
-      commented.ops.empty() ? commented.trailingComments : commented.ops.front().comments;
-  comments.insert(comments.begin(), header.begin(), header.end());
-  std::vector<Artifact> artifacts = {{stem + ".fr", PrintProgram(commented), true}};
+      .name = name, .program = d.reducedRunnable, .finding = d.Shown(), .seen = AboutIt(d)};
+  std::vector<Artifact> artifacts = {{stem + ".fr", PrintProgram(AsWritten(d)), true}};
   for (Artifact& file : ReproFiles(repro, d.reduced, directory)) artifacts.push_back(std::move(file));
   artifacts.push_back({stem + "-original.fr", PrintProgram(d.found.original)});
   artifacts.push_back({stem + ".wire.js", EmitScript(d.reducedRunnable, d.script, stem + ".fr")});

@@ -140,7 +140,8 @@ TEST(Campaign, AFaultyEngineIsBlamedAndItsProgramReduced) {
       << d.reduction;
   EXPECT_TRUE(std::any_of(d.findings.begin(), d.findings.end(),
                           [&](const Finding& f) { return f.SameAs(d.Blame()); }));
-  EXPECT_LE(engine.runs(), 2 + 2 + 301) << "the batch, a rerun, the reduced one, the budget";
+  EXPECT_LE(engine.runs(), 2 + 2 + 301 + 1)
+      << "the batch, a rerun, the reduced one, the budget, the lines numbered";
 }
 
 TEST(Campaign, WithoutMinimizingTheProgramIsKeptAsFound) {
@@ -152,7 +153,7 @@ TEST(Campaign, WithoutMinimizingTheProgramIsKeptAsFound) {
   const Discrepancy& d = outcome.discrepancies.at(0);
   EXPECT_EQ(PrintProgram(d.reduced), PrintProgram(d.found.approximated));
   EXPECT_EQ(d.reduction, "not minimized (--no-minimize)");
-  EXPECT_EQ(engine.runs(), 2 + 1) << "the batch and a rerun, nothing to reduce";
+  EXPECT_EQ(engine.runs(), 2 + 2) << "the batch, a rerun, nothing to reduce, the lines numbered";
 }
 
 // What `finrig diff` writes is made of the discrepancy alone.
@@ -189,6 +190,16 @@ TEST(Campaign, ArtifactsCarryTheReducedProgramItsFindingsAndTheOriginal) {
     EXPECT_NE(header.find(std::string(SourceName(f.source)) + ": " + f.message), std::string::npos)
         << f.message;
   }
+  // Its findings cite the lines of the file written: the register that should have thrown
+  // is on the line its finding names, past the header.
+  const Finding& shown = d.Shown();
+  ASSERT_FALSE(shown.op.empty());
+  const int cited = d.reduced.ops.at(std::stoul(shown.op)).line;  // a top-level op
+  EXPECT_EQ(shown.message.rfind(fmt::format("line {}: ", cited), 0), 0u) << shown.message;
+  std::istringstream lines(files[0].contents);
+  std::string line;
+  for (int n = 0; n < cited; ++n) std::getline(lines, line);
+  EXPECT_EQ(line.rfind("register h", 0), 0u) << "line " << cited << ":\n" << files[0].contents;
   EXPECT_NE(files[1].contents.find("The rule: invariant 2"), std::string::npos) << files[1].contents;
   EXPECT_EQ(files[4].contents, PrintProgram(ParseProgram(kThrowing)));
   EXPECT_EQ(files[5].contents, EmitScript(d.reducedRunnable, Flavor::Node, "out/0001-engine.fr"));
