@@ -66,7 +66,9 @@ constexpr std::array kProfiles = {
                  "which enqueues a job for them even when it empties no cell of that registry "
                  "(--letter reports it); 1.1.45 loses the pending timer after a cleanup "
                  "callback throws and exits, which diff reports as a crash "
-                 "(corpus/engines/bun-timer-lost-after-cleanup-throws.*)",
+                 "(corpus/engines/bun-timer-lost-after-cleanup-throws.*); every version "
+                 "calls a cleanup callback with itself as this "
+                 "(corpus/engines/jsc-cleanup-callback-this-is-itself.*)",
         .script = Flavor::Bun,
     },
     EngineProfile{
@@ -154,6 +156,11 @@ constexpr std::array kKnownBugs = {
              .signature = "engine crashed | registry{throw} register turn",
              .first = "1.1.45",
              .last = "1.1.45"},
+    KnownBug{.name = "jsc-cleanup-callback-this-is-itself",
+             .engine = "bun",
+             .signature = "engine error | register turn",
+             .first = "1.1.45",
+             .last = "1.4.5"},
     KnownBug{.name = "quickjs-unregister-misses-dead-cell",
              .engine = "quickjs",
              .signature = "engine invariant 7 at unregister | register gc unregister",

@@ -5,6 +5,7 @@
 #   # check: --strict                  options for finrig check (default: none)
 #   # verdict: accepted                or: # verdict: rejected, invariant N
 #                                      or: # verdict: rejected, crashed (no end line)
+#                                      or: # verdict: rejected, error (the script's own check)
 set -euo pipefail
 finrig=$1 trace=$2
 fail() { echo "FAIL: $trace: $*" >&2; exit 1; }
@@ -24,8 +25,8 @@ case "$verdict" in
     [ "$status" -eq 1 ] || fail "expected rejected, got exit $status"
     invariant=${verdict#rejected, invariant }
     grep -q "engine: .*invariant $invariant " <<<"$out" || fail "not rejected for invariant $invariant" ;;
-  "rejected, crashed")
+  "rejected, crashed" | "rejected, error")
     [ "$status" -eq 1 ] || fail "expected rejected, got exit $status"
-    grep -q "engine: crashed" <<<"$out" || fail "not rejected as a crash" ;;
+    grep -q "engine: ${verdict#rejected, }" <<<"$out" || fail "not rejected as ${verdict#rejected, }" ;;
   *) fail "unknown verdict '$verdict'" ;;
 esac

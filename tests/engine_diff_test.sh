@@ -135,6 +135,7 @@ check_engine_fault unregister-answers-false "invariant 7"
 check_engine_fault wrong-held-value "invariant 5"
 check_engine_fault register-swallows-typeerror "invariant 2"
 check_engine_fault callback-before-collection "invariant 4"
+check_engine_fault callback-this-and-arguments "a cleanup callback was called with 2 arguments and this of type object"
 
 echo "== --strict finds V8's cleanup stall"
 status=0

@@ -75,4 +75,12 @@ cp "corpus/engines/$name.js" "$work/"
 repro "$name" PASS 'callbacks: A(' --expose-gc
 repro "$name" FAIL '0 of the 3 callbacks came'
 on_quickjs_ng "$name" "^FAIL: a callback of B came between A's two"
+echo "== written by hand: JavaScriptCore calls a cleanup callback with itself as this"
+name=jsc-cleanup-callback-this-is-itself
+cp "corpus/engines/$name.js" "$work/"
+repro "$name" PASS 'this: undefined, arguments: 1' --expose-gc
+repro "$name" FAIL 'no callback within 10 tasks'
+# shellcheck disable=SC2046
+repro "$name" FAIL 'this: of type object, arguments: 2' --expose-gc \
+  $(fault callback-this-and-arguments)
 echo "repro: the repros pass on node, fail under their faults, refuse a host without gc"

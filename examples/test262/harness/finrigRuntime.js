@@ -48,6 +48,9 @@ const finrig = (host) => {
     return new FinalizationRegistry(cleanupCallback);
   };
   const newWeakRef = (target) => new WeakRef(target);
+  // What `this` is in a function of this script called with undefined: undefined in
+  // strict code, the global object in sloppy code (test262 runs both).
+  const undefinedThis = (function () { return this; })();
   // Whether each op must throw a TypeError (Run.checked): (verifier, thisArg, ...args).
   const isUndefinedNewTarget = (v, _, cleanupCallback, newTarget) => newTarget === "undefined";
   const always = () => true;
@@ -206,7 +209,9 @@ const finrig = (host) => {
     registry(body, newTarget) {
       const run = this;
       const r = this.checked("FinalizationRegistry(cb)", isUndefinedNewTarget, construct, undefined,
-                             (held) => run.callback(r, held, body), newTarget);
+                             function (held) {
+                               return run.callback(r, held, body, this, arguments.length);
+                             }, newTarget);
       this.verifier?.registries.add(r);
       return this.alloc(r);
     }
@@ -255,7 +260,8 @@ const finrig = (host) => {
       this.out("op " + path + " throw");
       throw new Thrown();
     }
-    callback(r, held, body) {
+    // `self` and `count`: the this value and the number of arguments the callback got.
+    callback(r, held, body, self, count) {
       if (this.closed) return;
       if (++this.callbacks > CALLBACK_BUDGET) {
         // The model stops every job here; an engine cannot be made to, so the trace ends.
@@ -264,6 +270,13 @@ const finrig = (host) => {
         return;
       }
       this.out("cb " + this.v(r) + " " + this.v(held));
+      // CleanupFinalizationRegistry step 3.c: HostCallJobCallback(callback, undefined,
+      // « cell.[[HeldValue]] »), which every host performs as that Call.
+      if (self !== undefinedThis || count !== 1) {
+        this.fail("a cleanup callback was called with " + count + " arguments and this " +
+                  (self === undefinedThis ? "undefined" : "of type " + typeof self) +
+                  ", where every engine passes one argument and this undefined");
+      }
       if (this.verifier) {
         if (this.inOp) this.verifier.failures.push("a cleanup callback ran during an op");
         const entry = this.verifier.count(r, held);
