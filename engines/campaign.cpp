@@ -74,7 +74,8 @@ Program AsWritten(const Discrepancy& d) {
 // header that grows or shrinks with the findings moves the lines: again, a few times.
 void NumberAsWritten(Engine& engine, const DiffOptions& options, Discrepancy& d) {
   for (int attempt = 0; attempt < 3; ++attempt) {
-    const std::size_t headerLines = AboutIt(d).size() + d.findings.size();
+    const std::size_t findings = d.findings.size();
+    const std::size_t headerLines = AboutIt(d).size() + findings;
     Program numbered = ParseProgram(PrintProgram(AsWritten(d)), d.found.name);
     std::vector<std::string>& comments =
         numbered.ops.empty() ? numbered.trailingComments : numbered.ops.front().comments;
@@ -83,7 +84,7 @@ void NumberAsWritten(Engine& engine, const DiffOptions& options, Discrepancy& d)
     d.reduced = std::move(numbered);
     d.reducedRunnable = Runnable(d.reduced, options.strict);
     d.findings = Judge(engine, d.reducedRunnable, options);
-    if (d.findings.size() + AboutIt(d).size() == headerLines) return;
+    if (d.findings.size() == findings) return;
   }
 }
 
