@@ -56,7 +56,8 @@ std::string_view HostPrelude(Flavor flavor) {
   // V8 posts cleanup tasks to the platform's queue: a timer and then an immediate
   // give them two passes of the event loop.
   macrotask: () => new Promise((r) => setTimeout(r, 0)).then(() => new Promise((r) => setImmediate(r))),
-  onUncaught: (f) => process.on("uncaughtException", f),
+  // A `registry async` callback's throw rejects a promise no one handles.
+  onUncaught: (f) => process.on("uncaughtException", f).on("unhandledRejection", f),
   exit: () => process.exit(0),
 };
 )";
@@ -73,8 +74,13 @@ std::string_view HostPrelude(Flavor flavor) {
   macrotask: () => new Promise((r) => setTimeout(r, 0)).then(() => new Promise((r) => setTimeout(r, 0))),
   // Deno calls no "error" listener for an exception of a cleanup callback: 1.46 drops
   // it, 2.x prints "file://...: Uncaught ..." to stdout (the adapter skips those lines)
-  // and goes on. The trace shows the callback threw either way.
-  onUncaught: () => {},
+  // and goes on. The trace shows the callback threw either way. A rejection no one
+  // handles (a `registry async` callback's throw) would end the program, unless
+  // prevented.
+  onUncaught: (f) => globalThis.addEventListener("unhandledrejection", (e) => {
+    e.preventDefault();
+    f(e.reason);
+  }),
   exit: () => Deno.exit(0),
 };
 )";
@@ -86,7 +92,7 @@ std::string_view HostPrelude(Flavor flavor) {
   print: (line) => require("fs").writeSync(1, line + "\n"),
   gc: () => require("bun:jsc").fullGC(),
   macrotask: () => new Promise((r) => setTimeout(r, 0)).then(() => new Promise((r) => setImmediate(r))),
-  onUncaught: (f) => process.on("uncaughtException", f),
+  onUncaught: (f) => process.on("uncaughtException", f).on("unhandledRejection", f),
   exit: () => process.exit(0),
 };
 )";
@@ -300,8 +306,9 @@ class Emitter {
           opLine(fmt::format("rt.registryOf({}{})", Arg(op, 0, depth), newTarget));
           break;
         }
+        const std::string_view make = op.registryAsync ? "asyncRegistry" : "registry";
         if (op.args.empty()) {
-          Line(depth, fmt::format("rt.op(\"{}\", () => {}rt.registry(({}) => {{", path, Dest(op),
+          Line(depth, fmt::format("rt.op(\"{}\", () => {}rt.{}(({}) => {{", path, Dest(op), make,
                                   Held(depth + 1)));
           Ops(op.body, path + ".", depth + 1);
           Line(depth, "}" + newTarget + ")" + Expected(op) + ");");
@@ -313,8 +320,8 @@ class Emitter {
         // and Bun then collected a captured target (never true: the array is the
         // callback's alone).
         const std::string captured = Param("captured", depth + 1);
-        Line(depth, fmt::format("rt.op(\"{}\", () => {}rt.registry((({}) => ({}) => {{", path,
-                                Dest(op), captured, Held(depth + 1)));
+        Line(depth, fmt::format("rt.op(\"{}\", () => {}rt.{}((({}) => ({}) => {{", path,
+                                Dest(op), make, captured, Held(depth + 1)));
         Line(depth + 1, fmt::format("if ({} === {}) return;", Held(depth + 1), captured));
         Ops(op.body, path + ".", depth + 1);
         Line(depth, fmt::format("}})([{}]){}){});", Args(op, depth), newTarget, Expected(op)));

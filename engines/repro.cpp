@@ -150,12 +150,13 @@ class Writer {
       case OpKind::Assign: Line(depth, fmt::format("{}{};", dest, Arg(op, 0, depth)), op); return;
       case OpKind::Drop: Line(depth, dest + "undefined;", op); return;
       case OpKind::NewRegistry: {
+        const std::string_view async = op.registryAsync ? "async " : "";
         if (op.args.empty() && op.body.empty()) {
-          Line(depth, dest + "registry(() => {});", op);
+          Line(depth, fmt::format("{}registry({}() => {{}});", dest, async), op);
           return;
         }
         if (op.args.empty()) {
-          Line(depth, dest + "registry((held) => {", op);
+          Line(depth, fmt::format("{}registry({}(held) => {{", dest, async), op);
           Ops(op.body, depth + 1);
           out_ += std::string(2 * depth + 2, ' ') + "});\n";
           return;
@@ -164,7 +165,7 @@ class Writer {
         // the engine keeps them in its environment (engines/js.cpp's script says why).
         std::vector<std::string> captures;
         for (std::size_t i = 0; i < op.args.size(); ++i) captures.push_back(Arg(op, i, depth));
-        Line(depth, dest + "registry(((captured) => (held) => {", op);
+        Line(depth, fmt::format("{}registry(((captured) => {}(held) => {{", dest, async), op);
         out_ += std::string(2 * depth + 4, ' ') + "if (held === captured) return;\n";
         Ops(op.body, depth + 1);
         out_ += std::string(2 * depth + 2, ' ') +
@@ -355,7 +356,7 @@ const registry = (body) => {
   const r = named(new FinalizationRegistry((held) => {
     if (synchronous) fail("a cleanup callback ran during the program's synchronous ops");
     calls.push(callback(spell(r), spell(held)));
-    body(held);
+    return body(held);  // an async body's promise, rejected where it throws
   }));
   return r;
 };
@@ -366,9 +367,10 @@ const collect = () => collector();
 // then the verdict.
 constexpr std::string_view kVerdict = R"JS(
 if (typeof process === "object" && typeof process.on === "function") {
-  process.on("uncaughtException", (e) => {
+  const uncaught = (e) => {
     if (!(e instanceof Thrown)) fail("an exception no one caught: " + e);
-  });
+  };
+  process.on("uncaughtException", uncaught).on("unhandledRejection", uncaught);
   process.on("exit", () => {
     if (!finished) print("FAIL: the engine ended the program before its end");
   });

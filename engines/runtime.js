@@ -196,12 +196,17 @@ const finrig = (host) => {
     // Ops below are called through op(): they return the op's value or throw.
     object() { return this.alloc({}); }
     symbol(description) { return this.alloc(Symbol(description)); }
-    registry(body, newTarget) {
+    registry(body, newTarget) { return this.newRegistry(body, newTarget, false); }
+    // `registry async`: the engine calls an async function, whose body's throw rejects
+    // the promise the call returns instead of ending the job.
+    asyncRegistry(body, newTarget) { return this.newRegistry(body, newTarget, true); }
+    newRegistry(body, newTarget, isAsync) {
       const run = this;
+      const cleanupCallback = isAsync
+        ? async function (held) { return run.callback(r, held, body, this, arguments.length, true); }
+        : function (held) { return run.callback(r, held, body, this, arguments.length, false); };
       const r = this.checked("FinalizationRegistry(cb)", isUndefinedNewTarget, construct, undefined,
-                             function (held) {
-                               return run.callback(r, held, body, this, arguments.length);
-                             }, newTarget);
+                             cleanupCallback, newTarget);
       this.verifier?.registries.add(r);
       return this.alloc(r);
     }
@@ -251,7 +256,8 @@ const finrig = (host) => {
       throw new Thrown();
     }
     // `self` and `count`: the this value and the number of arguments the callback got.
-    callback(r, held, body, self, count) {
+    // An async callback returns (its promise) whether or not its body throws.
+    callback(r, held, body, self, count, isAsync) {
       if (this.closed) return;
       if (++this.callbacks > CALLBACK_BUDGET) {
         // The model stops every job here; an engine cannot be made to, so the trace ends.
@@ -280,7 +286,7 @@ const finrig = (host) => {
       try {
         body(held);
       } catch (e) {
-        if (e instanceof Thrown) this.out("threw");
+        if (e instanceof Thrown) this.out(isAsync ? "ret" : "threw");
         throw e;
       } finally {
         this.heldValues.pop();

@@ -330,6 +330,14 @@ class OpGen {
       case OpChoice::Registry: return Registry(depth_ < kMaxBodyDepth && rng_.OneIn(top ? 3 : 4));
       case OpChoice::CapturingRegistry:
         return Registry(depth_ < kMaxBodyDepth && rng_.OneIn(4), 1 + rng_.Below(kMaxCaptures));
+      case OpChoice::AsyncRegistry: {
+        Op op = Registry(depth_ < kMaxBodyDepth);
+        op.registryAsync = true;
+        if (!op.body.empty() && op.body.back().kind != OpKind::Throw) {
+          op.body.push_back(Op{.kind = OpKind::Throw});
+        }
+        return op;
+      }
       case OpChoice::RegistryChecks: {
         Op op = Registry(false);
         op.registryNewTarget = static_cast<RegistryNewTarget>(rng_.Below(3));
@@ -393,13 +401,17 @@ void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
   if (facts.payload == Payload::RegistryOptions && rng.OneIn(3)) {
     // How the constructor is called, and with what callback (its own part, so that the
     // captures and the body below are edited as often as before).
-    if (rng.Coin()) {
+    const std::size_t part = rng.Below(4);
+    if (part < 2) {
       op.registryNewTarget = static_cast<RegistryNewTarget>(rng.Below(3));
+    } else if (part == 2 && !op.registryCallbackArg) {
+      op.registryAsync = !op.registryAsync;
     } else if (op.registryCallbackArg) {
       op.registryCallbackArg = false;
       op.args.clear();
     } else {
       op.registryCallbackArg = true;
+      op.registryAsync = false;
       op.args = {gen.ArgFor(op.kind, 0)};
       op.body.clear();
     }

@@ -18,7 +18,8 @@ namespace finrig::gen {
 enum class Scenario : std::uint8_t {
   UnregisterAfterDeath,  // a target dies (gc), then its cell is unregistered before the turn
   SharedToken,           // one token, cells in two registries; unregister from one
-  ThrowLeavesCells,      // a throwing callback with emptied cells left; unregister them
+  ThrowLeavesCells,      // a throwing callback with emptied cells left (variant: async, so
+                         // none left); unregister them
   WeakRefAcrossTurn,     // a WeakRef's target dies once the turn ends its KeptAlive; deref it
   RegistryDiesWithJob,   // a registry with a pending cleanup job becomes garbage
   CallbackReenters,      // a callback that derefs a WeakRef and registers again
@@ -39,8 +40,8 @@ struct ScenarioDraw {
   std::uint32_t variation = 0;
 };
 
-// ScenarioDraw::variation is below this: each scenario has at most one variant bit.
-inline constexpr std::uint32_t kScenarioVariations = 2;
+// ScenarioDraw::variation is below this: each scenario has at most two variant bits.
+inline constexpr std::uint32_t kScenarioVariations = 4;
 
 // The scenario's ops, all at top level (they end with a turn).
 std::vector<Op> MakeScenario(const ScenarioDraw& draw);

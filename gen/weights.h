@@ -24,6 +24,7 @@ enum class OpChoice : std::uint8_t {
   Registry,
   CapturingRegistry,  // registry captures ...: its callback closes over values
   RegistryChecks,     // registry newtarget ... / callback <operand>: the constructor's checks
+  AsyncRegistry,      // registry async { ... throw }: a callback whose throw rejects a promise
   WeakRef,
   Deref,
   Register,
@@ -55,6 +56,7 @@ inline constexpr std::array kOpWeights = {
     OpWeight{OpChoice::Registry, 4, 1},
     OpWeight{OpChoice::CapturingRegistry, 2, 1},
     OpWeight{OpChoice::RegistryChecks, 1, 1},
+    OpWeight{OpChoice::AsyncRegistry, 1, 1},
     OpWeight{OpChoice::WeakRef, 4, 4},
     OpWeight{OpChoice::Deref, 4, 4},
     OpWeight{OpChoice::Register, 22, 22},

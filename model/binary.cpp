@@ -17,7 +17,8 @@
 //                                           operand is the callback (k = 0: undefined),
 //                                           the others are dropped and n is ignored (as
 //                                           too deep a body's); else the callback body;
-//                                           n = 0: no body
+//                                           n = 0: no body; bit 6 (without bit 5): the
+//                                           callback is async
 //      4 NewWeakRef   dest operand
 //      5 Deref        flags [dest] operand  flags bit 0: dest present
 //      6 Register     flags operand{3} [operand]   flags bit 0: token present
@@ -123,6 +124,7 @@ constexpr std::uint8_t kTurnRepost = 8;
 constexpr int kRegistryNewTargetShift = 3;
 constexpr std::uint8_t kRegistryNewTarget = 3 << kRegistryNewTargetShift;
 constexpr std::uint8_t kRegistryCallbackArg = 32;
+constexpr std::uint8_t kRegistryAsync = 64;
 
 double CanonicalNaN() { return std::numeric_limits<double>::quiet_NaN(); }
 
@@ -250,6 +252,8 @@ class Decoder {
     if ((flags & kRegistryCallbackArg) != 0) {
       op.registryCallbackArg = true;
       op.args.resize(1, Value{Undefined{}});
+    } else {
+      op.registryAsync = (flags & kRegistryAsync) != 0;
     }
   }
 
@@ -400,6 +404,7 @@ class Encoder {
         flags |= static_cast<std::uint8_t>(static_cast<int>(op.registryNewTarget)
                                            << kRegistryNewTargetShift);
         if (op.registryCallbackArg) flags |= kRegistryCallbackArg;
+        if (op.registryAsync && !op.registryCallbackArg) flags |= kRegistryAsync;
       }
       out_.Byte(flags);
     }

@@ -562,9 +562,9 @@ TEST(BinaryTest, RegistryCapturesCount) {
   EXPECT_EQ(registry(2).args, (std::vector<Operand>{HandleRef{0}, HandleRef{0}}));
   EXPECT_EQ(registry(4).args.size(), 4u);
   EXPECT_EQ(registry(5).args.size(), 0u);  // 5 % 5
-  EXPECT_EQ(registry(0xc1).args.size(), 1u);  // other bits ignored
+  EXPECT_EQ(registry(0x81).args.size(), 1u);  // bit 7 ignored
   Program p;
-  p.ops = {Op{.kind = OpKind::NewObject, .dest = 0}, registry(0xc1)};
+  p.ops = {Op{.kind = OpKind::NewObject, .dest = 0}, registry(0x81)};
   EXPECT_EQ(EncodeProgram(p), (std::vector<std::uint8_t>{0, 0, 0, 3, 1, 1, 0, 0, 0}));
   // A capture of the registry's own handle is read before the handle is assigned.
   EXPECT_EQ(Decode({0, 3, 1, 1, 0, 1, 0}).ops.at(0).args,
@@ -591,6 +591,23 @@ TEST(BinaryTest, RegistryConstructorFlags) {
   Program p;
   p.ops = {registry({0, 3, 0x31, 0, 6, 1, 0})};
   EXPECT_EQ(EncodeProgram(p), (std::vector<std::uint8_t>{0, 3, 0x31, 0, 6, 1, 0}));
+}
+
+// Bit 6 makes the callback async; a callback operand is no function, so not async.
+TEST(BinaryTest, RegistryAsyncFlag) {
+  const auto registry = [](std::vector<std::uint8_t> bytes) { return Decode(bytes).ops.at(0); };
+  EXPECT_TRUE(registry({0, 3, 0x40, 0, 0}).registryAsync);
+  EXPECT_FALSE(registry({0, 3, 0x00, 0, 0}).registryAsync);
+  const Op callback = registry({0, 3, 0x60, 0, 0});
+  EXPECT_TRUE(callback.registryCallbackArg);
+  EXPECT_FALSE(callback.registryAsync);
+  Program p;
+  p.ops = {registry({0, 3, 0x48, 0, 1, 13, 0})};  // newtarget undefined async { throw }
+  EXPECT_EQ(p.ops[0].registryNewTarget, RegistryNewTarget::Undefined);
+  EXPECT_TRUE(p.ops[0].registryAsync);
+  ASSERT_EQ(p.ops[0].body.size(), 1u);
+  EXPECT_EQ(p.ops[0].body[0].kind, OpKind::Throw);
+  EXPECT_EQ(EncodeProgram(p), (std::vector<std::uint8_t>{0, 3, 0x48, 0, 1, 13, 0}));
 }
 
 // ---- The documented mappings of constructs invalid where they stand.

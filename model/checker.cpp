@@ -61,6 +61,7 @@ struct Thing {
   std::vector<Value> refs = {};
   std::vector<CellRecord> cells = {};
   const std::vector<Op>* callback = nullptr;
+  bool asyncCallback = false;        // a registry's: its callback is an async function
   std::vector<Value> captures = {};  // a registry's: what its callback closes over
   Value weakRefTarget = Undefined{};
 };
@@ -422,7 +423,9 @@ class Checker {
            /*dependsOnChoices=*/true);
   }
 
-  // Returns whether the callback threw.
+  // Returns whether the callback threw, which ends its job; an async callback's body
+  // throwing only rejects the promise the callback returns (docs/SEMANTICS.md, "How a
+  // cleanup callback is called"), and the job goes on.
   bool CheckCallback(const Op& op, HeapId registry, const Value& held, TurnState& turn) {
     turn.calls.emplace_back(registry, held);
     ++callbacks_;
@@ -449,7 +452,7 @@ class Checker {
       throw BranchFailed{};
     }
     callbackArguments_.push_back(held);
-    const bool threw = CheckOps(*things_[registry].callback);
+    const bool threw = CheckOps(*things_[registry].callback) && !things_[registry].asyncCallback;
     callbackArguments_.pop_back();
     const Event& event = Next(&op);
     const auto* end = std::get_if<CallbackEnd>(&event);
@@ -897,7 +900,10 @@ class Checker {
     std::vector<Value> captures;
     for (std::size_t i = 0; i < op.args.size(); ++i) captures.push_back(Arg(op, i));
     Allocated(op, result,
-              Thing{.kind = Thing::Kind::Registry, .callback = &op.body, .captures = captures},
+              Thing{.kind = Thing::Kind::Registry,
+                    .callback = &op.body,
+                    .asyncCallback = op.registryAsync,
+                    .captures = captures},
               false);
   }
 

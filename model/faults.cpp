@@ -53,6 +53,9 @@ constexpr std::array<FaultInfo, kFaultCount> kFaults = {{
     {"prototype-before-callable",
      "new FinalizationRegistry reads NewTarget.prototype before checking its callback is callable",
      Invariant::TypeErrorExactlyForBadArguments},
+    {"async-rejection-ends-job",
+     "a cleanup job stops when an async callback returns a rejected promise, as if it threw",
+     Invariant::Completeness},
 }};
 
 }  // namespace

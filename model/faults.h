@@ -31,8 +31,9 @@ enum class Fault : std::uint8_t {
   CollectedRegistryDelivers,   // pending jobs do not keep their registry alive, yet run
   CapturesIgnored,             // a registry's callback keeps nothing it captures alive
   PrototypeBeforeCallable,     // the constructor reads NewTarget.prototype before IsCallable
+  AsyncRejectionEndsJob,       // a job stops at an async callback's rejected promise, as at a throw
 };
-inline constexpr int kFaultCount = 18;
+inline constexpr int kFaultCount = 19;
 
 std::string_view FaultName(Fault fault);     // "callback-after-unregister", ...
 std::string_view FaultSummary(Fault fault);  // one line, for `finrig faults --verbose`

@@ -57,8 +57,8 @@ struct Candidate {
 // passes terminates even without the check budget.
 using Simplification = std::vector<Op> (*)(const Op&);
 
-// A registry's callback operand (for the program's function) or NewTarget, a
-// register's token, a registry's captures, a deref's result handle, a throw's operand
+// A registry's callback operand (for the program's function) or NewTarget, its
+// callback's being async, a register's token, a registry's captures, a deref's result handle, a throw's operand
 // (so it always throws), a symbol's description. (A registry's body is ddmin's: it
 // tries an empty list first.)
 std::vector<Op> WithoutOptionalParts(const Op& op) {
@@ -69,6 +69,8 @@ std::vector<Op> WithoutOptionalParts(const Op& op) {
     plainer.args.clear();
   } else if (op.registryNewTarget != RegistryNewTarget::Constructor) {
     plainer.registryNewTarget = RegistryNewTarget::Constructor;
+  } else if (op.registryAsync) {
+    plainer.registryAsync = false;
   } else if (op.args.size() > facts.minArgs) {
     plainer.args.resize(facts.minArgs);
   } else if (facts.dest == DestUse::MayAssign && op.dest) {

@@ -86,6 +86,7 @@ Completion Agent::FinalizationRegistryConstructor(RegistryNewTarget newTarget,
   //    registry keeps its callback, and the callback its captures, alive).
   Closure& closure = std::get<Closure>(cleanupCallback);
   registry.cleanupCallback = closure.body;
+  registry.asyncCallback = closure.async;
   registry.captures = std::move(closure.captures);
   // 7. Set finalizationRegistry.[[Cells]] to a new empty List.
   // 8. Return finalizationRegistry.
@@ -250,10 +251,10 @@ Completion Agent::CleanupFinalizationRegistry(HeapId registry) {
     // Fault: the callback gets the heldValue of the oldest cell still in [[Cells]].
     if (faults_.Has(Fault::WrongHeldValue) && !cells.empty()) heldValue = cells.front().heldValue;
     //  c. Perform ? HostCallJobCallback(callback, undefined, « cell.[[HeldValue]] »).
-    Completion completion = HostCallJobCallback(registry, heldValue);
+    auto [completion, rejected] = HostCallJobCallback(registry, heldValue);
     // Fault: the same cell is delivered a second time.
     if (faults_.Has(Fault::DoubleDelivery) && !completion.IsAbrupt()) {
-      completion = HostCallJobCallback(registry, heldValue);
+      completion = HostCallJobCallback(registry, heldValue).completion;
     }
     if (completion.IsAbrupt()) {
       // Fault: the cells that were still to be delivered are lost with the exception.
@@ -262,6 +263,9 @@ Completion Agent::CleanupFinalizationRegistry(HeapId registry) {
       }
       return completion;
     }
+    // Fault: the job looks at what the callback returned and stops at a rejected promise,
+    // as if the async callback had thrown (the cells stay, and no host re-posts).
+    if (faults_.Has(Fault::AsyncRejectionEndsJob) && rejected) break;
   }
   // 4. Return unused.
   return Completion::Normal();
@@ -269,14 +273,22 @@ Completion Agent::CleanupFinalizationRegistry(HeapId registry) {
 
 // #sec-hostcalljobcallback: calls the registry's callback with one argument; the
 // trace shows the call, then the body's ops.
-Completion Agent::HostCallJobCallback(HeapId registry, const Value& heldValue) {
+Agent::CallbackCompletion Agent::HostCallJobCallback(HeapId registry, const Value& heldValue) {
   --callbacksLeft_;
   Record(CallbackBegin{.registry = registry, .held = heldValue});
   callbackArguments_.push_back(heldValue);
-  const Completion completion = ExecuteAll(*Thing(registry).cleanupCallback);
+  const HeapThing& callback = Thing(registry);
+  const bool async = callback.asyncCallback;
+  const Completion body = ExecuteAll(*callback.cleanupCallback);
   callbackArguments_.pop_back();
-  Record(CallbackEnd{.threw = completion.IsAbrupt()});
-  return completion;
+  // An async function's [[Call]] returns its promise normally whatever the body does:
+  // AsyncBlockStart (#sec-asyncblockstart) step 2.g rejects the promise with a throw
+  // completion's value, and EvaluateAsyncFunctionBody
+  // (#sec-runtime-semantics-evaluateasyncfunctionbody) step 5 returns the promise. Nothing
+  // reads it: CleanupFinalizationRegistry step 3.c's `?` sees a normal completion.
+  const bool rejected = async && body.IsAbrupt();
+  Record(CallbackEnd{.threw = body.IsAbrupt() && !async});
+  return {rejected ? Completion::Normal() : body, rejected};
 }
 
 // #sec-weakref-execution: "At any time, if a set of objects and/or symbols S is not

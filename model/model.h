@@ -34,6 +34,7 @@ namespace model {
 // captures), or a value the program names, which is never callable.
 struct Closure {
   const std::vector<Op>* body;
+  bool async;  // an async function: its body's throw rejects the promise it returns
   std::vector<Value> captures;
 };
 using CleanupCallback = std::variant<Closure, Value>;
@@ -59,6 +60,7 @@ struct HeapThing {
   std::string description = {};                // Symbol
   std::vector<Cell> cells = {};                // Registry: [[Cells]]
   const std::vector<Op>* cleanupCallback = {}; // Registry: [[CleanupCallback]]'s body
+  bool asyncCallback = false;                  // Registry: that function is async
   std::vector<Value> captures = {};            // Registry: what that function closes over
   std::optional<Value> weakRefTarget = {};     // WeakRef: [[WeakRefTarget]]
 };
@@ -119,7 +121,13 @@ class Agent {
   void ClearKeptObjects();
   void HostEnqueueFinalizationRegistryCleanupJob(HeapId registry);
   Completion CleanupFinalizationRegistry(HeapId registry);
-  Completion HostCallJobCallback(HeapId registry, const Value& heldValue);
+  // The completion of the Call, and whether it is an async function's normal return of
+  // a promise its body's throw rejected.
+  struct CallbackCompletion {
+    Completion completion;
+    bool rejected;
+  };
+  CallbackCompletion HostCallJobCallback(HeapId registry, const Value& heldValue);
   // The "Execution" clause's atomic step, for the largest non-live subset of the
   // collection's candidates.
   void CollectGarbage(const Collection& collection);

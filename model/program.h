@@ -39,7 +39,7 @@ enum class OpKind : std::uint8_t {
   NewObject,    // hN = object
   NewSymbol,    // hN = symbol ["description"]
   Assign,       // hN = <operand>
-  NewRegistry,  // hN = registry [newtarget ...] [callback <operand> | captures <operand> ...] [{ body }]
+  NewRegistry,  // hN = registry [newtarget ...] [callback <operand> | [async] [captures <operand> ...]] [{ body }]
   NewWeakRef,   // hN = weakref <target>
   Deref,        // [hN =] deref <weakref>
   Register,     // register <registry> <target> <heldValue> [<token>]
@@ -117,6 +117,7 @@ struct Op {
   // program's function (no .fr value is callable), and then there is no body.
   RegistryNewTarget registryNewTarget = RegistryNewTarget::Constructor;
   bool registryCallbackArg = false;
+  bool registryAsync = false;  // NewRegistry: the cleanup callback is an async function
   std::vector<HeapId> gcOnly = {};              // Gc: empty = every unreachable value
   JobsEnqueued gcEnqueue = JobsEnqueued::OnePerRegistry;  // Gc: jobs per registry emptied
   JobHold gcHold = JobHold::Strong;                       // Gc: what its jobs hold

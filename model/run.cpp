@@ -109,7 +109,7 @@ Completion Agent::Execute(const Op& op) {
       completion = Completion::Normal(arg(0));
       break;
     case OpKind::NewRegistry: {
-      Closure closure{.body = &op.body, .captures = {}};
+      Closure closure{.body = &op.body, .async = op.registryAsync, .captures = {}};
       for (const Operand& capture : op.args) closure.captures.push_back(Evaluate(capture));
       completion = FinalizationRegistryConstructor(
           op.registryNewTarget,

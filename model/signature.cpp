@@ -46,8 +46,10 @@ void AppendShape(const std::vector<Op>& ops, std::string& out) {
     if (!out.empty() && out.back() != '{') out += ' ';
     out += OpKindName(op.kind);
     // A callback's ops are part of the shape: a bug in what a callback does is not one
-    // in what the program around it does.
+    // in what the program around it does. So is its being async, which changes what its
+    // throw does.
     if (op.kind == OpKind::NewRegistry) {
+      if (op.registryAsync) out += " async";
       out += '{';
       AppendShape(op.body, out);
       out += '}';

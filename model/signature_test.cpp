@@ -44,6 +44,8 @@ TEST(Signature, CallbacksArePartOfTheShapeAndOpsInThemSaySo) {
       "gc\n",
       "<test>");
   EXPECT_EQ(ProgramShape(program), "registry{register} gc");
+  EXPECT_EQ(ProgramShape(ParseProgram("h0 = registry async {\n  throw\n}\ngc\n", "<test>")),
+            "registry async{throw} gc");
   const Violation inBody{.invariant = Invariant::OneCallbackPerCellWithItsHeldValue,
                          .message = "",
                          .op = &program.ops[0].body[1]};

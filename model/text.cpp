@@ -78,7 +78,7 @@ constexpr std::array<std::string_view, 2> kNewTargetWords = {"undefined", "throw
 constexpr std::string_view kGcSyntax = "gc [@id …] [enqueue none|one|each] [hold strong|weak]";
 constexpr std::string_view kTurnSyntax = "turn [jobs I …] [order fifo|lifo] [limit N] [repost]";
 constexpr std::string_view kRegistrySyntax =
-    "registry [newtarget undefined|throwing] [callback <operand> | captures <operand> …]";
+    "registry [newtarget undefined|throwing] [callback <operand> | [async] [captures <operand> …]]";
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -582,10 +582,10 @@ class Parser {
     return facts.opensBody && ParseBodyOpener();
   }
 
-  // registry [newtarget undefined|throwing] [callback <operand> | captures <operand> …]:
+  // registry [newtarget undefined|throwing] [callback <operand> | [async] [captures <operand> …]]:
   // true when `captures` is next, which one operand at least follows (the printer writes
-  // the word only then). A callback operand, not being a function, has no captures and
-  // no body: the line ends after it.
+  // the word only then). A callback operand, not being a function, is not async, has no
+  // captures and no body: the line ends after it.
   bool ParseRegistryOptions(Op& op) {
     if (PeekWord("newtarget")) {
       Take();
@@ -599,9 +599,16 @@ class Parser {
       return false;
     }
     RejectMisplacedOptions(kRegistrySyntax, {"newtarget"});
+    if (PeekWord("async")) {
+      Take();
+      op.registryAsync = true;
+    }
+    RejectMisplacedOptions(kRegistrySyntax, {"newtarget", "callback", "async"});
     if (!PeekWord("captures")) {
       if (Peek() != nullptr && !PeekPunct('{')) {
-        FailExpected("'newtarget', 'callback', 'captures', '{' or the end of the line");
+        FailExpected(op.registryAsync
+                         ? "'captures', '{' or the end of the line"
+                         : "'newtarget', 'callback', 'async', 'captures', '{' or the end of the line");
       }
       return false;
     }
@@ -1104,9 +1111,10 @@ std::string PrintOpHead(const Op& op) {
       }
       if (op.registryCallbackArg) {
         words.emplace_back("callback");
-      } else if (!op.args.empty()) {
-        words.emplace_back("captures");
+        break;
       }
+      if (op.registryAsync) words.emplace_back("async");
+      if (!op.args.empty()) words.emplace_back("captures");
       break;
   }
   for (const Operand& arg : op.args) words.push_back(OperandText(arg));

@@ -151,11 +151,31 @@ TEST(TextErrors, RegistryConstructorChecks) {
 
 TEST(TextErrors, RegistryCaptures) {
   ExpectError("h0 = object\nh1 = registry h0\n", 2, 15,
-              "expected 'newtarget', 'callback', 'captures', '{' or the end of the line");
+              "expected 'newtarget', 'callback', 'async', 'captures', '{' or the end of the line");
   ExpectError("h1 = registry captures\n", 1, 23, "expected an operand the callback captures");
   ExpectError("h1 = registry captures {\n}\n", 1, 24, "an operand the callback captures");
   ExpectError("h1 = registry captures h1\n", 1, 24, "h1 is used before any op assigns it");
   ExpectError("h0 = object\nh1 = registry captures h0 h0 h0 h0 h0\n", 2, 36, "unexpected 'h0'");
+}
+
+TEST(TextErrors, RegistryAsync) {
+  ExpectError("h0 = registry async newtarget undefined\n", 1, 21,
+              "registry option 'newtarget' is repeated or out of order");
+  ExpectError("h0 = registry async callback 1\n", 1, 21,
+              "registry option 'callback' is repeated or out of order");
+  ExpectError("h0 = registry callback 1 async\n", 1, 26, "a callback operand has no captures or body");
+  ExpectError("h0 = registry async async\n", 1, 21, "registry option 'async' is repeated");
+  ExpectError("h0 = registry async 1\n", 1, 21, "expected 'captures', '{' or the end of the line");
+}
+
+TEST(TextRoundTrip, AsyncRegistry) {
+  ExpectCanonical(
+      "# profile: es2023\n"
+      "h0 = object\n"
+      "h1 = registry newtarget throwing async captures h0 {\n"
+      "  throw\n"
+      "}\n"
+      "h2 = registry async\n");
 }
 
 TEST(TextRoundTrip, EveryLiteralKind) {

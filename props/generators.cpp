@@ -244,6 +244,18 @@ class OpGen {
             },
             GenChoice(finrig::gen::OpChoice::Registry, depth), captures);
       }
+      case finrig::gen::OpChoice::AsyncRegistry:
+        // A body that throws, where bodies may be: the throw rejects a promise instead of
+        // ending the job.
+        return gen::map(GenChoice(finrig::gen::OpChoice::Registry, depth),
+                        [bodies = options_.bodies, depth](Op op) {
+                          op.registryAsync = true;
+                          if (bodies && depth + 1 < kMaxBodyDepth &&
+                              (op.body.empty() || op.body.back().kind != OpKind::Throw)) {
+                            op.body.push_back(Op{.kind = OpKind::Throw});
+                          }
+                          return op;
+                        });
       case finrig::gen::OpChoice::RegistryChecks:
         return gen::apply(
             [](Op op, RegistryNewTarget newTarget, rc::Maybe<Operand> callback) {

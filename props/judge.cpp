@@ -56,13 +56,22 @@ std::vector<std::pair<std::string, bool>> Coverage(const Program& program) {
     return std::count_if(trace.events.begin(), trace.events.end(),
                          [](const Event& e) { return std::holds_alternative<E>(e); });
   };
-  bool typeError = false, uniqueSymbolTarget = false, reentrant = false;
+  bool typeError = false, uniqueSymbolTarget = false, reentrant = false, rejected = false;
   int callbackDepth = 0;
+  std::vector<bool> bodyThrew;  // per running callback: a `throw` fired in its body
   for (const Event& e : trace.events) {
-    if (std::holds_alternative<CallbackBegin>(e)) ++callbackDepth;
-    if (std::holds_alternative<CallbackEnd>(e)) --callbackDepth;
+    if (std::holds_alternative<CallbackBegin>(e)) {
+      ++callbackDepth;
+      bodyThrew.push_back(false);
+    }
+    if (const auto* end = std::get_if<CallbackEnd>(&e)) {
+      --callbackDepth;
+      rejected = rejected || (bodyThrew.back() && !end->threw);  // an async callback's
+      bodyThrew.pop_back();
+    }
     const auto* done = std::get_if<OpDone>(&e);
     if (done == nullptr) continue;
+    if (done->result.type == Completion::Type::Throw) bodyThrew.back() = true;
     typeError = typeError || done->result.type == Completion::Type::TypeError;
     reentrant = reentrant || (callbackDepth > 0 && done->op->kind != OpKind::Throw);
     uniqueSymbolTarget = uniqueSymbolTarget || (done->op->kind == OpKind::NewSymbol);
@@ -83,6 +92,7 @@ std::vector<std::pair<std::string, bool>> Coverage(const Program& program) {
                                                         const auto* end = std::get_if<CallbackEnd>(&e);
                                                         return end && end->threw;
                                                       }));
+  coverage.emplace_back("async callback's throw rejected its promise", rejected);
   coverage.emplace_back("throw op", throws);
   coverage.emplace_back("gc enqueue or hold", gcChoices);
   coverage.emplace_back("turn repost", repost);

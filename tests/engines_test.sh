@@ -112,6 +112,11 @@ const writeSync = (bytes) => {
 };
 globalThis.Deno = { stdout: { writeSync }, exit: process.exit };
 process.on("uncaughtException", () => {});  // Deno reports a callback's exception and goes on
+// Deno's unhandled rejections reach the global's event listeners, which may prevent them.
+globalThis.addEventListener = (type, listener) => {
+  if (type !== "unhandledrejection") throw new Error("deno stand-in: no " + type + " event");
+  process.on("unhandledRejection", (reason) => listener({ reason, preventDefault() {} }));
+};
 JS
 stand_in deno 9.0.0 package/deno "[ \"\$1 \$2\" = 'run --v8-flags=--expose-gc' ] || { echo \"deno stand-in: \$*\" >&2; exit 3; }
 exec node --expose-gc --require $work/deno-shim.js \"\$3\""
