@@ -354,8 +354,8 @@ class Emitter {
 };
 
 void ProgramEntry(std::string& out, std::string_view name, const Program& program) {
-  out += fmt::format("  [{}, \"{}\", async (rt, h) => {{\n", JsString(name),
-                     ProfileName(program.profile));
+  out += fmt::format("  [{}, \"{}\", {}, async (rt, h) => {{\n", JsString(name),
+                     ProfileName(program.profile), program.callbackBudget);
   Emitter(out, ChoiceFreeResults(program)).Ops(program.ops, "", 0);
   // The handles end with the program's last op, as in the model (model/run.cpp): a
   // cleanup callback's closure holds `h`, and a host that runs jobs before the program
@@ -366,12 +366,7 @@ void ProgramEntry(std::string& out, std::string_view name, const Program& progra
 
 }  // namespace
 
-std::string Runtime() {
-  std::string runtime(kRuntimeJs);
-  const std::string placeholder = "BUDGET_PLACEHOLDER";
-  runtime.replace(runtime.find(placeholder), placeholder.size(), std::to_string(kCallbackBudget));
-  return runtime;
-}
+std::string Runtime() { return std::string(kRuntimeJs); }
 
 std::string RunPrograms(const std::vector<std::pair<std::string, const Program*>>& programs) {
   std::string out = "finrig(host).main([\n";

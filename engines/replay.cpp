@@ -252,7 +252,7 @@ Replay ReplayOnModel(const Program& program, const Trace& engine, const ReplayOp
   for (;;) {
     Trace trace;
     ReplayHost host(program, observed, options, choices, trace);
-    model::Agent agent(options.profile, options.faults, trace, host);
+    model::Agent agent(options.profile, options.faults, trace, host, program.callbackBudget);
     host.Attach(agent);
     ++replay.runs;
     try {

@@ -26,6 +26,7 @@ std::string_view MutationName(Mutation mutation) {
     case Mutation::SwapOps: return "swap-ops";
     case Mutation::EditOp: return "edit-op";
     case Mutation::ToggleProfile: return "toggle-profile";
+    case Mutation::EditBudget: return "edit-budget";
     case Mutation::EditBody: return "edit-body";
     case Mutation::ByteOp: return "byte-op";
     case Mutation::ByteAll: return "byte-all";
@@ -690,6 +691,17 @@ class ToggleProfile final : public Mutator {
   }
 };
 
+class EditBudget final : public Mutator {
+ public:
+  bool CanMutate(const Program&) const override { return true; }
+  bool Mutate(Program& program, Rng& rng) const override {
+    program.callbackBudget = program.callbackBudget != kDefaultCallbackBudget && rng.Coin()
+                                 ? kDefaultCallbackBudget
+                                 : static_cast<int>(rng.Below(kMaxSmallBudget + 1));
+    return true;
+  }
+};
+
 // A list edit inside a callback body (the table's inBody column picks which); with no
 // body yet, or now and then, a body for a registry without one, or a new registry
 // with a body.
@@ -718,6 +730,7 @@ constexpr SwapOps kSwapOps;
 constexpr EditOneOp kEditOp;
 constexpr ToggleProfile kToggleProfile;
 constexpr EditBody kEditBody;
+constexpr EditBudget kEditBudget;
 
 constexpr MutatorRow Row(const Mutator& mutator, Mutation mutation) {
   const MutationWeight& w = kMutationWeights[static_cast<std::size_t>(mutation)];
@@ -733,6 +746,7 @@ constexpr std::array<MutatorRow, kMutationWeights.size()> kMutators = {{
     Row(kEditOp, Mutation::EditOp),
     Row(kToggleProfile, Mutation::ToggleProfile),
     Row(kEditBody, Mutation::EditBody),
+    Row(kEditBudget, Mutation::EditBudget),
 }};
 
 constexpr bool MutatorsInMutationOrder() {
@@ -740,7 +754,7 @@ constexpr bool MutatorsInMutationOrder() {
     if (static_cast<std::size_t>(kMutators[i].mutation) != i) return false;
     if (kMutationWeights[i].mutation != kMutators[i].mutation) return false;
   }
-  return kMutators.back().mutation == Mutation::EditBody;
+  return kMutators.back().mutation == Mutation::EditBudget;
 }
 static_assert(MutatorsInMutationOrder(), "one row per structural Mutation, in its order");
 
@@ -805,7 +819,7 @@ std::vector<Mutation> Mutate(Program& program, Rng& rng) {
 std::size_t EncodedSize(const Op& op) { return EncodeProgram(Program{.ops = {op}}).size() - 1; }
 
 // The program's encoding, at most maxSize bytes: a program too big loses a few ops at
-// random, then ops from its end.
+// random, then ops from its end, and with no op left its budget.
 std::vector<std::uint8_t> Fit(Program& program, std::size_t maxSize, Rng& rng) {
   if (maxSize == 0) return {};
   std::vector<std::uint8_t> bytes = EncodeProgram(program);
@@ -824,6 +838,7 @@ std::vector<std::uint8_t> Fit(Program& program, std::size_t maxSize, Rng& rng) {
     sizes.pop_back();
     program.ops.pop_back();
   }
+  if (total > maxSize) program.callbackBudget = kDefaultCallbackBudget;  // a one-byte header
   return EncodeProgram(program);  // total bytes, the header at least: maxSize >= 1
 }
 
@@ -847,7 +862,9 @@ std::optional<std::vector<std::uint8_t>> MutateOpBytes(const Program& program, s
   const auto i = static_cast<std::ptrdiff_t>(rng.Below(program.ops.size()));
   const auto begin = program.ops.begin();
   std::vector<std::uint8_t> prefix =
-      EncodeProgram(Program{.profile = program.profile, .ops = {begin, begin + i}});
+      EncodeProgram(Program{.profile = program.profile,
+                            .callbackBudget = program.callbackBudget,
+                            .ops = {begin, begin + i}});
   std::vector<std::uint8_t> op = EncodeProgram(Program{.ops = {begin[i]}});
   const std::vector<std::uint8_t> suffix =
       EncodeProgram(Program{.ops = {begin + i + 1, program.ops.end()}});
@@ -867,7 +884,8 @@ std::optional<std::vector<std::uint8_t>> MutateOpBytes(const Program& program, s
 // a run of b's ops inserted into a, or one of b's op lists as the body of one of a's
 // registries.
 Program CrossOver(Program a, Program b, Rng& rng) {
-  Program child{.profile = rng.OneIn(4) ? b.profile : a.profile};
+  Program child{.profile = rng.OneIn(4) ? b.profile : a.profile,
+                .callbackBudget = rng.OneIn(4) ? b.callbackBudget : a.callbackBudget};
   const auto slice = [](const std::vector<Op>& ops, std::size_t from, std::size_t to) {
     return std::vector<Op>(ops.begin() + static_cast<std::ptrdiff_t>(from),
                            ops.begin() + static_cast<std::ptrdiff_t>(to));

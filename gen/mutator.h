@@ -32,6 +32,7 @@ enum class Mutation : std::uint8_t {
   EditOp,         // an operand, the dest, an option, a token, or a related kind
   ToggleProfile,  // es2023 <-> es2021
   EditBody,       // insert/delete/duplicate/swap/edit inside a callback body (makes one)
+  EditBudget,     // a small callback budget (`# budget:`), or back to the default
   ByteOp,         // the byte mutator on one top-level op's bytes (needs a ByteMutator)
   ByteAll,        // the byte mutator on the whole input (needs a ByteMutator)
 };

@@ -115,6 +115,9 @@ inline constexpr std::array<std::string_view, 2> kWellKnownNames = {"iterator", 
 inline constexpr std::size_t kMaxCaptures = 2;
 // heldValues that are strings: delivery shows plainly.
 inline constexpr std::array<std::string_view, 3> kHeldStrings = {"x", "y", "z"};
+// The callback budgets a generator sets, besides the default: small, so that jobs stop
+// for it within a short program.
+inline constexpr int kMaxSmallBudget = 6;
 // A new symbol's description, when it has one.
 inline constexpr std::string_view kSymbolDescription = "s";
 
@@ -137,6 +140,7 @@ inline constexpr std::array kMutationWeights = {
     MutationWeight{Mutation::EditOp, 8, 8, 4},
     MutationWeight{Mutation::ToggleProfile, 1, 1, 0},
     MutationWeight{Mutation::EditBody, 3, 2, 0},
+    MutationWeight{Mutation::EditBudget, 1, 1, 0},
 };
 // Byte-level now and then (with libFuzzer's byte mutator): one input in kByteAllOneIn
 // is mutated whole as bytes; of the rest, one in kByteOpOneIn has one op's bytes mutated.

@@ -4,7 +4,9 @@
 //
 // Layout
 //   program := header op*              empty input: the empty es2023 program
-//   header  := byte                    bit 0: 0 = es2023, 1 = es2021 (other bits ignored)
+//   header  := byte [varint]           bit 0: 0 = es2023, 1 = es2021; bit 1: the callback
+//                                      budget follows (above kMaxCallbackBudget reads as
+//                                      it), else it is the default (other bits ignored)
 //   op      := opcode payload          kind = opcode % kOpKindCount (14), as in OpKind;
 //                                      the parts in the order op_facts.h gives:
 //      0 NewObject    dest
@@ -185,7 +187,12 @@ class Decoder {
   Program Decode() {
     Program program;
     if (in_.AtEnd()) return program;
-    program.profile = (in_.Byte() & 1) != 0 ? Profile::Es2021 : Profile::Es2023;
+    const std::uint8_t header = in_.Byte();
+    program.profile = (header & 1) != 0 ? Profile::Es2021 : Profile::Es2023;
+    if ((header & 2) != 0) {
+      program.callbackBudget = static_cast<int>(
+          std::min<std::uint64_t>(in_.Varint(), static_cast<std::uint64_t>(kMaxCallbackBudget)));
+    }
     while (!in_.AtEnd()) {
       std::optional<Op> op = DecodeOp(0);
       if (in_.Truncated()) break;
@@ -386,7 +393,9 @@ std::uint8_t WellKnownSymbolIndex(std::string_view name) {
 class Encoder {
  public:
   std::vector<std::uint8_t> Encode(const Program& program) {
-    out_.Byte(program.profile == Profile::Es2021 ? 1 : 0);
+    const bool budget = program.callbackBudget != kDefaultCallbackBudget;
+    out_.Byte(static_cast<std::uint8_t>((program.profile == Profile::Es2021 ? 1 : 0) | (budget ? 2 : 0)));
+    if (budget) out_.Varint(static_cast<std::uint64_t>(program.callbackBudget));
     for (const Op& op : program.ops) EncodeOp(op);
     return out_.Take();
   }

@@ -428,8 +428,22 @@ TEST(BinaryTest, EmptyInputIsEmptyEs2023Program) {
 TEST(BinaryTest, HeaderLowBitIsProfile) {
   EXPECT_EQ(Decode({0x00}).profile, Profile::Es2023);
   EXPECT_EQ(Decode({0x01}).profile, Profile::Es2021);
-  EXPECT_EQ(Decode({0xfe}).profile, Profile::Es2023);
-  EXPECT_EQ(Decode({0xff}).profile, Profile::Es2021);
+  EXPECT_EQ(Decode({0xfc}).profile, Profile::Es2023);
+  EXPECT_EQ(Decode({0xfd}).profile, Profile::Es2021);
+}
+
+// Bit 1: a varint callback budget follows, capped at kMaxCallbackBudget; else the default.
+TEST(BinaryTest, HeaderBitOneIsTheBudget) {
+  EXPECT_EQ(Decode({0x00}).callbackBudget, kDefaultCallbackBudget);
+  EXPECT_EQ(Decode({0x03, 7}).callbackBudget, 7);
+  EXPECT_EQ(Decode({0x02, 0}).callbackBudget, 0);
+  EXPECT_EQ(Decode({0x02, 0xff, 0xff, 0xff, 0xff, 0x0f}).callbackBudget, kMaxCallbackBudget);
+  EXPECT_EQ(Decode({0x02}).callbackBudget, 0);  // truncated: the input ends, nothing follows
+  Program p{.profile = Profile::Es2021, .callbackBudget = 300, .ops = {Op{.kind = OpKind::NewObject, .dest = 0}}};
+  EXPECT_EQ(EncodeProgram(p), (std::vector<std::uint8_t>{0x03, 0xac, 0x02, 0, 0}));
+  EXPECT_EQ(Decode(EncodeProgram(p)).callbackBudget, 300);
+  p.callbackBudget = kDefaultCallbackBudget;
+  EXPECT_EQ(EncodeProgram(p), (std::vector<std::uint8_t>{0x01, 0, 0}));
 }
 
 // Counts what random inputs reach, to know the test exercises the decoder.

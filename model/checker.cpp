@@ -147,6 +147,7 @@ class Checker {
   }
 
   std::vector<Violation> Run(const Program& program) {
+    callbackBudget_ = program.callbackBudget;
     try {
       CheckOps(program.ops);
       if (!program.ops.empty()) CheckJobsAfterTheLastOp(program.ops.back());
@@ -569,7 +570,7 @@ class Checker {
   }
 
   void EndTurn(const Op& op, const TurnState& turn) {
-    const bool allowsEverything = !op.turnJobs && !op.turnLimit && callbacks_ < kCallbackBudget;
+    const bool allowsEverything = !op.turnJobs && !op.turnLimit && callbacks_ < callbackBudget_;
     if (!options_.strict || !allowsEverything) return;
     // A turn that runs every job to the end delivers every cell whose target was dead
     // (and reported) before it, of each registry that had a job pending.
@@ -602,7 +603,7 @@ class Checker {
   // still reachable whose target that gc could collect has been delivered. Targets that
   // died later (a callback registering garbage) had no gc to collect them.
   void CheckCompleteAtEnd() {
-    if (callbacks_ >= kCallbackBudget) return;  // the model would have stopped too
+    if (callbacks_ >= callbackBudget_) return;  // the model would have stopped too
     const Reachability reach = Reach();
     for (HeapId id = 0; id < things_.size(); ++id) {
       const Thing& registry = things_[id];
@@ -1220,7 +1221,8 @@ class Checker {
   std::map<HeapId, int> jobsRun_;        // per registry
   std::map<HeapId, int> throwsIn_;       // per registry: its callbacks that threw
   std::uint64_t nextJobSerial_ = 0;
-  int callbacks_ = 0;  // past kCallbackBudget the model stops jobs: no completeness
+  int callbacks_ = 0;  // past the program's budget the model stops jobs: no completeness
+  int callbackBudget_ = kDefaultCallbackBudget;
   // The trace reports what each gc collected (the model's do; an engine's cannot), so
   // a target not reported collected is alive.
   bool reportsCollections_ = false;

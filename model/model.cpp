@@ -26,8 +26,8 @@ bool HasEmptyCell(const std::vector<Cell>& cells) {
                      [](const Cell& cell) { return !cell.weakRefTarget; });
 }
 
-Agent::Agent(Profile profile, FaultSet faults, Trace& trace, Host& host)
-    : profile_(profile), faults_(faults), trace_(trace), host_(host) {
+Agent::Agent(Profile profile, FaultSet faults, Trace& trace, Host& host, int callbackBudget)
+    : profile_(profile), faults_(faults), trace_(trace), host_(host), callbacksLeft_(callbackBudget) {
   handles_.fill(Undefined{});
 }
 
@@ -232,7 +232,7 @@ Completion Agent::CleanupFinalizationRegistry(HeapId registry) {
   // 2. Let callback be finalizationRegistry.[[CleanupCallback]].
   // 3. While finalizationRegistry.[[Cells]] contains a Record cell such that
   //    cell.[[WeakRefTarget]] is empty, an implementation may perform the following steps:
-  // (The program's callback budget, kCallbackBudget, is one more reason to stop.)
+  // (The program's callback budget, `# budget:`, is one more reason to stop.)
   for (std::uint32_t delivered = 0; callbacksLeft_ > 0; ++delivered) {
     // A collection between two callbacks may empty more cells for this job.
     CollectIfTheHostChooses();

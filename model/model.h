@@ -67,7 +67,8 @@ struct HeapThing {
 
 class Agent {
  public:
-  Agent(Profile profile, FaultSet faults, Trace& trace, Host& host);
+  Agent(Profile profile, FaultSet faults, Trace& trace, Host& host,
+        int callbackBudget = kDefaultCallbackBudget);
 
   // run.cpp: the op interpreter.
   void RunTopLevel(const std::vector<Op>& ops);
@@ -150,7 +151,7 @@ class Agent {
   std::vector<Value> keptAlive_;  // [[KeptAlive]]
   std::vector<Job> jobQueue_;     // pending cleanup jobs, oldest first
   std::uint64_t nextJobSerial_ = 0;
-  int callbacksLeft_ = kCallbackBudget;
+  int callbacksLeft_;
   // Roots held by the execution context stack: the registries of running cleanup jobs
   // and the heldValue arguments of running callbacks, innermost last.
   std::vector<HeapId> runningJobs_;

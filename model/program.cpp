@@ -44,7 +44,10 @@ int OpCount(const std::vector<Op>& ops) {
 int OpCount(const Program& program) { return OpCount(program.ops); }
 
 Program StripToSemantics(const Program& program) {
-  return Program{.profile = program.profile, .ops = StripOps(program.ops), .trailingComments = {}};
+  return Program{.profile = program.profile,
+                 .callbackBudget = program.callbackBudget,
+                 .ops = StripOps(program.ops),
+                 .trailingComments = {}};
 }
 
 }  // namespace finrig

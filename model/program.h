@@ -18,10 +18,12 @@ using Handle = std::uint8_t;
 inline constexpr int kHandleCount = 256;
 // Registries created inside callbacks may have callbacks of their own, this deep.
 inline constexpr int kMaxBodyDepth = 4;
-// A program's callbacks, at most: once it has made this many, every cleanup job stops
-// at once (the spec lets a job stop at any time). A callback that registers and
-// collects within its own job would otherwise never let the job end.
-inline constexpr int kCallbackBudget = 100;
+// A program's callbacks, at most (its `# budget:` line, else the default): once it has
+// made this many, every cleanup job stops at once (the spec lets a job stop at any time).
+// A callback that registers and collects within its own job would otherwise never let
+// the job end.
+inline constexpr int kDefaultCallbackBudget = 100;
+inline constexpr int kMaxCallbackBudget = 1000000;
 
 struct HandleRef {
   Handle handle;
@@ -137,6 +139,7 @@ struct Op {
 
 struct Program {
   Profile profile = Profile::Es2023;
+  int callbackBudget = kDefaultCallbackBudget;  // 0 .. kMaxCallbackBudget
   std::vector<Op> ops = {};
   std::vector<std::string> trailingComments = {};  // comment lines after the last op
 };

@@ -16,7 +16,7 @@ Trace RunProgram(const Program& program, FaultSet faults, std::optional<Profile>
 Trace RunProgram(const Program& program, model::Host& host, FaultSet faults,
                  std::optional<Profile> profile) {
   Trace trace;
-  model::Agent agent(profile.value_or(program.profile), faults, trace, host);
+  model::Agent agent(profile.value_or(program.profile), faults, trace, host, program.callbackBudget);
   agent.RunTopLevel(program.ops);
   return trace;
 }

@@ -21,8 +21,10 @@
 //   go to the next op (or to Program::trailingComments at the end of the file). So
 //   nothing is lost; printing moves them in front of that op.
 // - A full-line comment whose text starts with "profile:" is a profile header: it must
-//   stand before the first op, only once, and name es2021 or es2023. The printer writes
-//   such comment text with an extra space so that it reads back as a plain comment.
+//   stand before the first op, only once, and name es2021 or es2023. One starting with
+//   "budget:" is the callback budget header, as strict, with a number from 0 to
+//   kMaxCallbackBudget. The printer writes such comment text with an extra space so
+//   that it reads back as a plain comment.
 
 #include "model/text.h"
 
@@ -64,6 +66,7 @@ using OperandOrHeapId = std::variant<Operand, HeapId>;
 using ExpectationKind = decltype(Expectation::what);
 
 constexpr std::string_view kProfilePrefix = "profile:";
+constexpr std::string_view kBudgetPrefix = "budget:";
 constexpr std::string_view kOperandWhat = "an operand (handle, literal or held)";
 constexpr std::string_view kValueWhat = "a value (handle, literal, held or @N)";
 
@@ -429,32 +432,47 @@ class Parser {
   void ParseCommentLine(const Token& comment) {
     if (comment.value.starts_with(kProfilePrefix)) {
       ParseProfileHeader(comment);
+    } else if (comment.value.starts_with(kBudgetPrefix)) {
+      ParseBudgetHeader(comment);
     } else {
       pendingComments_.push_back(comment.value);
     }
   }
 
-  void ParseProfileHeader(const Token& comment) {
-    if (opSeen_) Fail(comment.column, "'# profile:' is only allowed before the first op");
-    if (profileLine_ != 0) {
+  // A header line's value, trimmed, and its column; once only, before the first op.
+  std::pair<std::string_view, int> HeaderValue(const Token& comment, std::string_view prefix,
+                                               int& seenAt) {
+    if (opSeen_) Fail(comment.column, fmt::format("'# {}' is only allowed before the first op", prefix));
+    if (seenAt != 0) {
       Fail(comment.column,
-           fmt::format("duplicate '# profile:' line (the first is line {})", profileLine_));
+           fmt::format("duplicate '# {}' line (the first is line {})", prefix, seenAt));
     }
-    // The value, trimmed, and where it starts in the line.
+    seenAt = line_.number;
     const std::string_view source = comment.source;
-    std::size_t start = source.find(kProfilePrefix) + kProfilePrefix.size();
+    std::size_t start = source.find(prefix) + prefix.size();
     std::size_t end = source.size();
     while (start < end && (source[start] == ' ' || source[start] == '\t')) ++start;
     while (end > start && (source[end - 1] == ' ' || source[end - 1] == '\t')) --end;
-    const std::string_view name = source.substr(start, end - start);
+    return {source.substr(start, end - start), comment.column + static_cast<int>(start)};
+  }
+
+  void ParseProfileHeader(const Token& comment) {
+    const auto [name, column] = HeaderValue(comment, kProfilePrefix, profileLine_);
     const std::optional<Profile> profile = ProfileFromName(name);
     if (!profile) {
-      Fail(comment.column + static_cast<int>(start),
-           fmt::format("# profile: must be es2021 or es2023, found {}",
-                       name.empty() ? "nothing" : Shown(name)));
+      Fail(column, fmt::format("# profile: must be es2021 or es2023, found {}",
+                               name.empty() ? "nothing" : Shown(name)));
     }
     program_.profile = *profile;
-    profileLine_ = line_.number;
+  }
+
+  void ParseBudgetHeader(const Token& comment) {
+    const auto [digits, column] = HeaderValue(comment, kBudgetPrefix, budgetLine_);
+    if (!AllDigits(digits) || digits.size() > 7 || std::stoi(std::string(digits)) > kMaxCallbackBudget) {
+      Fail(column, fmt::format("# budget: must be a number of callbacks from 0 to {}, found {}",
+                               kMaxCallbackBudget, digits.empty() ? "nothing" : Shown(digits)));
+    }
+    program_.callbackBudget = std::stoi(std::string(digits));
   }
 
   void ParseClosingBrace() {
@@ -949,6 +967,7 @@ class Parser {
   std::bitset<kHandleCount> defined_;
   bool opSeen_ = false;
   int profileLine_ = 0;
+  int budgetLine_ = 0;
   std::vector<std::string> pendingComments_;  // waiting for the next op
   Program program_;
 };
@@ -1022,12 +1041,13 @@ std::string CommentText(std::string_view text) {
   return out;
 }
 
-// A full-line comment. Text starting with "profile:" gets an extra space so that it
-// does not read back as a profile header.
+// A full-line comment. Text starting with "profile:" or "budget:" gets an extra space
+// so that it does not read back as a header.
 std::string CommentLine(std::string_view text) {
   const std::string shown = CommentText(text);
   if (shown.empty()) return "#";
-  return (shown.starts_with(kProfilePrefix) ? "#  " : "# ") + shown;
+  const bool header = shown.starts_with(kProfilePrefix) || shown.starts_with(kBudgetPrefix);
+  return (header ? "#  " : "# ") + shown;
 }
 
 void PrintOps(const std::vector<Op>& ops, int depth, std::string& out) {
@@ -1057,6 +1077,9 @@ Program ParseProgram(std::string_view text, const std::string& file) {
 
 std::string PrintProgram(const Program& program) {
   std::string out = fmt::format("# profile: {}\n", ProfileName(program.profile));
+  if (program.callbackBudget != kDefaultCallbackBudget) {
+    out += fmt::format("# budget: {}\n", program.callbackBudget);
+  }
   PrintOps(program.ops, 0, out);
   for (const std::string& comment : program.trailingComments) {
     out += CommentLine(comment) + '\n';

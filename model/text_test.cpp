@@ -598,6 +598,24 @@ TEST(TextErrors, ProfileHeader) {
   ExpectError("h0 = registry {\n  # profile: es2021\n}\n", 2, 3, "before the first op");
 }
 
+TEST(TextErrors, BudgetHeader) {
+  ExpectError("# budget: lots\n", 1, 11, "# budget: must be a number of callbacks from 0 to 1000000, found 'lots'");
+  ExpectError("# budget: 1000001\n", 1, 11, "found '1000001'");
+  ExpectError("# budget: -1\n", 1, 11, "found '-1'");
+  ExpectError("# budget:\n", 1, 10, "found nothing");
+  ExpectError("# budget: 5\n# budget: 6\n", 2, 1, "duplicate '# budget:' line (the first is line 1)");
+  ExpectError("h0 = object\n# budget: 5\n", 2, 1, "'# budget:' is only allowed before the first op");
+}
+
+TEST(TextRoundTrip, BudgetHeader) {
+  ExpectCanonical("# profile: es2023\n# budget: 40000\nh0 = object\n");
+  ExpectCanonical("# profile: es2021\n# budget: 0\n");
+  EXPECT_EQ(Parse("# budget: 100\n").callbackBudget, kDefaultCallbackBudget);
+  EXPECT_EQ(PrintProgram(Parse("# budget: 100\n")), "# profile: es2023\n");  // the default
+  // A comment that reads like the header is printed so that it stays a comment.
+  ExpectPrintFixpoint(Program{.ops = {Op{.kind = OpKind::NewObject, .dest = 0, .comments = {"budget: 3"}}}});
+}
+
 TEST(TextErrors, BadNumbers) {
   ExpectError("h0 = 0x10\n", 1, 6, "bad number '0x10'");
   ExpectError("h0 = 0x\n", 1, 6, "bad number '0x'");

@@ -425,7 +425,7 @@ rc::Gen<Program> GenProgram(GenOptions options) {
   return gen::mapcat(options.swarm ? GenSwarm() : gen::just(Swarm{0}), [options](Swarm swarm) {
     const OpGen ops(options, swarm);
     return gen::apply(
-        [](bool es2021, std::vector<Op> list, std::vector<std::vector<Op>> middle,
+        [](bool es2021, int budget, std::vector<Op> list, std::vector<std::vector<Op>> middle,
            std::vector<Op> finale) {
           for (std::vector<Op>& part : middle) {
             list.insert(list.end(), std::make_move_iterator(part.begin()),
@@ -434,9 +434,13 @@ rc::Gen<Program> GenProgram(GenOptions options) {
           list.insert(list.end(), std::make_move_iterator(finale.begin()),
                       std::make_move_iterator(finale.end()));
           return MakeValid(Program{.profile = es2021 ? Profile::Es2021 : Profile::Es2023,
+                                   .callbackBudget = budget,
                                    .ops = std::move(list)});
         },
         gen::weightedOneOf<bool>({{4, gen::just(false)}, {1, gen::just(true)}}),
+        // Now and then a budget a short program's jobs reach (shrinking to the default).
+        gen::weightedOneOf<int>({{9, gen::just(kDefaultCallbackBudget)},
+                                 {1, gen::inRange(0, finrig::gen::kMaxSmallBudget + 1)}}),
         ops.GenPrologue(), gen::container<std::vector<std::vector<Op>>>(ops.GenTopLevelOps()),
         OpGen::GenFinale());
   });

@@ -93,7 +93,7 @@ const host = {
     $DONE(failures.length === 0 ? undefined : new Test262Error(failures.join("\n"))),
 };
 finrig(host).main([
-  ["corpus/deref-inside-callback.fr", "es2023", async (rt, h) => {
+  ["corpus/deref-inside-callback.fr", "es2023", 100, async (rt, h) => {
     rt.op("0", () => h[1] = rt.object(), "@0");
     rt.op("1", () => h[2] = rt.object(), "@1");
     rt.op("2", () => h[3] = rt.weakRef(h[1]), "@2");

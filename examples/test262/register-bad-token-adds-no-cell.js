@@ -78,7 +78,7 @@ const host = {
     $DONE(failures.length === 0 ? undefined : new Test262Error(failures.join("\n"))),
 };
 finrig(host).main([
-  ["corpus/register-bad-token-adds-no-cell.fr", "es2023", async (rt, h) => {
+  ["corpus/register-bad-token-adds-no-cell.fr", "es2023", 100, async (rt, h) => {
     rt.op("0", () => h[0] = rt.registry((held) => {
     }), "@0");
     rt.op("1", () => h[1] = rt.object(), "@1");

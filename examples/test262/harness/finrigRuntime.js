@@ -24,7 +24,6 @@ const finrig = (host) => {
   const WELL_KNOWN = ["asyncIterator", "hasInstance", "isConcatSpreadable", "iterator",
                       "match", "matchAll", "replace", "search", "species", "split",
                       "toPrimitive", "toStringTag", "unscopables"];
-  const CALLBACK_BUDGET = 100;
   let symbolsAreWeak = true;
   try { new WeakMap().set(Symbol(), 0); } catch { symbolsAreWeak = false; }
   // The `throw` op's exception: it must end the cleanup job, so nothing catches it.
@@ -123,7 +122,9 @@ const finrig = (host) => {
 
   // One program's execution: its heap ids, callback count and output.
   class Run {
-    constructor(profile) {
+    // `budget`: the program's callbacks at most (its `# budget:`), as the model's.
+    constructor(profile, budget) {
+      this.budget = budget;
       this.verifier = host.verify ? new Verifier(profile) : null;
       this.inOp = false;
       this.heldValues = [];  // of the callbacks running, innermost last
@@ -269,7 +270,7 @@ const finrig = (host) => {
     // An async callback returns (its promise) whether or not its body throws.
     callback(r, held, body, self, count, isAsync) {
       if (this.closed) return;
-      if (++this.callbacks > CALLBACK_BUDGET) {
+      if (++this.callbacks > this.budget) {
         // The model stops every job here; an engine cannot be made to, so the trace ends.
         this.out("budget");
         this.closed = true;
@@ -323,15 +324,15 @@ const finrig = (host) => {
     return fired.yes && registry !== undefined;  // read here, so the registry lives till now
   };
 
-  // Runs each [name, profile, program] in turn; a program is an async function of
+  // Runs each [name, profile, budget, program] in turn; a program is an async function of
   // (run, h). With host.verify, host.finish receives the verifier's failures.
   const main = async (programs) => {
     host.onUncaught((e) => {
       if (!(e instanceof Thrown)) host.print("uncaught " + quote(String(e)));
     });
-    for (const [name, profile, program] of programs) {
+    for (const [name, profile, budget, program] of programs) {
       host.print("begin " + name);
-      const run = new Run(profile);
+      const run = new Run(profile, budget);
       try {
         await program(run, []);
       } catch (e) {
