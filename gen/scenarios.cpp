@@ -13,6 +13,10 @@ std::string_view ScenarioName(Scenario scenario) {
     case Scenario::RegistryDiesWithJob: return "registry-dies-with-job";
     case Scenario::CallbackReenters: return "callback-reenters";
     case Scenario::CallbackCapturesTarget: return "callback-captures-target";
+    case Scenario::LinkKeepsTarget: return "link-keeps-target";
+    case Scenario::CellKeepsHeldValue: return "cell-keeps-held-value";
+    case Scenario::KeptAliveBeforeTurn: return "kept-alive-before-turn";
+    case Scenario::RegisteredSymbolTarget: return "registered-symbol-target";
   }
   return "?";
 }
@@ -49,6 +53,14 @@ class Ops {
   }
   Ops& Register(Handle r, Handle target, std::string_view held, Handle token) {
     return Add({.kind = OpKind::Register, .args = {H(r), H(target), S(held), H(token)}});
+  }
+  Ops& RegisterValue(Handle r, Operand target, Operand held, std::vector<Operand> token = {}) {
+    std::vector<Operand> args = {H(r), std::move(target), std::move(held)};
+    args.insert(args.end(), token.begin(), token.end());
+    return Add({.kind = OpKind::Register, .args = std::move(args)});
+  }
+  Ops& WeakRefOf(Handle h, Operand target) {
+    return Add({.kind = OpKind::NewWeakRef, .dest = h, .args = {std::move(target)}});
   }
   Ops& Unregister(Handle r, Handle token) {
     return Add({.kind = OpKind::Unregister, .args = {H(r), H(token)}});
@@ -150,6 +162,57 @@ std::vector<Op> MakeScenario(const ScenarioDraw& draw) {
       o.CapturingRegistry(r, o.Variant(0) ? holder : target).Register(r, target, "x");
       if (o.Variant(0)) o.Drop(holder);
       o.Drop(target).Gc().Turn().Drop(r).Gc().Turn();
+      break;
+    }
+    case Scenario::LinkKeepsTarget: {
+      // Invariant 4: the target's last reference is a link from a live object (variant:
+      // through a second object), so the gc keeps it and the turn calls nothing; once
+      // the link goes, its callback comes.
+      const Handle r = o.Slot(0), holder = o.Slot(1), target = o.Slot(2), middle = o.Slot(3);
+      o.Registry(r).Object(holder).Object(target);
+      if (o.Variant(0)) {
+        o.Object(middle).Link(holder, middle).Link(middle, target).Drop(middle);
+      } else {
+        o.Link(holder, target);
+      }
+      o.Register(r, target, "x").Drop(target).Gc().Turn().Drop(holder).Gc().Turn();
+      break;
+    }
+    case Scenario::CellKeepsHeldValue: {
+      // Invariant 8: a cell holds its heldValue strongly, so with the target alive a gc
+      // leaves it; once the target dies, the callback gets it (variant: an unregister
+      // frees it instead).
+      const Handle r = o.Slot(0), target = o.Slot(1), held = o.Slot(2), token = o.Slot(3);
+      o.Registry(r).Object(target).Object(held).Object(token);
+      o.RegisterValue(r, Ops::H(target), Ops::H(held), {Ops::H(token)});
+      o.Drop(held).Gc();
+      if (o.Variant(0)) {
+        o.Unregister(r, token).Gc().Turn();
+      } else {
+        o.Drop(target).Gc().Turn();
+      }
+      break;
+    }
+    case Scenario::KeptAliveBeforeTurn: {
+      // Invariant 10: a new WeakRef adds its target to [[KeptAlive]] (WeakRef step 4;
+      // variant: a deref after a turn does, WeakRefDeref step 2.a), so a gc before the
+      // run ends keeps the target and the deref after it still answers it.
+      const Handle target = o.Slot(0), w = o.Slot(1);
+      o.Object(target).WeakRef(w, target);
+      if (o.Variant(0)) o.Turn().Deref(w);
+      o.Drop(target).Gc().Deref(w).Turn().Gc().Deref(w);
+      break;
+    }
+    case Scenario::RegisteredSymbolTarget: {
+      // Invariant 3: CanBeHeldWeakly is false for a registered symbol in every profile:
+      // register's target (variant: a WeakRef's) must be a TypeError.
+      const Handle r = o.Slot(0), w = o.Slot(1);
+      const Operand symbol = Value{RegisteredSymbol{"k"}};
+      if (o.Variant(0)) {
+        o.WeakRefOf(w, symbol);
+      } else {
+        o.Registry(r).RegisterValue(r, symbol, Ops::S("x"));
+      }
       break;
     }
   }

@@ -24,8 +24,12 @@ enum class Scenario : std::uint8_t {
   RegistryDiesWithJob,   // a registry with a pending cleanup job becomes garbage
   CallbackReenters,      // a callback that derefs a WeakRef and registers again
   CallbackCapturesTarget,  // a registry's callback closes over its own target
+  LinkKeepsTarget,       // a target whose only reference is another object's link
+  CellKeepsHeldValue,    // a heldValue whose only reference is its cell
+  KeptAliveBeforeTurn,   // a new WeakRef's target dropped and collected within the run
+  RegisteredSymbolTarget,  // Symbol.for("k") as a target, which no profile holds weakly
 };
-inline constexpr int kScenarioCount = static_cast<int>(Scenario::CallbackCapturesTarget) + 1;
+inline constexpr int kScenarioCount = static_cast<int>(Scenario::RegisteredSymbolTarget) + 1;
 std::string_view ScenarioName(Scenario scenario);
 
 // Where a scenario's handles go: slot i (its i-th handle) is

@@ -49,6 +49,10 @@ TEST(Scenarios, EachBreaksTheModelWithItsFault) {
       {Scenario::ThrowLeavesCells, "throw-drops-cells", "async-rejection-ends-job"},
       {Scenario::WeakRefAcrossTurn, "weakref-not-cleared"},
       {Scenario::RegistryDiesWithJob, "collected-registry-delivers"},
+      {Scenario::LinkKeepsTarget, "callback-while-reachable"},
+      {Scenario::CellKeepsHeldValue, "held-value-held-weakly"},
+      {Scenario::KeptAliveBeforeTurn, "kept-alive-ignored"},
+      {Scenario::RegisteredSymbolTarget, "registered-symbol-accepted"},
   };
   for (const Aim& aim : aims) {
     for (std::uint32_t variation = 0; variation < kScenarioVariations; ++variation) {

@@ -84,7 +84,7 @@ echo "== oracle-side faults by comparison alone: the replay disagrees"
 compare_faults="double-delivery wrong-held-value missing-same-value-check
   registered-symbol-accepted unregister-wrong-result unregister-other-registry
   lost-cleanup-job weakref-not-cleared token-held-strongly throw-drops-cells
-  synchronous-callback"
+  synchronous-callback async-rejection-ends-job"
 [ "$engine" = spidermonkey ] || compare_faults="$compare_faults prototype-before-callable"
 for fault in $compare_faults; do
   program=$src/corpus/faults/compare/$fault.fr
