@@ -203,6 +203,18 @@ std::map<const Op*, Completion> ChoiceFreeResults(const Program& program) {
     if (done->result.type == Completion::Type::Throw) break;  // not at the top level; never assert it
     results.emplace(done->op, done->result);
   }
+  // A repeat's ops have a result per iteration, and one line of the script would assert
+  // them all.
+  for (const Op& op : program.ops) {
+    if (op.kind != OpKind::Repeat) continue;
+    const auto erase = [&](auto& self, const std::vector<Op>& ops) -> void {
+      for (const Op& inner : ops) {
+        results.erase(&inner);
+        self(self, inner.body);
+      }
+    };
+    erase(erase, op.body);
+  }
   return results;
 }
 
@@ -236,7 +248,7 @@ class Emitter {
 
  private:
   void Line(int depth, std::string_view text) {
-    out_ += std::string(2 * depth + 4, ' ');
+    out_ += std::string(2 * (depth + loops_) + 4, ' ');
     out_ += text;
     out_ += '\n';
   }
@@ -254,6 +266,7 @@ class Emitter {
   static std::string Operand(const finrig::Operand& operand, int depth) {
     if (const auto* h = std::get_if<HandleRef>(&operand)) return fmt::format("h[{}]", h->handle);
     if (std::holds_alternative<HeldRef>(operand)) return depth > 0 ? "rt.held()" : "undefined";
+    if (std::holds_alternative<IterationRef>(operand)) return "i";
     return JsLiteral(std::get<Value>(operand));
   }
 
@@ -327,6 +340,15 @@ class Emitter {
         Line(depth, fmt::format("}})([{}]){}){});", Args(op, depth), newTarget, Expected(op)));
         break;
       }
+      case OpKind::Repeat:
+        // A loop as written: its ops print one trace line per iteration, then its own.
+        Line(depth, fmt::format("for (let i = 0; i < {}; i++) {{", op.repeatCount));
+        ++loops_;
+        Ops(op.body, path + ".", depth);
+        --loops_;
+        Line(depth, "}");
+        opLine("undefined");
+        break;
       case OpKind::NewWeakRef: opLine("rt.weakRef(" + Arg(op, 0, depth) + ")"); break;
       case OpKind::Deref: opLine("rt.deref(" + Arg(op, 0, depth) + ")"); break;
       case OpKind::Register: opLine("rt.register(" + Args(op, depth) + ")"); break;
@@ -350,6 +372,7 @@ class Emitter {
   }
 
   std::string& out_;
+  int loops_ = 0;  // repeat loops around the line, for its indentation
   const std::map<const Op*, Completion>& expected_;
 };
 

@@ -114,6 +114,7 @@ class Writer {
   static std::string Operand(const finrig::Operand& operand, int depth) {
     if (const auto* h = std::get_if<HandleRef>(&operand)) return fmt::format("h[{}]", h->handle);
     if (std::holds_alternative<HeldRef>(operand)) return depth > 0 ? "held" : "undefined";
+    if (std::holds_alternative<IterationRef>(operand)) return "i";
     return JsLiteral(std::get<Value>(operand));
   }
 
@@ -173,6 +174,13 @@ class Writer {
         return;
       }
       case OpKind::Gc: Line(depth, "collect();", op); return;
+      case OpKind::Repeat:
+        // Its ops' results differ from one iteration to the next: none is asserted (an
+        // op below the top level never is).
+        Line(depth, fmt::format("for (let i = 0; i < {}; i++) {{", op.repeatCount), op);
+        Ops(op.body, depth + 1);
+        out_ += std::string(2 * depth + 2, ' ') + "}\n";
+        return;
       case OpKind::Turn: Turn(op, depth); return;
       case OpKind::Throw:
         Line(depth, op.args.empty() ? "throw new Thrown();"

@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const engines::DiffOptions options{.profile = profile.profile,
                                             .modelFaults = fuzz::FaultsOrAbort()};
   const engines::Case c = engines::MakeCase(
-      {"input", fuzz::WithoutKnownSpiderMonkeyBug(DecodeProgram({data, size}))}, options);
+      {"input", fuzz::WithoutKnownSpiderMonkeyBug(fuzz::DecodeForFuzzing({data, size}))}, options);
   const engines::DiffResult result =
       engines::RunAndJudge(*engine, {&c.runnable}, options).at(0).result;
   if (result.findings.empty()) return 0;

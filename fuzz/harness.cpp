@@ -1,5 +1,6 @@
 #include "fuzz/harness.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -49,8 +50,15 @@ std::variant<FaultSet, std::string> FaultsFromEnvironment() {
   return faults;
 }
 
+Program DecodeForFuzzing(std::span<const std::uint8_t> bytes) {
+  Program program = DecodeProgram(bytes);
+  for (Op& op : program.ops) op.repeatCount = std::min(op.repeatCount, kFuzzRepeat);
+  program.callbackBudget = std::min(program.callbackBudget, kFuzzBudget);
+  return program;
+}
+
 std::optional<std::string> FuzzModel(std::span<const std::uint8_t> bytes, FaultSet faults) {
-  const Program program = DecodeProgram(bytes);
+  const Program program = DecodeForFuzzing(bytes);
   const Trace trace = RunProgram(program, faults);
   const std::vector<Violation> violations =
       CheckTrace(program, trace, CheckOptions{.profile = program.profile, .strict = true});
@@ -66,7 +74,7 @@ std::optional<std::string> FuzzAcceptor(std::span<const std::uint8_t> bytes,
                                         FaultSet engineFaults) {
   const bool complete = !bytes.empty() && (bytes.back() & 1) != 0;
   const engines::SelfTestRun test =
-      engines::JudgeModelAsEngine(DecodeProgram(bytes), /*seed=*/0, complete, engineFaults);
+      engines::JudgeModelAsEngine(DecodeForFuzzing(bytes), /*seed=*/0, complete, engineFaults);
   const std::vector<Violation>& violations = test.violations;
   if (violations.empty()) return std::nullopt;
   std::string report = fmt::format("finrig: the judgement rejects a legal run{}\n",

@@ -45,6 +45,13 @@ std::optional<std::string> FuzzRoundTrip(std::span<const std::uint8_t> bytes);
 // instead, which still checks step 2's TypeError.
 Program WithoutKnownSpiderMonkeyBug(Program program);
 
+// The program the fuzz targets run for an input: DecodeProgram's, with each repeat
+// capped at kFuzzRepeat iterations and the callback budget at kFuzzBudget. A 4 KB input
+// could otherwise ask for 10^8 ops; these still reach past 64 cells of a registry.
+inline constexpr std::uint32_t kFuzzRepeat = 128;
+inline constexpr int kFuzzBudget = 1000;
+Program DecodeForFuzzing(std::span<const std::uint8_t> bytes);
+
 // For the targets: print the report and abort, so libFuzzer saves the input.
 void AbortOn(const std::optional<std::string>& report);
 

@@ -285,6 +285,19 @@ class OpGen {
   // One op, never a scenario: for bodies, and to replace an op.
   Op RandomOp() { return OpOf(PickChoice(/*scenarios=*/false)); }
 
+  // repeat N { 1-3 ops }, a register's heldValue the iteration: N distinct cells. (A
+  // repeat drawn for its body, or made where one may not stand, the decoder drops.)
+  Op Repeat() {
+    Op op{.kind = OpKind::Repeat, .repeatCount = rng_.Element(kRepeatCounts)};
+    const std::size_t n = 1 + rng_.Below(3);
+    for (std::size_t i = 0; i < n; ++i) {
+      Op inner = RandomOp();
+      if (inner.kind == OpKind::Register) inner.args[2] = IterationRef{};
+      op.body.push_back(std::move(inner));
+    }
+    return op;
+  }
+
   // What InsertOp inserts: an op, or at top level now and then a scenario's ops.
   std::vector<Op> RandomOps() {
     const OpChoice choice = PickChoice(/*scenarios=*/true);
@@ -382,6 +395,7 @@ class OpGen {
       case OpChoice::GcChoices: return GcWithChoices();
       case OpChoice::Turn: return Op{.kind = OpKind::Turn};
       case OpChoice::TurnOptions: return TurnWithOptions();
+      case OpChoice::Repeat: return Repeat();
       default: {  // OpChoice::Throw (PickChoice drew no Scenario)
         Op op{.kind = OpKind::Throw};
         if (rng_.Coin()) op.args.push_back(RandomOperand(Role::Any));
@@ -451,6 +465,7 @@ void EditOptionalPart(Op& op, OpGen& gen, Rng& rng) {
   switch (facts.payload) {
     case Payload::None:
     case Payload::RegistryOptions: return;  // above
+    case Payload::RepeatCount: op.repeatCount = rng.Element(kRepeatCounts); return;
     case Payload::Description:
       if (op.description) {
         op.description.reset();

@@ -17,6 +17,7 @@ std::string_view ScenarioName(Scenario scenario) {
     case Scenario::CellKeepsHeldValue: return "cell-keeps-held-value";
     case Scenario::KeptAliveBeforeTurn: return "kept-alive-before-turn";
     case Scenario::RegisteredSymbolTarget: return "registered-symbol-target";
+    case Scenario::ManyCells: return "many-cells";
   }
   return "?";
 }
@@ -68,6 +69,9 @@ class Ops {
   Ops& Deref(Handle w) { return Add({.kind = OpKind::Deref, .args = {H(w)}}); }
   Ops& Drop(Handle h) { return Add({.kind = OpKind::Drop, .dest = h}); }
   Ops& Gc() { return Add({.kind = OpKind::Gc}); }
+  Ops& Repeat(std::uint32_t count, std::vector<Op> body) {
+    return Add({.kind = OpKind::Repeat, .body = std::move(body), .repeatCount = count});
+  }
   Ops& Turn(CellOrder order = CellOrder::Fifo) {
     return Add({.kind = OpKind::Turn, .turnOrder = order});
   }
@@ -213,6 +217,19 @@ std::vector<Op> MakeScenario(const ScenarioDraw& draw) {
       } else {
         o.Registry(r).RegisterValue(r, symbol, Ops::S("x"));
       }
+      break;
+    }
+    case Scenario::ManyCells: {
+      // Invariant 12: 70 targets, each registered with its iteration as heldValue and
+      // dropped; the gc empties every cell and the turn calls back all 70 (variant:
+      // LIFO): past 64, where a fixed table of cells would have lost some.
+      const Handle r = o.Slot(0), target = o.Slot(1);
+      o.Registry(r).Repeat(70, {
+          Op{.kind = OpKind::NewObject, .dest = target},
+          Op{.kind = OpKind::Register, .args = {Ops::H(r), Ops::H(target), Operand{IterationRef{}}}},
+          Op{.kind = OpKind::Drop, .dest = target},
+      });
+      o.Gc().Turn(o.Variant(0) ? CellOrder::Lifo : CellOrder::Fifo);
       break;
     }
   }

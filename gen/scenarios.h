@@ -28,8 +28,9 @@ enum class Scenario : std::uint8_t {
   CellKeepsHeldValue,    // a heldValue whose only reference is its cell
   KeptAliveBeforeTurn,   // a new WeakRef's target dropped and collected within the run
   RegisteredSymbolTarget,  // Symbol.for("k") as a target, which no profile holds weakly
+  ManyCells,             // a repeat registers 70 targets that die at once: one job, 70 calls
 };
-inline constexpr int kScenarioCount = static_cast<int>(Scenario::RegisteredSymbolTarget) + 1;
+inline constexpr int kScenarioCount = static_cast<int>(Scenario::ManyCells) + 1;
 std::string_view ScenarioName(Scenario scenario);
 
 // Where a scenario's handles go: slot i (its i-th handle) is

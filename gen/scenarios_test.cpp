@@ -53,6 +53,7 @@ TEST(Scenarios, EachBreaksTheModelWithItsFault) {
       {Scenario::CellKeepsHeldValue, "held-value-held-weakly"},
       {Scenario::KeptAliveBeforeTurn, "kept-alive-ignored"},
       {Scenario::RegisteredSymbolTarget, "registered-symbol-accepted"},
+      {Scenario::ManyCells, "cells-past-64-lost"},
   };
   for (const Aim& aim : aims) {
     for (std::uint32_t variation = 0; variation < kScenarioVariations; ++variation) {

@@ -38,6 +38,7 @@ enum class OpChoice : std::uint8_t {
   Turn,
   TurnOptions,  // turn jobs ... order ... limit ... repost
   Throw,
+  Repeat,    // repeat N { ... }: registrations with `i` as their heldValues, and more
   Scenario,  // several ops: one of gen/scenarios.h, picked by kScenarioWeights
 };
 
@@ -71,6 +72,7 @@ inline constexpr std::array kOpWeights = {
     OpWeight{OpChoice::Turn, 12, 0},
     OpWeight{OpChoice::TurnOptions, 4, 0},
     OpWeight{OpChoice::Throw, 0, 5},
+    OpWeight{OpChoice::Repeat, 1, 0},
     // About one top-level op in 25 starts a scenario: a 50-op program holds two.
     OpWeight{OpChoice::Scenario, 4, 0},
 };
@@ -90,7 +92,7 @@ constexpr int WeightAt(OpChoice choice, int depth) {
 
 // Which scenario (gen/scenarios.h, in Scenario order) an OpChoice::Scenario makes:
 // evenly, as each reaches the states of another rule.
-inline constexpr std::array<int, 11> kScenarioWeights = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+inline constexpr std::array<int, 12> kScenarioWeights = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 static_assert(kScenarioWeights.size() == kScenarioCount, "one weight per Scenario");
 
 // Literal operands: each kind's weight, and the few values of each kind, so that equal
@@ -113,6 +115,9 @@ inline constexpr std::array<std::string_view, 2> kWellKnownNames = {"iterator", 
 // How many values a capturing registry's callback closes over, at most (the op facts
 // allow kMaxArgs): one is the leak; two let a capture be garbage beside a live one.
 inline constexpr std::size_t kMaxCaptures = 2;
+// How many times a generated `repeat` runs: small, and once past 64, where a
+// registry's cells outgrow a small table.
+inline constexpr std::array<std::uint32_t, 3> kRepeatCounts = {2, 3, 70};
 // heldValues that are strings: delivery shows plainly.
 inline constexpr std::array<std::string_view, 3> kHeldStrings = {"x", "y", "z"};
 // The callback budgets a generator sets, besides the default: small, so that jobs stop

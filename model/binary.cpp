@@ -7,7 +7,7 @@
 //   header  := byte [varint]           bit 0: 0 = es2023, 1 = es2021; bit 1: the callback
 //                                      budget follows (above kMaxCallbackBudget reads as
 //                                      it), else it is the default (other bits ignored)
-//   op      := opcode payload          kind = opcode % kOpKindCount (14), as in OpKind;
+//   op      := opcode payload          kind = opcode % kOpKindCount (15), as in OpKind;
 //                                      the parts in the order op_facts.h gives:
 //      0 NewObject    dest
 //      1 NewSymbol    dest varint(n)        n = 0: no description, else n-1 bytes of it
@@ -33,8 +33,12 @@
 //                                           flags bit 0: jobs (n positions),
 //                                           bit 1: order lifo, bit 2: limit
 //     13 Throw        flags [operand]       flags bit 0: operand present
+//     14 Repeat       varint(N) varint(n) op{n}   N times (0 reads as 1, above
+//                                           kMaxRepeat as it); the body's ops stand
+//                                           where the repeat does (a repeat in it is
+//                                           skipped)
 //   dest    := byte                    the handle number
-//   operand := tag payload             tag = byte % 12:
+//   operand := tag payload             tag = byte % 13:
 //      0 handle      byte (the handle number)
 //      1 held        -
 //      2 undefined   -       3 null   -       4 false   -       5 true   -
@@ -44,6 +48,7 @@
 //      9 BigInt      varint(2 * n + negative) n digit bytes, each read % 10
 //     10 Symbol.for  varint(n) n key bytes
 //     11 well-known  byte: index into WellKnownSymbolName (wraps)
+//     12 iteration   -       the enclosing repeat's `i` (undefined outside one)
 //   varint  := unsigned LEB128; a 10th byte ends it whatever its top bit. 32-bit
 //              fields (heap ids, job positions, limit) keep the low 32 bits.
 // Unused flag and header bits are ignored. Decoded values are canonical: any NaN reads
@@ -75,6 +80,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "model/op_facts.h"
 #include "model/overloaded.h"
@@ -95,8 +101,9 @@ enum OperandTag : std::uint8_t {
   kBigInt,
   kRegisteredSymbol,
   kWellKnownSymbol,
+  kIteration,
 };
-constexpr int kOperandTagCount = 12;
+constexpr int kOperandTagCount = 13;
 
 constexpr std::uint8_t kPresent = 1;  // Deref dest, Register token, Throw operand
 // The low bits of the flags byte that count an op's optional operands, modulo one
@@ -206,13 +213,15 @@ class Decoder {
   // parts come in the order its facts give: a flags byte when it has an optional part
   // (bit 0: present), the dest, the operands, then its payload or body.
   std::optional<Op> DecodeOp(int depth) {
+    // A skipped op's body may have assigned handles (a repeat in a repeat): not so.
+    const std::bitset<kHandleCount> assignedBefore = assigned_;
     Op op;
     op.kind = static_cast<OpKind>(in_.Byte() % kOpKindCount);
     const OpFacts& facts = FactsOf(op.kind);
     const std::uint8_t flags = HasOptionalPart(facts) ? in_.Byte() : 0;
     const bool optional = (flags & kPresent) != 0;
     std::optional<Handle> dest;
-    bool keep = AllowedAt(op.kind, depth);
+    bool keep = AllowedAt(op.kind, depth) && !(op.kind == OpKind::Repeat && inRepeat_);
     switch (facts.dest) {
       case DestUse::NoDest: break;
       case DestUse::MayAssign:
@@ -232,9 +241,16 @@ class Decoder {
       case Payload::GcOptions: DecodeGc(op); break;
       case Payload::TurnOptions: DecodeTurn(op); break;
       case Payload::RegistryOptions: DecodeRegistry(op, flags); break;
+      case Payload::RepeatCount:
+        op.repeatCount = static_cast<std::uint32_t>(
+            std::clamp<std::uint64_t>(in_.Varint(), 1, std::uint64_t{kMaxRepeat}));
+        break;
     }
     if (facts.opensBody) DecodeBody(op, depth);
-    if (!keep) return std::nullopt;
+    if (!keep) {
+      assigned_ = assignedBefore;
+      return std::nullopt;
+    }
     return op;
   }
 
@@ -273,10 +289,13 @@ class Decoder {
     const std::uint64_t count = in_.Varint();
     // No deeper bodies, and none for a callback operand: the count is ignored.
     if (depth == kMaxBodyDepth || op.registryCallbackArg) return;
+    // A repeat's ops may read its `i`; a callback's are another function's.
+    const bool inRepeat = std::exchange(inRepeat_, op.kind == OpKind::Repeat);
     // Every op takes a byte at least, so running out of input ends the loop.
     for (std::uint64_t i = 0; i < count && !in_.Truncated(); ++i) {
-      if (std::optional<Op> inner = DecodeOp(depth + 1)) op.body.push_back(std::move(*inner));
+      if (std::optional<Op> inner = DecodeOp(BodyDepth(op, depth))) op.body.push_back(std::move(*inner));
     }
+    inRepeat_ = inRepeat;
   }
 
   void DecodeOperands(Op& op, int count, int depth) {
@@ -319,6 +338,9 @@ class Decoder {
       case kHeld:
         if (depth > 0) return HeldRef{};
         return Value{Undefined{}};
+      case kIteration:
+        if (inRepeat_) return IterationRef{};
+        return Value{Undefined{}};
       case kUndefined: return Value{Undefined{}};
       case kNull: return Value{Null{}};
       case kFalse: return Value{false};
@@ -354,6 +376,7 @@ class Decoder {
 
   Reader in_;
   std::bitset<kHandleCount> assigned_;
+  bool inRepeat_ = false;  // decoding a repeat's body (not a callback's within it)
 };
 
 class Writer {
@@ -432,6 +455,7 @@ class Encoder {
       case Payload::GcOptions: EncodeGc(op); break;
       case Payload::TurnOptions: EncodeTurn(op); break;
       case Payload::RegistryOptions: break;  // in the flags byte
+      case Payload::RepeatCount: out_.Varint(op.repeatCount); break;
     }
     if (facts.opensBody) {
       out_.Varint(op.body.size());
@@ -477,6 +501,7 @@ class Encoder {
                    },
                    [&](HeldRef) { out_.Byte(kHeld); },
                    [&](const Value& value) { EncodeLiteral(value); },
+                   [&](IterationRef) { out_.Byte(kIteration); },
                },
                operand);
   }

@@ -31,6 +31,7 @@ std::string Dump(const Operand& operand) {
       Overloaded{
           [](HandleRef ref) { return "h" + std::to_string(ref.handle); },
           [](HeldRef) { return std::string("held"); },
+          [](IterationRef) { return std::string("i"); },
           // The index tells apart kinds that print alike (@N objects and symbols).
           [](const Value& v) { return ToText(v) + "/" + std::to_string(v.index()); },
       },
@@ -89,7 +90,7 @@ class Checker {
   // The first problem found, or "" for a valid program.
   std::string Check(const Program& program) {
     if (!program.trailingComments.empty()) return "trailing comments";
-    CheckOps(program.ops, 0);
+    CheckOps(program.ops, 0, false);
     return problem_;
   }
 
@@ -98,11 +99,11 @@ class Checker {
     if (problem_.empty()) problem_ = std::string(OpKindName(op.kind)) + ": " + what;
   }
 
-  void CheckOps(const std::vector<Op>& ops, int depth) {
-    for (const Op& op : ops) CheckOp(op, depth);
+  void CheckOps(const std::vector<Op>& ops, int depth, bool inRepeat) {
+    for (const Op& op : ops) CheckOp(op, depth, inRepeat);
   }
 
-  void CheckOp(const Op& op, int depth) {
+  void CheckOp(const Op& op, int depth, bool inRepeat) {
     if (!op.expects.empty() || op.line != 0 || op.column != 0 || !op.comments.empty() ||
         !op.trailingComment.empty()) {
       Fail(op, "source-only fields set");
@@ -146,12 +147,20 @@ class Checker {
         arityOk = arity <= 1;
         if (depth == 0) Fail(op, "throw at top level");
         break;
+      case OpKind::Repeat:
+        arityOk = arity == 0;
+        if (depth > 0) Fail(op, "repeat in a body");
+        if (inRepeat) Fail(op, "repeat in a repeat");
+        if (op.repeatCount == 0 || op.repeatCount > kMaxRepeat) Fail(op, "repeat count");
+        break;
     }
     if (!arityOk) Fail(op, "arity " + std::to_string(arity));
     if (dest == kRequired && !op.dest) Fail(op, "no dest");
     if (dest == kNone && op.dest) Fail(op, "unexpected dest");
     if (op.description && op.kind != OpKind::NewSymbol) Fail(op, "description");
-    if (!op.body.empty() && op.kind != OpKind::NewRegistry) Fail(op, "body");
+    if (!op.body.empty() && op.kind != OpKind::NewRegistry && op.kind != OpKind::Repeat) {
+      Fail(op, "body");
+    }
     if ((!op.gcOnly.empty() || op.gcEnqueue != JobsEnqueued::OnePerRegistry ||
          op.gcHold != JobHold::Strong) &&
         op.kind != OpKind::Gc) {
@@ -162,25 +171,29 @@ class Checker {
       Fail(op, "turn options");
     }
 
-    for (const Operand& arg : op.args) CheckOperand(op, arg, depth);
+    for (const Operand& arg : op.args) CheckOperand(op, arg, depth, inRepeat);
     if (op.kind == OpKind::Drop) {
       if (op.dest && !assigned_.test(*op.dest)) Fail(op, "drop of an unassigned handle");
     } else if (op.dest) {
       assigned_.set(*op.dest);
     }
-    if (!op.body.empty()) {
+    if (op.kind == OpKind::Repeat) {
+      CheckOps(op.body, depth, true);
+    } else if (!op.body.empty()) {
       if (depth + 1 > kMaxBodyDepth) Fail(op, "body too deep");
-      CheckOps(op.body, depth + 1);
+      CheckOps(op.body, depth + 1, false);
     }
   }
 
-  void CheckOperand(const Op& op, const Operand& operand, int depth) {
+  void CheckOperand(const Op& op, const Operand& operand, int depth, bool inRepeat) {
     if (const auto* ref = std::get_if<HandleRef>(&operand)) {
       if (!assigned_.test(ref->handle)) {
         Fail(op, "use of unassigned h" + std::to_string(ref->handle));
       }
     } else if (std::holds_alternative<HeldRef>(operand)) {
       if (depth == 0) Fail(op, "held at top level");
+    } else if (std::holds_alternative<IterationRef>(operand)) {
+      if (!inRepeat) Fail(op, "i outside a repeat");
     } else {
       CheckLiteral(op, std::get<Value>(operand));
     }
@@ -454,6 +467,7 @@ struct Coverage {
   int deepest = 0;               // programs nesting bodies kMaxBodyDepth deep
   int handleOperands = 0;
   int heldOperands = 0;
+  int iterationOperands = 0;
 
   void Add(const Program& program) {
     if (Add(program.ops, 0) == kMaxBodyDepth) ++deepest;
@@ -467,9 +481,10 @@ struct Coverage {
       for (const Operand& arg : op.args) {
         if (std::holds_alternative<HandleRef>(arg)) ++handleOperands;
         if (std::holds_alternative<HeldRef>(arg)) ++heldOperands;
+        if (std::holds_alternative<IterationRef>(arg)) ++iterationOperands;
         if (const Value* v = std::get_if<Value>(&arg)) literalKinds.set(v->index());
       }
-      if (!op.body.empty()) maxDepth = std::max(maxDepth, Add(op.body, depth + 1));
+      if (!op.body.empty()) maxDepth = std::max(maxDepth, Add(op.body, BodyDepth(op, depth)));
     }
     return maxDepth;
   }
@@ -503,12 +518,14 @@ TEST(BinaryTest, RandomBytesDecodeToValidProgramsAndEncodeCanonically) {
   }
   EXPECT_EQ(coverage.kindsAtTop.count(), kOpKindCount - 1u) << coverage.kindsAtTop;
   EXPECT_FALSE(coverage.kindsAtTop.test(static_cast<int>(OpKind::Throw)));
-  EXPECT_EQ(coverage.kindsInBodies.count(), kOpKindCount - 1u) << coverage.kindsInBodies;
+  EXPECT_EQ(coverage.kindsInBodies.count(), kOpKindCount - 2u) << coverage.kindsInBodies;
   EXPECT_FALSE(coverage.kindsInBodies.test(static_cast<int>(OpKind::Turn)));
+  EXPECT_FALSE(coverage.kindsInBodies.test(static_cast<int>(OpKind::Repeat)));
   EXPECT_GT(coverage.deepest, 20);
   EXPECT_EQ(coverage.literalKinds.count(), 8u) << coverage.literalKinds;  // all but @N kinds
   EXPECT_GT(coverage.handleOperands, 1000);
   EXPECT_GT(coverage.heldOperands, 100);
+  EXPECT_GT(coverage.iterationOperands, 20);
 }
 
 // ---- Truncation: the input ends inside an op.

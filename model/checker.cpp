@@ -185,6 +185,13 @@ class Checker {
   }
 
   Completion CheckOp(const Op& op) {
+    if (op.kind == OpKind::Repeat) {
+      for (std::uint32_t i = 0; i < op.repeatCount; ++i) {
+        iteration_ = i;
+        CheckOps(op.body);
+      }
+      iteration_.reset();
+    }
     TurnState turn;
     if (op.kind == OpKind::Turn) {
       BeginTurn(turn);
@@ -399,34 +406,43 @@ class Checker {
     const int jobs = jobsRun_[registry];
     const int reposts = options_.letter ? 0 : throwsBefore;
     const Reachability reach = ReachBeyondRunningJobs();
+    // The distinct targets, counted until they are enough: by heap id, and the few
+    // without one (well-known symbols) by SameValue.
+    std::vector<bool> counted(things_.size(), false);
     std::vector<Value> targets;
+    int distinct = 0;
     for (const CellRecord& cell : things_[registry].cells) {
+      if (jobs <= distinct + reposts) return;
       const std::optional<HeapId> id = HeapIdOf(cell.target);
       if (id && !things_[*id].dead && reach.reached[*id]) continue;
       if (cell.state == CellRecord::State::Unregistered && !cell.unregisteredAfterDeath) continue;
-      if (std::none_of(targets.begin(), targets.end(),
-                       [&](const Value& t) { return SameValue(t, cell.target); })) {
+      if (id && *id < counted.size()) {
+        if (!counted[*id]) ++distinct;
+        counted[*id] = true;
+      } else if (std::none_of(targets.begin(), targets.end(),
+                              [&](const Value& t) { return SameValue(t, cell.target); })) {
         targets.push_back(cell.target);
+        ++distinct;
       }
     }
-    if (jobs <= static_cast<int>(targets.size()) + reposts) return;
+    if (jobs <= distinct + reposts) return;
     Record(Invariant::CallbacksOnlyFromCleanupJobs, &op,
            options_.letter
                ? fmt::format("registry @{} ran cleanup job {}, but only {} of its targets can "
                              "have died to enqueue one (ECMA-262 Execution step 1.b.ii); a job "
                              "re-posted after a throwing callback is beyond the letter of "
                              "ECMA-262",
-                             registry, jobs, targets.size())
+                             registry, jobs, distinct)
                : fmt::format("registry @{} ran cleanup job {}, but only {} of its targets can "
                              "have died to enqueue one (ECMA-262 Execution step 1.b.ii) and {} "
                              "of its callbacks threw (after each, a host may post one again)",
-                             registry, jobs, targets.size(), reposts),
+                             registry, jobs, distinct, reposts),
            /*dependsOnChoices=*/true);
   }
 
   // Returns whether the callback threw, which ends its job; an async callback's body
-  // throwing only rejects the promise the callback returns (docs/SEMANTICS.md, "How a
-  // cleanup callback is called"), and the job goes on.
+  // throwing only rejects the promise the callback returns, and the job goes on
+  // (docs/SEMANTICS.md, CleanupFinalizationRegistry).
   bool CheckCallback(const Op& op, HeapId registry, const Value& held, TurnState& turn) {
     turn.calls.emplace_back(registry, held);
     ++callbacks_;
@@ -796,6 +812,9 @@ class Checker {
     if (std::holds_alternative<HeldRef>(operand)) {
       return callbackArguments_.empty() ? Value{Undefined{}} : callbackArguments_.back();
     }
+    if (std::holds_alternative<IterationRef>(operand)) {
+      return iteration_ ? Value{static_cast<double>(*iteration_)} : Value{Undefined{}};
+    }
     return std::get<Value>(operand);
   }
 
@@ -855,6 +874,7 @@ class Checker {
       case OpKind::Drop:
       case OpKind::Gc:
       case OpKind::Turn:
+      case OpKind::Repeat:
         if (result.type != Completion::Type::Normal) Mismatch(&op, "this op cannot fail");
         break;
       case OpKind::Throw: {
@@ -1216,6 +1236,7 @@ class Checker {
   std::vector<Thing> things_;
   std::vector<Value> keptAlive_;
   std::vector<Value> callbackArguments_;
+  std::optional<std::uint32_t> iteration_;  // of the repeat being checked, if one is
   std::vector<HeapId> runningJobs_;
   std::vector<PendingJob> pendingJobs_;  // from collection reports, oldest first
   std::map<HeapId, int> jobsRun_;        // per registry

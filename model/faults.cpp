@@ -56,6 +56,9 @@ constexpr std::array<FaultInfo, kFaultCount> kFaults = {{
     {"async-rejection-ends-job",
      "a cleanup job stops when an async callback returns a rejected promise, as if it threw",
      Invariant::Completeness},
+    {"cells-past-64-lost",
+     "register returns normally but keeps no cell once its registry holds 64 (a fixed table)",
+     Invariant::Completeness},
 }};
 
 }  // namespace

@@ -32,8 +32,9 @@ enum class Fault : std::uint8_t {
   CapturesIgnored,             // a registry's callback keeps nothing it captures alive
   PrototypeBeforeCallable,     // the constructor reads NewTarget.prototype before IsCallable
   AsyncRejectionEndsJob,       // a job stops at an async callback's rejected promise, as at a throw
+  CellsPast64Lost,             // register loses the cell once its registry holds 64
 };
-inline constexpr int kFaultCount = 19;
+inline constexpr int kFaultCount = 20;
 
 std::string_view FaultName(Fault fault);     // "callback-after-unregister", ...
 std::string_view FaultSummary(Fault fault);  // one line, for `finrig faults --verbose`

@@ -189,8 +189,22 @@ std::vector<Op> SimplerOperands(const Op& op) {
   return variants;
 }
 
-constexpr std::array<Simplification, 4> kSimplifications = {
-    &WithoutOptionalParts, &PlainerTurns, &PlainerGcs, &SimplerOperands};
+// A repeat that runs once; failing that, half as many times.
+std::vector<Op> FewerIterations(const Op& op) {
+  if (op.kind != OpKind::Repeat || op.repeatCount == 1) return {};
+  Op once = op;
+  once.repeatCount = 1;
+  std::vector<Op> variants = {std::move(once)};
+  if (op.repeatCount / 2 > 1) {
+    Op half = op;
+    half.repeatCount = op.repeatCount / 2;
+    variants.push_back(std::move(half));
+  }
+  return variants;
+}
+
+constexpr std::array<Simplification, 5> kSimplifications = {
+    &WithoutOptionalParts, &PlainerTurns, &PlainerGcs, &SimplerOperands, &FewerIterations};
 
 // Handle renaming: h0, h1, ... in the order the program first assigns them. Handles
 // only name roots, so the program does the same, and one found by fuzzing or padded

@@ -118,6 +118,10 @@ Completion Agent::FinalizationRegistryRegister(const Value& thisValue, const Val
   // 6. Let cell be the Record { [[WeakRefTarget]]: target, [[HeldValue]]: heldValue,
   //    [[UnregisterToken]]: unregisterToken }.
   // 7. Append cell to finalizationRegistry.[[Cells]].
+  // Fault: a registry's cells live in a table of 64; past that, the cell is lost.
+  if (faults_.Has(Fault::CellsPast64Lost) && finalizationRegistry->cells.size() >= 64) {
+    return Completion::Normal();
+  }
   finalizationRegistry->cells.push_back(
       Cell{.weakRefTarget = target, .heldValue = heldValue, .unregisterToken = token});
   // 8. Return undefined.

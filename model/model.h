@@ -156,6 +156,7 @@ class Agent {
   // and the heldValue arguments of running callbacks, innermost last.
   std::vector<HeapId> runningJobs_;
   std::vector<Value> callbackArguments_;
+  std::optional<std::uint32_t> iteration_;  // of the repeat running, if one is
 };
 
 }  // namespace model

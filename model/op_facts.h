@@ -47,7 +47,8 @@ enum class Payload : std::uint8_t {
   GcOptions,    // gc [@id ...] [enqueue none|one|each] [hold strong|weak]
   TurnOptions,  // turn [jobs I ...] [order fifo|lifo] [limit N] [repost]
   RegistryOptions,  // registry [newtarget undefined|throwing] [callback <operand> |
-                    // captures <operand> ...]: the words around the operands
+                    // [async] [captures <operand> ...]]: the words around the operands
+  RepeatCount,      // repeat N
 };
 
 inline constexpr std::size_t kMaxArgs = 4;
@@ -104,6 +105,9 @@ inline constexpr std::array kRows = {
             false, false, TurnOptions},
     OpFacts{OpKind::Throw, "throw", true, NoDest, Any, 0, 1, {Any, Any, Any, Any}, Body,
             false, false, None},
+    // Its body is the program's own ops again (so at the top level), N times.
+    OpFacts{OpKind::Repeat, "repeat", true, NoDest, Any, 0, 0, {Any, Any, Any, Any}, TopLevel,
+            true, false, RepeatCount},
 };
 }  // namespace op_facts_rows
 
@@ -136,6 +140,12 @@ constexpr bool AllowedAt(OpKind kind, int depth) {
 // Whether `op`, at `depth`, has a body the decoder reads (none past kMaxBodyDepth).
 constexpr bool HasBody(const Op& op, int depth) {
   return FactsOf(op.kind).opensBody && depth < kMaxBodyDepth;
+}
+
+// The depth of the ops in the body of `op` at `depth`: a callback's are a function
+// deeper, a repeat's are where the repeat stands.
+constexpr int BodyDepth(const Op& op, int depth) {
+  return op.kind == OpKind::Repeat ? depth : depth + 1;
 }
 
 }  // namespace finrig

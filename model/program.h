@@ -33,9 +33,17 @@ struct HandleRef {
 struct HeldRef {
   friend bool operator==(const HeldRef&, const HeldRef&) = default;
 };
-// An operand: a handle's current value, the callback's argument, or a literal
-// (never an ObjectRef or UniqueSymbol: identity comes only from handles).
-using Operand = std::variant<HandleRef, HeldRef, Value>;
+// The iteration of the enclosing `repeat`, a number from 0 (only directly in its body).
+struct IterationRef {
+  friend bool operator==(const IterationRef&, const IterationRef&) = default;
+};
+// An operand: a handle's current value, the callback's argument, the repeat's
+// iteration, or a literal (never an ObjectRef or UniqueSymbol: identity comes only from
+// handles).
+using Operand = std::variant<HandleRef, HeldRef, Value, IterationRef>;
+
+// How many times a `repeat` runs its body, at most.
+inline constexpr std::uint32_t kMaxRepeat = 100000;
 
 enum class OpKind : std::uint8_t {
   NewObject,    // hN = object
@@ -52,7 +60,8 @@ enum class OpKind : std::uint8_t {
   Gc,           // gc [@id ...] [enqueue none|one|each] [hold strong|weak]
   Turn,         // turn [jobs i ...] [order lifo] [limit n] [repost]
   Throw,        // throw [<operand>]     (bodies only: throw if held is operand)
-  kLast = Throw,  // model/op_facts.h has a row for each kind up to this one
+  Repeat,       // repeat N { ops }      (top level, not nested: the ops N times, `i` each)
+  kLast = Repeat,  // model/op_facts.h has a row for each kind up to this one
 };
 
 // The NewTarget a `registry` op calls FinalizationRegistry with (constructor steps 1
@@ -128,6 +137,7 @@ struct Op {
   CellOrder turnOrder = CellOrder::Fifo;               // Turn
   std::optional<std::uint32_t> turnLimit = {};         // Turn: callbacks per job at most
   bool turnRepost = false;  // Turn: a job ended by a throw is posted again for the cells left
+  std::uint32_t repeatCount = 1;  // Repeat: 1 .. kMaxRepeat
   std::vector<Expectation> expects = {};
 
   // Source only (not semantics; the binary form drops them).

@@ -49,6 +49,7 @@ std::uint64_t Agent::Fingerprint() const {
   hash.Add(static_cast<std::uint64_t>(callbacksLeft_));
   for (HeapId id : runningJobs_) hash.Add(id);
   hash.Add(callbackArguments_);
+  hash.Add(iteration_.value_or(kMaxRepeat));
   return hash.Get();
 }
 
@@ -58,6 +59,9 @@ Value Agent::Evaluate(const Operand& operand) const {
   if (const auto* h = std::get_if<HandleRef>(&operand)) return handles_[h->handle];
   if (std::holds_alternative<HeldRef>(operand)) {
     return callbackArguments_.empty() ? Value{Undefined{}} : callbackArguments_.back();
+  }
+  if (std::holds_alternative<IterationRef>(operand)) {
+    return iteration_ ? Value{static_cast<double>(*iteration_)} : Value{Undefined{}};
   }
   return std::get<Value>(operand);
 }
@@ -146,6 +150,16 @@ Completion Agent::Execute(const Op& op) {
       completion = op.args.empty() || SameValue(arg(0), Evaluate(HeldRef{}))
                        ? Completion::Throw()
                        : Completion::Normal();
+      break;
+    case OpKind::Repeat:
+      // A `for` loop of the program's own code: its ops run where it stands (never a
+      // throw), N times, each seeing its iteration as `i`.
+      for (std::uint32_t i = 0; i < op.repeatCount; ++i) {
+        iteration_ = i;
+        ExecuteAll(op.body);
+      }
+      iteration_.reset();
+      completion = Completion::Normal();
       break;
   }
   // `hN = ...` assigns only a normal completion's value; `drop hN` assigns undefined.

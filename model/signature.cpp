@@ -48,7 +48,7 @@ void AppendShape(const std::vector<Op>& ops, std::string& out) {
     // A callback's ops are part of the shape: a bug in what a callback does is not one
     // in what the program around it does. So is its being async, which changes what its
     // throw does.
-    if (op.kind == OpKind::NewRegistry) {
+    if (op.kind == OpKind::NewRegistry || op.kind == OpKind::Repeat) {
       if (op.registryAsync) out += " async";
       out += '{';
       AppendShape(op.body, out);

@@ -403,16 +403,16 @@ class Parser {
 
   // ---- Structure: bodies, comment lines, ops, expectations
 
-  // Ops into `ops` up to the '}' closing the body of the registry opened at line
-  // `openedAt` or, at depth 0, up to the end of the file.
-  void ParseBody(std::vector<Op>& ops, int openedAt) {
+  // Ops into `ops` up to the '}' closing the body of the op (a registry or a repeat)
+  // opened at line `openedAt` or, with no body open, up to the end of the file.
+  void ParseBody(std::vector<Op>& ops, int openedAt, std::string_view opener = "registry") {
     while (NextLine()) {
       if (line_.tokens.empty()) continue;
       const Token& first = line_.tokens.front();
       if (first.kind == TokenKind::Comment) {
         ParseCommentLine(first);
       } else if (first.kind == TokenKind::Punct && first.source == "}") {
-        if (depth_ == 0) Fail(first.column, "unexpected '}': no callback body is open");
+        if (openBodies_ == 0) Fail(first.column, "unexpected '}': no body is open");
         ParseClosingBrace();
         return;
       } else if (first.kind == TokenKind::Word && first.source == "expect") {
@@ -421,11 +421,11 @@ class Parser {
         ops.push_back(ParseOpLine());
       }
     }
-    if (depth_ > 0) {
+    if (openBodies_ > 0) {
       throw ParseError(file_, line_.number, Column(line_.text.size()),
-                       fmt::format("expected '}}' closing the body of the registry opened at "
+                       fmt::format("expected '}}' closing the body of the {} opened at "
                                    "line {}, found end of file",
-                                   openedAt));
+                                   opener, openedAt));
     }
   }
 
@@ -494,10 +494,21 @@ class Parser {
     // Defined only now: an op's own operands may not use the handle it assigns.
     if (op.dest) defined_.set(*op.dest);
     opSeen_ = true;
-    if (opensBody) {
+    if (opensBody && op.kind == OpKind::Repeat) {
+      ++openBodies_;
+      inRepeat_ = true;
+      ParseBody(op.body, op.line, "repeat");
+      inRepeat_ = false;
+      --openBodies_;
+    } else if (opensBody) {
+      // A callback is a function of its own: the repeat around it, if any, is not its.
+      const bool inRepeat = std::exchange(inRepeat_, false);
       ++depth_;
+      ++openBodies_;
       ParseBody(op.body, op.line);
+      --openBodies_;
       --depth_;
+      inRepeat_ = inRepeat;
     }
     return op;
   }
@@ -563,6 +574,9 @@ class Parser {
       }
       Fail(keyword.column, fmt::format("unknown op {}", Shown(keyword.source)));
     }
+    if (facts->kind == OpKind::Repeat && inRepeat_) {
+      Fail(keyword.column, "'repeat' is not allowed inside a repeat");
+    }
     if (facts->place == Place::TopLevel && depth_ > 0) {
       Fail(keyword.column, fmt::format("'{}' is not allowed inside a callback body", facts->keyword));
     }
@@ -592,6 +606,21 @@ class Parser {
       case Payload::RegistryOptions:
         if (!ParseRegistryOptions(op)) return facts.opensBody && ParseBodyOpener();
         break;
+      case Payload::RepeatCount: {
+        const Token* count = Peek();
+        const std::optional<std::uint32_t> n =
+            count != nullptr && count->kind == TokenKind::Word && AllDigits(count->source)
+                ? ParseUint32(count->source)
+                : std::nullopt;
+        if (!n || *n == 0 || *n > kMaxRepeat) {
+          FailExpected(fmt::format("a number of times from 1 to {}", kMaxRepeat));
+        }
+        Take();
+        op.repeatCount = *n;
+        if (!PeekPunct('{')) FailExpected("'{' opening the body to repeat");
+        Take();
+        return true;
+      }
     }
     for (int i = 0; i < facts.maxArgs; ++i) {
       if (i >= facts.minArgs && (Peek() == nullptr || PeekPunct('{'))) break;
@@ -802,6 +831,11 @@ class Parser {
         Take();
         return HeldRef{};
       }
+      if (token->source == "i") {
+        if (!inRepeat_) Fail(token->column, "'i' is only allowed in the body of a repeat");
+        Take();
+        return IterationRef{};
+      }
       if (std::optional<Value> literal = ParseLiteral()) return *std::move(literal);
     }
     FailExpected(what);
@@ -963,7 +997,9 @@ class Parser {
   std::size_t pos_ = 0;             // the next token of line_
   std::size_t statementStart_ = 0;  // byte offsets in line_.text, for Context()
   std::size_t consumed_ = 0;
-  int depth_ = 0;  // of the body being read; 0 = top level
+  int depth_ = 0;  // of the callback body being read; 0 = top level
+  int openBodies_ = 0;     // callback and repeat bodies open around the line
+  bool inRepeat_ = false;  // in a repeat's body, in the function the repeat stands in
   std::bitset<kHandleCount> defined_;
   bool opSeen_ = false;
   int profileLine_ = 0;
@@ -983,6 +1019,7 @@ std::string OperandText(const Operand& operand) {
                         [](HandleRef ref) { return HandleText(ref.handle); },
                         [](HeldRef) { return std::string("held"); },
                         [](const Value& value) { return ToText(value); },
+                        [](IterationRef) { return std::string("i"); },
                     },
                     operand);
 }
@@ -1055,10 +1092,12 @@ void PrintOps(const std::vector<Op>& ops, int depth, std::string& out) {
   for (const Op& op : ops) {
     for (const std::string& comment : op.comments) out += indent + CommentLine(comment) + '\n';
     out += indent + PrintOpHead(op);
-    if (!op.body.empty()) out += " {";
+    // A repeat's body is written even when empty: its `{` is not optional.
+    const bool body = !op.body.empty() || op.kind == OpKind::Repeat;
+    if (body) out += " {";
     if (!op.trailingComment.empty()) out += "  # " + CommentText(op.trailingComment);
     out += '\n';
-    if (!op.body.empty()) {
+    if (body) {
       PrintOps(op.body, depth + 1, out);
       out += indent + "}\n";
     }
@@ -1139,6 +1178,7 @@ std::string PrintOpHead(const Op& op) {
       if (op.registryAsync) words.emplace_back("async");
       if (!op.args.empty()) words.emplace_back("captures");
       break;
+    case Payload::RepeatCount: words.push_back(fmt::format("{}", op.repeatCount)); break;
   }
   for (const Operand& arg : op.args) words.push_back(OperandText(arg));
   return fmt::format("{}", fmt::join(words, " "));

@@ -529,7 +529,7 @@ TEST(TextErrors, UnclosedBody) {
 }
 
 TEST(TextErrors, StrayBraces) {
-  ExpectError("}\n", 1, 1, "no callback body is open");
+  ExpectError("}\n", 1, 1, "no body is open");
   ExpectError("h0 = registry {\n} x\n", 2, 3, "unexpected 'x' after '}'");
   ExpectError("h0 = registry {}\n", 1, 16, "unexpected '}' after 'h0 = registry {'");
   ExpectError("h0 = object {\n", 1, 13, "unexpected '{' after 'h0 = object'");

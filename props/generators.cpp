@@ -332,6 +332,21 @@ class OpGen {
           if (v) op.args.push_back(*v);
           return op;
         });
+      case finrig::gen::OpChoice::Repeat: {
+        // 1-3 ops of the program's own, a register's heldValue the iteration (a repeat
+        // drawn among them MakeValid drops: repeats do not nest).
+        const OpGen self = *this;
+        const auto body = gen::resize(3, gen::nonEmpty(gen::container<std::vector<Op>>(
+                                             gen::lazy([self] { return self.GenOp(0); }))));
+        return gen::apply(
+            [](std::uint32_t count, std::vector<Op> ops) {
+              for (Op& op : ops) {
+                if (op.kind == OpKind::Register) op.args[2] = IterationRef{};
+              }
+              return Op{.kind = OpKind::Repeat, .body = std::move(ops), .repeatCount = count};
+            },
+            gen::elementOf(finrig::gen::kRepeatCounts), body);
+      }
       case finrig::gen::OpChoice::Scenario: break;  // several ops: GenScenario
     }
     return gen::just(Op{});
