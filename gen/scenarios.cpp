@@ -18,6 +18,7 @@ std::string_view ScenarioName(Scenario scenario) {
     case Scenario::KeptAliveBeforeTurn: return "kept-alive-before-turn";
     case Scenario::RegisteredSymbolTarget: return "registered-symbol-target";
     case Scenario::ManyCells: return "many-cells";
+    case Scenario::AsyncThrowGoesOn: return "async-throw-goes-on";
   }
   return "?";
 }
@@ -118,10 +119,8 @@ std::vector<Op> MakeScenario(const ScenarioDraw& draw) {
     case Scenario::ThrowLeavesCells: {
       // Invariant 11: the first callback throws, the job ends, the other cell stays:
       // unregistering it succeeds, whichever order (variant: LIFO) the turn took.
-      // Variant: an async callback, whose throw only rejects its promise: the job goes
-      // on and leaves nothing (invariant 12).
       const Handle r = o.Slot(0), t1 = o.Slot(1), t2 = o.Slot(2), k1 = o.Slot(3), k2 = o.Slot(4);
-      o.Registry(r, {Op{.kind = OpKind::Throw}}, o.Variant(1)).Object(t1).Object(t2).Object(k1).Object(k2);
+      o.Registry(r, {Op{.kind = OpKind::Throw}}).Object(t1).Object(t2).Object(k1).Object(k2);
       o.Register(r, t1, "a", k1).Register(r, t2, "b", k2).Drop(t1).Drop(t2).Gc();
       o.Turn(o.Variant(0) ? CellOrder::Lifo : CellOrder::Fifo).Unregister(r, k2).Unregister(r, k1);
       break;
@@ -230,6 +229,21 @@ std::vector<Op> MakeScenario(const ScenarioDraw& draw) {
           Op{.kind = OpKind::Drop, .dest = target},
       });
       o.Gc().Turn(o.Variant(0) ? CellOrder::Lifo : CellOrder::Fifo);
+      break;
+    }
+    case Scenario::AsyncThrowGoesOn: {
+      // Invariant 12: an async callback's throw rejects its promise and the job goes on,
+      // so both cells of the one target (one job at most, no re-post) are called back
+      // in the turn; unregister then finds neither (variant: one cell has no token).
+      const Handle r = o.Slot(0), target = o.Slot(1), token = o.Slot(2);
+      o.Registry(r, {Op{.kind = OpKind::Throw}}, /*async=*/true).Object(target).Object(token);
+      o.Register(r, target, "a", token);
+      if (o.Variant(0)) {
+        o.Register(r, target, "b");
+      } else {
+        o.Register(r, target, "b", token);
+      }
+      o.Drop(target).Gc().Turn().Unregister(r, token);
       break;
     }
   }

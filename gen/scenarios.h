@@ -18,8 +18,7 @@ namespace finrig::gen {
 enum class Scenario : std::uint8_t {
   UnregisterAfterDeath,  // a target dies (gc), then its cell is unregistered before the turn
   SharedToken,           // one token, cells in two registries; unregister from one
-  ThrowLeavesCells,      // a throwing callback with emptied cells left (variant: async, so
-                         // none left); unregister them
+  ThrowLeavesCells,      // a throwing callback with emptied cells left; unregister them
   WeakRefAcrossTurn,     // a WeakRef's target dies once the turn ends its KeptAlive; deref it
   RegistryDiesWithJob,   // a registry with a pending cleanup job becomes garbage
   CallbackReenters,      // a callback that derefs a WeakRef and registers again
@@ -29,8 +28,9 @@ enum class Scenario : std::uint8_t {
   KeptAliveBeforeTurn,   // a new WeakRef's target dropped and collected within the run
   RegisteredSymbolTarget,  // Symbol.for("k") as a target, which no profile holds weakly
   ManyCells,             // a repeat registers 70 targets that die at once: one job, 70 calls
+  AsyncThrowGoesOn,      // an async callback throws, with a second cell of its target left
 };
-inline constexpr int kScenarioCount = static_cast<int>(Scenario::ManyCells) + 1;
+inline constexpr int kScenarioCount = static_cast<int>(Scenario::AsyncThrowGoesOn) + 1;
 std::string_view ScenarioName(Scenario scenario);
 
 // Where a scenario's handles go: slot i (its i-th handle) is
@@ -45,8 +45,8 @@ struct ScenarioDraw {
   std::uint32_t variation = 0;
 };
 
-// ScenarioDraw::variation is below this: each scenario has at most two variant bits.
-inline constexpr std::uint32_t kScenarioVariations = 4;
+// ScenarioDraw::variation is below this: each scenario has at most one variant bit.
+inline constexpr std::uint32_t kScenarioVariations = 2;
 
 // The scenario's ops, all at top level (they end with a turn).
 std::vector<Op> MakeScenario(const ScenarioDraw& draw);
