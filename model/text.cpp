@@ -405,7 +405,7 @@ class Parser {
 
   // Ops into `ops` up to the '}' closing the body of the op (a registry or a repeat)
   // opened at line `openedAt` or, with no body open, up to the end of the file.
-  void ParseBody(std::vector<Op>& ops, int openedAt, std::string_view opener = "registry") {
+  void ParseBody(std::vector<Op>& ops, int openedAt, std::string_view opener = "") {
     while (NextLine()) {
       if (line_.tokens.empty()) continue;
       const Token& first = line_.tokens.front();
@@ -468,11 +468,13 @@ class Parser {
 
   void ParseBudgetHeader(const Token& comment) {
     const auto [digits, column] = HeaderValue(comment, kBudgetPrefix, budgetLine_);
-    if (!AllDigits(digits) || digits.size() > 7 || std::stoi(std::string(digits)) > kMaxCallbackBudget) {
+    const std::optional<std::uint32_t> budget =
+        AllDigits(digits) ? ParseUint32(digits) : std::nullopt;
+    if (!budget || *budget > static_cast<std::uint32_t>(kMaxCallbackBudget)) {
       Fail(column, fmt::format("# budget: must be a number of callbacks from 0 to {}, found {}",
                                kMaxCallbackBudget, digits.empty() ? "nothing" : Shown(digits)));
     }
-    program_.callbackBudget = std::stoi(std::string(digits));
+    program_.callbackBudget = static_cast<int>(*budget);
   }
 
   void ParseClosingBrace() {
@@ -494,20 +496,16 @@ class Parser {
     // Defined only now: an op's own operands may not use the handle it assigns.
     if (op.dest) defined_.set(*op.dest);
     opSeen_ = true;
-    if (opensBody && op.kind == OpKind::Repeat) {
+    if (opensBody) {
+      // A repeat's ops stand where it does and read its `i`; a callback is a function of
+      // its own, a level deeper, where the `i` of a repeat around it is not its.
+      const bool repeat = op.kind == OpKind::Repeat;
+      const bool inRepeat = std::exchange(inRepeat_, repeat);
+      const int depth = std::exchange(depth_, repeat ? depth_ : depth_ + 1);
       ++openBodies_;
-      inRepeat_ = true;
-      ParseBody(op.body, op.line, "repeat");
-      inRepeat_ = false;
+      ParseBody(op.body, op.line, repeat ? "repeat" : "registry");
       --openBodies_;
-    } else if (opensBody) {
-      // A callback is a function of its own: the repeat around it, if any, is not its.
-      const bool inRepeat = std::exchange(inRepeat_, false);
-      ++depth_;
-      ++openBodies_;
-      ParseBody(op.body, op.line);
-      --openBodies_;
-      --depth_;
+      depth_ = depth;
       inRepeat_ = inRepeat;
     }
     return op;

@@ -168,6 +168,32 @@ TEST(TextErrors, RegistryAsync) {
   ExpectError("h0 = registry async 1\n", 1, 21, "expected 'captures', '{' or the end of the line");
 }
 
+TEST(TextErrors, Repeat) {
+  ExpectError("repeat {\n}\n", 1, 8, "expected a number of times from 1 to 100000");
+  ExpectError("repeat 0 {\n}\n", 1, 8, "expected a number of times from 1 to 100000");
+  ExpectError("repeat 100001 {\n}\n", 1, 8, "from 1 to 100000");
+  ExpectError("repeat 3\n", 1, 9, "expected '{' opening the body to repeat");
+  ExpectError("repeat 2 {\n  repeat 2 {\n  }\n}\n", 2, 3, "'repeat' is not allowed inside a repeat");
+  ExpectError("h0 = registry {\n  repeat 2 {\n  }\n}\n", 2, 3, "not allowed inside a callback body");
+  ExpectError("repeat 2 {\n  h0 = object\n", 3, 1, "expected '}' closing the body of the repeat opened at line 1");
+  ExpectError("h0 = i\n", 1, 6, "'i' is only allowed in the body of a repeat");
+  ExpectError("repeat 2 {\n  h0 = registry {\n    h1 = i\n  }\n}\n", 3, 10,
+              "'i' is only allowed in the body of a repeat");
+}
+
+TEST(TextRoundTrip, Repeat) {
+  ExpectCanonical(
+      "# profile: es2023\n"
+      "h0 = registry\n"
+      "repeat 70 {\n"
+      "  h1 = object\n"
+      "  register h0 h1 i\n"
+      "  turn\n"
+      "}\n"
+      "repeat 1 {\n"
+      "}\n");
+}
+
 TEST(TextRoundTrip, AsyncRegistry) {
   ExpectCanonical(
       "# profile: es2023\n"
