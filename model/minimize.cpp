@@ -260,6 +260,7 @@ class Minimizer {
       before = currentKey_;
       ReduceOpLists();
       for (Simplification simplify : kSimplifications) Simplify(simplify);
+      UnrollShortRepeats();
       Accept(WithHandlesInOrder(current_));
     } while (currentKey_ != before && !exhausted_);
     return MinimizeResult{.program = current_, .checks = checks_, .complete = !exhausted_};
@@ -326,6 +327,33 @@ class Minimizer {
     Program reduced = current_;
     *ListAt(reduced, owner) = std::move(kept);
     Accept(reduced);
+  }
+
+  // A repeat that runs a few times (FewerIterations brings it there when it can) is its
+  // ops that many times, each with its `i`: written out, ddmin can drop what one
+  // iteration does not need, so a bug first met in a loop minimizes to the program (and
+  // the signature) of one met without. Repeats stand only at the top level, and `i`
+  // only directly in their bodies.
+  void UnrollShortRepeats() {
+    static constexpr std::uint32_t kUnrollAtMost = 4;
+    for (std::size_t i = 0; i < current_.ops.size(); ++i) {
+      const Op& repeat = current_.ops[i];
+      if (repeat.kind != OpKind::Repeat || repeat.repeatCount > kUnrollAtMost) continue;
+      std::vector<Op> unrolled;
+      for (std::uint32_t iteration = 0; iteration < repeat.repeatCount; ++iteration) {
+        for (Op op : repeat.body) {
+          for (Operand& arg : op.args) {
+            if (std::holds_alternative<IterationRef>(arg)) arg = Value{static_cast<double>(iteration)};
+          }
+          unrolled.push_back(std::move(op));
+        }
+      }
+      Program candidate = current_;
+      const auto at = candidate.ops.erase(candidate.ops.begin() + static_cast<std::ptrdiff_t>(i));
+      candidate.ops.insert(at, std::make_move_iterator(unrolled.begin()),
+                           std::make_move_iterator(unrolled.end()));
+      Accept(candidate);
+    }
   }
 
   // Tries each op's plainer variants in order, taking the first that still fails and

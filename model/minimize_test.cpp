@@ -114,6 +114,51 @@ register h0 h1 "held"
             "register undefined undefined \"\"\n");
 }
 
+// A loop's bug, minimized, is the same program as the bug met without the loop: the
+// repeat runs fewer times, then gives way to its ops, each `i` a number.
+TEST(Minimize, UnrollsAShortRepeat) {
+  const Program program = ParseProgram(R"(h0 = registry
+h1 = object
+repeat 3 {
+  register h0 h1 i
+}
+drop h1
+gc
+turn
+)");
+  FaultSet faults;
+  faults.Add(Fault::DoubleDelivery);
+  const MinimizeResult result =
+      *Minimize(program, StillViolates(*TargetOf(program, faults, Profile::Es2023)));
+  EXPECT_EQ(PrintProgram(result.program),
+            "# profile: es2023\n"
+            "h0 = registry\n"
+            "h1 = object\n"
+            "register h0 h1 undefined\n"
+            "drop h1\n"
+            "gc\n"
+            "turn\n");
+}
+
+// Two iterations that make an unreachable target without a drop: written out, the
+// second registration goes.
+TEST(Minimize, UnrolledIterationsLoseWhatTheBugDoesNotNeed) {
+  const Program program = ParseProgram(R"(h0 = registry
+repeat 5 {
+  h1 = object
+  register h0 h1 i
+}
+gc
+turn
+)");
+  FaultSet faults;
+  faults.Add(Fault::DoubleDelivery);
+  const MinimizeResult result =
+      *Minimize(program, StillViolates(*TargetOf(program, faults, Profile::Es2023)));
+  EXPECT_EQ(OpCount(result.program), 6) << PrintProgram(result.program);
+  for (const Op& op : result.program.ops) EXPECT_NE(op.kind, OpKind::Repeat) << PrintProgram(result.program);
+}
+
 TEST(Minimize, RefusesAProgramThatDoesNotFail) {
   const Program program = ParseProgram("h0 = object\n");
   EXPECT_FALSE(Minimize(program, [](const Program&) { return false; }).has_value());

@@ -67,6 +67,18 @@ std::uint64_t Fnv1a(std::string_view text) {
   return hash;
 }
 
+// A witness's size as a reader follows it: a repeat's ops as many times as it runs them
+// (else `repeat 2 { object register }` would read as smaller than the two registrations
+// it stands for, and a loop would change which witness, so which signature, wins).
+int UnrolledOpCount(const std::vector<Op>& ops) {
+  int n = 0;
+  for (const Op& op : ops) {
+    const int body = UnrolledOpCount(op.body);
+    n += 1 + (op.kind == OpKind::Repeat ? static_cast<int>(op.repeatCount) * body : body);
+  }
+  return n;
+}
+
 }  // namespace
 
 std::string ViolationKind(const Violation& violation, const Program& program) {
@@ -116,7 +128,9 @@ std::optional<Witness> SimplestWitness(const Program& failing, FaultSet faults, 
   std::optional<Program> best;
   for (const FailurePredicate& stillFails : predicates) {
     const std::optional<MinimizeResult> result = Minimize(failing, stillFails);
-    if (result && (!best || OpCount(result->program) < OpCount(*best))) best = result->program;
+    if (result && (!best || UnrolledOpCount(result->program.ops) < UnrolledOpCount(best->ops))) {
+      best = result->program;
+    }
   }
   if (!best) return std::nullopt;
   best->profile = profile;
