@@ -360,6 +360,16 @@ class Emitter {
         opLine(fmt::format("rt.{}({}, {})", op.kind == OpKind::Link ? "link" : "unlink",
                            Arg(op, 0, depth), Arg(op, 1, depth)));
         break;
+      case OpKind::NewWeakMap: opLine("rt.weakMap()"); break;
+      case OpKind::NewWeakSet: opLine("rt.weakSet()"); break;
+      // rt.set, rt.get, rt.has, rt.delete, rt.add: the .fr keyword is the method's name.
+      case OpKind::WeakMapSet:
+      case OpKind::WeakMapGet:
+      case OpKind::WeakHas:
+      case OpKind::WeakDelete:
+      case OpKind::WeakSetAdd:
+        opLine(fmt::format("rt.{}({})", OpKindName(op.kind), Args(op, depth)));
+        break;
       case OpKind::Drop: opLine("undefined"); break;
       case OpKind::Gc: Line(depth, fmt::format("rt.gc(\"{}\");", path)); break;
       case OpKind::Turn: Line(depth, fmt::format("await rt.turn(\"{}\");", path)); break;

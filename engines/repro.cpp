@@ -34,11 +34,13 @@ Beyond BeyondFor(const Program& program, const Finding& finding) {
   return Beyond::TheModelsRun;
 }
 
-// Ops whose result the repro compares: the calls of FinalizationRegistry and WeakRef,
-// and links (a TypeError from a primitive).
+// Ops whose result the repro compares: the calls of FinalizationRegistry, WeakRef,
+// WeakMap and WeakSet, and links (a TypeError from a primitive).
 bool HasResult(OpKind kind) {
   return kind == OpKind::Register || kind == OpKind::Unregister || kind == OpKind::NewWeakRef ||
-         kind == OpKind::Deref || kind == OpKind::Link || kind == OpKind::Unlink;
+         kind == OpKind::Deref || kind == OpKind::Link || kind == OpKind::Unlink ||
+         kind == OpKind::WeakMapSet || kind == OpKind::WeakMapGet || kind == OpKind::WeakHas ||
+         kind == OpKind::WeakDelete || kind == OpKind::WeakSetAdd;
 }
 
 const Op* OpAt(const Program& program, const std::string& path) {
@@ -136,6 +138,17 @@ class Writer {
       case OpKind::NewWeakRef: return fmt::format("{}named(new WeakRef({}))", dest, Arg(op, 0, depth));
       case OpKind::Deref: return fmt::format("{}{}.deref()", dest, Arg(op, 0, depth));
       case OpKind::Link: return fmt::format("{}link({}, {})", dest, Arg(op, 0, depth), Arg(op, 1, depth));
+      // A method call: a receiver of the wrong kind throws the TypeError (no such method,
+      // or the brand check of WeakMap's has and delete on anything but a WeakSet).
+      case OpKind::WeakMapSet:
+        return fmt::format("{}{}.set({}, {})", dest, Arg(op, 0, depth), Arg(op, 1, depth),
+                           Arg(op, 2, depth));
+      case OpKind::WeakMapGet:
+      case OpKind::WeakHas:
+      case OpKind::WeakDelete:
+      case OpKind::WeakSetAdd:
+        return fmt::format("{}{}.{}({})", dest, Arg(op, 0, depth), OpKindName(op.kind),
+                           Arg(op, 1, depth));
       default: return fmt::format("{}unlink({}, {})", dest, Arg(op, 0, depth), Arg(op, 1, depth));
     }
   }
@@ -144,6 +157,8 @@ class Writer {
     const std::string dest = op.dest ? fmt::format("h[{}] = ", *op.dest) : "";
     switch (op.kind) {
       case OpKind::NewObject: Line(depth, dest + "named({});", op); return;
+      case OpKind::NewWeakMap: Line(depth, dest + "named(new WeakMap());", op); return;
+      case OpKind::NewWeakSet: Line(depth, dest + "named(new WeakSet());", op); return;
       case OpKind::NewSymbol:
         Line(depth, fmt::format("{}named(Symbol({}));", dest,
                                 op.description ? JsString(*op.description) : ""), op);

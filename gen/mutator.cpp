@@ -220,7 +220,9 @@ class OpGen {
   // their like, anything else among the objects.
   static Role DestRole(OpKind kind) {
     const Role result = FactsOf(kind).result;
-    return result == Role::Registry || result == Role::WeakRef ? result : Role::Object;
+    return result == Role::Registry || result == Role::WeakRef || result == Role::Weak
+               ? result
+               : Role::Object;
   }
 
   std::vector<HeapId> HeapIds() {
@@ -384,6 +386,22 @@ class OpGen {
         Op op{.kind = rng_.OneIn(3) ? OpKind::Unlink : OpKind::Link};
         op.args.push_back(RandomOperand(Role::Object));
         op.args.push_back(RandomOperand(Role::Object));
+        return op;
+      }
+      case OpChoice::WeakCollection:
+        return Op{.kind = rng_.OneIn(3) ? OpKind::NewWeakSet : OpKind::NewWeakMap,
+                  .dest = PickDest(Role::Weak)};
+      case OpChoice::WeakEntry: {
+        const OpKind kind = rng_.OneIn(3) ? OpKind::WeakSetAdd : OpKind::WeakMapSet;
+        Op op{.kind = kind};
+        for (std::size_t i = 0; i < FactsOf(kind).maxArgs; ++i) op.args.push_back(ArgFor(kind, i));
+        return op;
+      }
+      case OpChoice::WeakQuery: {
+        constexpr std::array kQueries = {OpKind::WeakMapGet, OpKind::WeakHas, OpKind::WeakDelete};
+        Op op{.kind = rng_.Element(kQueries)};
+        op.args = {ArgFor(op.kind, 0), ArgFor(op.kind, 1)};
+        if (op.kind == OpKind::WeakMapGet && rng_.Coin()) op.dest = PickDest(Role::Object);
         return op;
       }
       case OpChoice::Drop: {
@@ -585,6 +603,22 @@ void EditOp(Op& op, OpGen& gen, Rng& rng, int depth) {
           op = depth == 0 ? gen.TurnWithOptions() : Op{.kind = OpKind::Throw};
           return;
         case OpKind::Turn: op = Op{.kind = OpKind::Gc}; return;
+        case OpKind::NewWeakMap: op.kind = OpKind::NewWeakSet; return;
+        case OpKind::NewWeakSet: op.kind = OpKind::NewWeakMap; return;
+        case OpKind::WeakMapSet:  // the same key, added to a set
+          op.kind = OpKind::WeakSetAdd;
+          op.args.resize(2);
+          return;
+        case OpKind::WeakSetAdd:
+          op.kind = OpKind::WeakMapSet;
+          op.args.push_back(gen.ArgFor(OpKind::WeakMapSet, 2));
+          return;
+        case OpKind::WeakMapGet:
+          op.kind = OpKind::WeakHas;
+          op.dest.reset();
+          return;
+        case OpKind::WeakHas: op.kind = OpKind::WeakDelete; return;
+        case OpKind::WeakDelete: op.kind = OpKind::WeakMapGet; return;
         default: op = gen.RandomOp(); return;
       }
     default: op = gen.RandomOp(); return;

@@ -19,6 +19,7 @@ std::string_view ScenarioName(Scenario scenario) {
     case Scenario::RegisteredSymbolTarget: return "registered-symbol-target";
     case Scenario::ManyCells: return "many-cells";
     case Scenario::AsyncThrowGoesOn: return "async-throw-goes-on";
+    case Scenario::EntryKeepsValue: return "entry-keeps-value";
   }
   return "?";
 }
@@ -68,6 +69,10 @@ class Ops {
     return Add({.kind = OpKind::Unregister, .args = {H(r), H(token)}});
   }
   Ops& Deref(Handle w) { return Add({.kind = OpKind::Deref, .args = {H(w)}}); }
+  Ops& WeakMap(Handle h) { return Add({.kind = OpKind::NewWeakMap, .dest = h}); }
+  Ops& Set(Handle map, Handle key, Handle value) {
+    return Add({.kind = OpKind::WeakMapSet, .args = {H(map), H(key), H(value)}});
+  }
   Ops& Drop(Handle h) { return Add({.kind = OpKind::Drop, .dest = h}); }
   Ops& Gc() { return Add({.kind = OpKind::Gc}); }
   Ops& Repeat(std::uint32_t count, std::vector<Op> body) {
@@ -244,6 +249,17 @@ std::vector<Op> MakeScenario(const ScenarioDraw& draw) {
         o.Register(r, target, "b", token);
       }
       o.Drop(target).Gc().Turn().Unregister(r, token);
+      break;
+    }
+    case Scenario::EntryKeepsValue: {
+      // Invariant 4: the target's one reference is a WeakMap entry's value, and the map
+      // and the key live, so the gc keeps it and the turn calls nothing; dropping the
+      // key then frees it (variant: the key first, so it goes at once).
+      const Handle r = o.Slot(0), map = o.Slot(1), key = o.Slot(2), value = o.Slot(3);
+      o.Registry(r).WeakMap(map).Object(key).Object(value).Set(map, key, value);
+      o.Register(r, value, "v").Drop(value);
+      if (o.Variant(0)) o.Drop(key);
+      o.Gc().Turn();
       break;
     }
   }

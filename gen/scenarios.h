@@ -29,8 +29,9 @@ enum class Scenario : std::uint8_t {
   RegisteredSymbolTarget,  // Symbol.for("k") as a target, which no profile holds weakly
   ManyCells,             // a repeat registers 70 targets that die at once: one job, 70 calls
   AsyncThrowGoesOn,      // an async callback throws, with a second cell of its target left
+  EntryKeepsValue,       // a target held only as a WeakMap entry's value, its key alive
 };
-inline constexpr int kScenarioCount = static_cast<int>(Scenario::AsyncThrowGoesOn) + 1;
+inline constexpr int kScenarioCount = static_cast<int>(Scenario::EntryKeepsValue) + 1;
 std::string_view ScenarioName(Scenario scenario);
 
 // Where a scenario's handles go: slot i (its i-th handle) is

@@ -31,6 +31,9 @@ enum class OpChoice : std::uint8_t {
   Unregister,
   Link,
   Unlink,
+  WeakCollection,  // hN = weakmap | weakset
+  WeakEntry,       // set M K V | add S K: an entry whose key and map decide its value's life
+  WeakQuery,       // get | has | delete
   Drop,
   Gc,
   PartialGc,    // gc @id ...
@@ -64,6 +67,9 @@ inline constexpr std::array kOpWeights = {
     OpWeight{OpChoice::Unregister, 7, 7},
     OpWeight{OpChoice::Link, 4, 4},
     OpWeight{OpChoice::Unlink, 2, 2},
+    OpWeight{OpChoice::WeakCollection, 2, 1},
+    OpWeight{OpChoice::WeakEntry, 4, 2},
+    OpWeight{OpChoice::WeakQuery, 3, 2},
     OpWeight{OpChoice::Drop, 14, 14},
     OpWeight{OpChoice::Gc, 10, 1},  // gc in callbacks: often a callback that feeds itself
     OpWeight{OpChoice::PartialGc, 3, 1},
@@ -92,7 +98,7 @@ constexpr int WeightAt(OpChoice choice, int depth) {
 
 // Which scenario (gen/scenarios.h, in Scenario order) an OpChoice::Scenario makes:
 // evenly, as each reaches the states of another rule.
-inline constexpr std::array<int, 13> kScenarioWeights = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+inline constexpr std::array<int, 14> kScenarioWeights = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 static_assert(kScenarioWeights.size() == kScenarioCount, "one weight per Scenario");
 
 // Literal operands: each kind's weight, and the few values of each kind, so that equal

@@ -114,6 +114,8 @@ class Checker {
     switch (op.kind) {
       case OpKind::NewObject:
       case OpKind::NewSymbol:
+      case OpKind::NewWeakMap:
+      case OpKind::NewWeakSet:
         arityOk = arity == 0;
         dest = kRequired;
         break;
@@ -130,7 +132,15 @@ class Checker {
         arityOk = arity == 1;
         dest = kOptional;
         break;
+      case OpKind::WeakMapGet:
+        arityOk = arity == 2;
+        dest = kOptional;
+        break;
+      case OpKind::WeakMapSet: arityOk = arity == 3; break;
       case OpKind::Register: arityOk = arity == 3 || arity == 4; break;
+      case OpKind::WeakHas:
+      case OpKind::WeakDelete:
+      case OpKind::WeakSetAdd:
       case OpKind::Unregister:
       case OpKind::Link:
       case OpKind::Unlink: arityOk = arity == 2; break;

@@ -52,7 +52,7 @@ struct CellRecord {
 // The checker's view of a heap thing: only what the program did to it and what the
 // trace says happened to it.
 struct Thing {
-  enum class Kind : std::uint8_t { Object, Symbol, Registry, WeakRef };
+  enum class Kind : std::uint8_t { Object, Symbol, Registry, WeakRef, WeakMap, WeakSet };
   Kind kind;
   bool dead = false;  // known collected: reported, or a callback or deref implied it
   // A deref answered undefined for it: collected, by the trace alone (a callback implies
@@ -64,6 +64,9 @@ struct Thing {
   bool asyncCallback = false;        // a registry's: its callback is an async function
   std::vector<Value> captures = {};  // a registry's: what its callback closes over
   Value weakRefTarget = Undefined{};
+  // A WeakMap's entries (key, value), a WeakSet's (key, undefined), as set, add and
+  // delete left them: no choice of the engine changes them while their key lives.
+  std::vector<std::pair<Value, Value>> entries = {};
 };
 
 // A registry owed a cleanup job, as the checker infers from collection reports and the
@@ -78,7 +81,7 @@ struct PendingJob {
 struct Step {
   enum class From : std::uint8_t {
     Handle, KeptAlive, CallbackArgument, RunningJob, PendingJob, KeptRegistry,  // roots
-    Link, HeldValue, Capture, WeakRef,                                           // edges
+    Link, HeldValue, Capture, WeakRef, Entry,                                    // edges
   };
   From from = From::Handle;
   std::uint32_t index = 0;  // the handle (Handle) or the thing the edge leaves (edges)
@@ -116,6 +119,7 @@ struct Reachability {
         case Step::From::HeldValue: path += fmt::format(" -> @{} heldValue", s.index); break;
         case Step::From::Capture: path += fmt::format(" -> @{} callback", s.index); break;
         case Step::From::WeakRef: path += fmt::format(" -> @{} WeakRef", s.index); break;
+        case Step::From::Entry: path += fmt::format(" -> @{} entry", s.index); break;
       }
     }
     return path;
@@ -758,22 +762,35 @@ class Checker {
         reach(ObjectRef{id}, Step::From::KeptRegistry, 0);
       }
     }
-    while (!work.empty()) {
-      const HeapId id = work.back();
-      work.pop_back();
-      const Thing& thing = things_[id];
-      for (const Value& v : thing.refs) reach(v, Step::From::Link, id);
-      for (const CellRecord& cell : thing.cells) {
-        if (cell.state == CellRecord::State::Active) reach(cell.held, Step::From::HeldValue, id);
+    // An entry's value once both its map and its key are reached (the ephemeron, as in
+    // the model's MarkLive): followed each time the other edges run out.
+    const auto reachEntries = [&] {
+      for (HeapId id = 0; id < things_.size(); ++id) {
+        if (!r.reached[id]) continue;
+        for (const auto& [key, value] : things_[id].entries) {
+          if (IsReachable(r, key)) reach(value, Step::From::Entry, id);
+        }
       }
-      for (const Value& v : thing.captures) reach(v, Step::From::Capture, id);
-      const std::optional<HeapId> target = HeapIdOf(thing.weakRefTarget);
-      // A WeakRef whose target died is cleared: it leads nowhere.
-      if (weakCandidates != nullptr && target && !(*weakCandidates)[*target] &&
-          !things_[*target].dead) {
-        reach(thing.weakRefTarget, Step::From::WeakRef, id);
+    };
+    do {
+      while (!work.empty()) {
+        const HeapId id = work.back();
+        work.pop_back();
+        const Thing& thing = things_[id];
+        for (const Value& v : thing.refs) reach(v, Step::From::Link, id);
+        for (const CellRecord& cell : thing.cells) {
+          if (cell.state == CellRecord::State::Active) reach(cell.held, Step::From::HeldValue, id);
+        }
+        for (const Value& v : thing.captures) reach(v, Step::From::Capture, id);
+        const std::optional<HeapId> target = HeapIdOf(thing.weakRefTarget);
+        // A WeakRef whose target died is cleared: it leads nowhere.
+        if (weakCandidates != nullptr && target && !(*weakCandidates)[*target] &&
+            !things_[*target].dead) {
+          reach(thing.weakRefTarget, Step::From::WeakRef, id);
+        }
       }
-    }
+      reachEntries();
+    } while (!work.empty());
     return r;
   }
 
@@ -870,6 +887,19 @@ class Checker {
       case OpKind::Link:
       case OpKind::Unlink:
         CheckLink(op, result);
+        break;
+      case OpKind::NewWeakMap:
+        Allocated(op, result, Thing{.kind = Thing::Kind::WeakMap}, false);
+        break;
+      case OpKind::NewWeakSet:
+        Allocated(op, result, Thing{.kind = Thing::Kind::WeakSet}, false);
+        break;
+      case OpKind::WeakMapSet:
+      case OpKind::WeakMapGet:
+      case OpKind::WeakHas:
+      case OpKind::WeakDelete:
+      case OpKind::WeakSetAdd:
+        CheckWeakCollection(op, result);
         break;
       case OpKind::Drop:
       case OpKind::Gc:
@@ -1055,6 +1085,70 @@ class Checker {
     if (object == nullptr) return;
     std::erase_if(object->refs, [&](const Value& v) { return SameValue(v, to); });
     if (op.kind == OpKind::Link) object->refs.push_back(to);
+  }
+
+  // WeakMap's and WeakSet's methods (docs/SEMANTICS.md section 4, Ephemerons): each
+  // throws a TypeError for a receiver without its internal slot, set and add also for a
+  // key CanBeHeldWeakly refuses; every other answer follows from the entries the
+  // program's own ops made, while the key lives (Execution steps 1.c and 1.d take an
+  // entry only with its key).
+  void CheckWeakCollection(const Op& op, const Completion& result) {
+    const Value receiver = Arg(op, 0), key = Arg(op, 1);
+    const bool set = IsWeakSetOp(op, receiver);
+    Thing* collection = ThingOf(receiver, set ? Thing::Kind::WeakSet : Thing::Kind::WeakMap);
+    const std::string call =
+        fmt::format("{}.{}({}{})", ToText(receiver), OpKindName(op.kind), ToText(key),
+                    op.kind == OpKind::WeakMapSet ? ", " + ToText(Arg(op, 2)) : "");
+    const bool adds = op.kind == OpKind::WeakMapSet || op.kind == OpKind::WeakSetAdd;
+    if (collection == nullptr || (adds && !Weak(key))) {
+      return RequireTypeError(op, result, Invariant::TypeErrorExactlyForBadArguments, call);
+    }
+    if (result.type != Completion::Type::Normal) {
+      return Report(Invariant::TypeErrorExactlyForBadArguments, &op,
+                    fmt::format("{} threw {}; its arguments are valid", call,
+                                CompletionToText(result)));
+    }
+    auto& entries = collection->entries;
+    const auto entry = std::find_if(entries.begin(), entries.end(),
+                                    [&](const auto& e) { return SameValue(e.first, key); });
+    const bool present = Weak(key) && entry != entries.end();
+    Value expected = Undefined{};
+    switch (op.kind) {
+      case OpKind::WeakMapSet:
+      case OpKind::WeakSetAdd:
+        expected = receiver;
+        if (present) {
+          entry->second = Arg(op, 2);
+        } else {
+          entries.emplace_back(key, op.kind == OpKind::WeakMapSet ? Arg(op, 2) : Value{Undefined{}});
+        }
+        break;
+      case OpKind::WeakMapGet: expected = present ? entry->second : Value{Undefined{}}; break;
+      case OpKind::WeakHas: expected = present; break;
+      case OpKind::WeakDelete:
+        expected = present;
+        if (present) entries.erase(entry);
+        break;
+      default: break;
+    }
+    // A key the trace showed collected took its entry with it: then "not there" is right.
+    const bool lostWithKey = present && !adds && IsDead(key) &&
+                             (std::holds_alternative<Undefined>(result.value) ||
+                              SameValue(result.value, Value{false}));
+    if (!SameValue(result.value, expected) && !lostWithKey) {
+      Report(Invariant::WeakRefConsistencyAndKeptAlive, &op,
+             fmt::format("{} returned {}; {}", call, CompletionToText(result),
+                         adds      ? "it returns its this value"
+                         : present ? "the entry for that key was there, and its key lives"
+                                   : "no entry had that key"));
+    }
+  }
+
+  // `has` and `delete` call WeakSet's method on a WeakSet, else WeakMap's.
+  bool IsWeakSetOp(const Op& op, const Value& receiver) {
+    if (op.kind == OpKind::WeakSetAdd) return true;
+    if (op.kind != OpKind::WeakHas && op.kind != OpKind::WeakDelete) return false;
+    return ThingOf(receiver, Thing::Kind::WeakSet) != nullptr;
   }
 
   void RequireTypeError(const Op& op, const Completion& result, Invariant invariant,

@@ -59,6 +59,9 @@ constexpr std::array<FaultInfo, kFaultCount> kFaults = {{
     {"cells-past-64-lost",
      "register returns normally but keeps no cell once its registry holds 64 (a fixed table)",
      Invariant::Completeness},
+    {"weakmap-values-untraced",
+     "a WeakMap's values are held by nothing, not even while the map and the key live",
+     Invariant::NoCallbackWhileTargetReachable},
 }};
 
 }  // namespace

@@ -33,8 +33,9 @@ enum class Fault : std::uint8_t {
   PrototypeBeforeCallable,     // the constructor reads NewTarget.prototype before IsCallable
   AsyncRejectionEndsJob,       // a job stops at an async callback's rejected promise, as at a throw
   CellsPast64Lost,             // register loses the cell once its registry holds 64
+  WeakMapValuesUntraced,       // a WeakMap entry's value is not kept by its live map and key
 };
-inline constexpr int kFaultCount = 20;
+inline constexpr int kFaultCount = 21;
 
 std::string_view FaultName(Fault fault);     // "callback-after-unregister", ...
 std::string_view FaultSummary(Fault fault);  // one line, for `finrig faults --verbose`

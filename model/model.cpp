@@ -35,6 +35,9 @@ HeapId Agent::Allocate(HeapThing thing) {
   const auto id = static_cast<HeapId>(heap_.size());
   if (thing.kind == HeapThing::Kind::Registry) registries_.push_back(id);
   if (thing.kind == HeapThing::Kind::WeakRef) weakRefs_.push_back(id);
+  if (thing.kind == HeapThing::Kind::WeakMap || thing.kind == HeapThing::Kind::WeakSet) {
+    weakCollections_.push_back(id);
+  }
   heap_.push_back(std::move(thing));
   return id;
 }
@@ -322,7 +325,10 @@ void Agent::CollectGarbage(const Collection& collection) {
   //     such that cell.[[WeakRefTarget]] is value, do
   //    i. Set cell.[[WeakRefTarget]] to empty.
   //    ii. Optionally, perform HostEnqueueFinalizationRegistryCleanupJob(fg).
-  //  c. For each WeakMap / WeakSet ...: the model has none.
+  //  c. For each WeakMap map such that map.[[WeakMapData]] contains a Record r such that
+  //     r.[[Key]] is value, set r.[[Key]] and r.[[Value]] to empty.
+  //  d. For each WeakSet set such that set.[[WeakSetData]] contains value, replace that
+  //     element with empty.
   //  (Tokens in S are unobservable afterwards; clearing them changes nothing.)
   // Walking each WeakRef and registry once instead of once per value keeps this linear;
   // the host says how many of the optional jobs it enqueues (with the program's host:
@@ -334,6 +340,9 @@ void Agent::CollectGarbage(const Collection& collection) {
         !faults_.Has(Fault::WeakRefNotCleared)) {
       weakRef.weakRefTarget.reset();
     }
+  }
+  for (HeapId id : weakCollections_) {
+    std::erase_if(heap_[id].entries, [&](const WeakEntry& entry) { return isInS(entry.key); });
   }
   // Each registry with cells emptied, and how many distinct values emptied them.
   std::vector<std::pair<HeapId, std::uint32_t>> affectedRegistries;
@@ -468,30 +477,49 @@ std::vector<bool> Agent::MarkLive(const std::vector<bool>& candidates) const {
     if (!candidates[id]) reach(ObjectRef{id});
   }
 
-  while (!work.empty()) {
-    const HeapThing& thing = heap_[work.back()];
-    work.pop_back();
-    // Fault: links between objects do not count, only roots and registries' cells.
-    if (!faults_.Has(Fault::CallbackWhileReachable)) {
-      for (const Value& v : thing.refs) reach(v);
-    }
-    for (const Cell& cell : thing.cells) {
-      // Fault: heldValues are held weakly.
-      if (!faults_.Has(Fault::HeldValueHeldWeakly)) reach(cell.heldValue);
-      // Fault: unregister tokens are held strongly.
-      if (faults_.Has(Fault::TokenHeldStrongly) && cell.unregisterToken) {
-        reach(*cell.unregisterToken);
+  // An entry's value is live once its map and its key both are (the ephemeron of the
+  // Liveness note: "if a key in a WeakMap is not live, then its corresponding value is
+  // not necessarily live either"): when the work runs out, the entries of live maps
+  // whose key became live since are followed, until none is left.
+  // Fault: entries' values are held by nothing, not even while their map and key live.
+  const auto reachEntries = [&] {
+    if (faults_.Has(Fault::WeakMapValuesUntraced)) return;
+    for (HeapId id : weakCollections_) {
+      if (!live[id]) continue;
+      for (const WeakEntry& entry : heap_[id].entries) {
+        // A key without a heap id is a well-known symbol: always live.
+        const std::optional<HeapId> key = HeapIdOf(entry.key);
+        if (!key || live[*key]) reach(entry.value);
       }
     }
-    // Fault: a registry's callback keeps nothing it closes over alive.
-    if (!faults_.Has(Fault::CapturesIgnored)) {
-      for (const Value& v : thing.captures) reach(v);
+  };
+  do {
+    while (!work.empty()) {
+      const HeapThing& thing = heap_[work.back()];
+      work.pop_back();
+      // Fault: links between objects do not count, only roots and registries' cells.
+      if (!faults_.Has(Fault::CallbackWhileReachable)) {
+        for (const Value& v : thing.refs) reach(v);
+      }
+      for (const Cell& cell : thing.cells) {
+        // Fault: heldValues are held weakly.
+        if (!faults_.Has(Fault::HeldValueHeldWeakly)) reach(cell.heldValue);
+        // Fault: unregister tokens are held strongly.
+        if (faults_.Has(Fault::TokenHeldStrongly) && cell.unregisterToken) {
+          reach(*cell.unregisterToken);
+        }
+      }
+      // Fault: a registry's callback keeps nothing it closes over alive.
+      if (!faults_.Has(Fault::CapturesIgnored)) {
+        for (const Value& v : thing.captures) reach(v);
+      }
+      if (thing.weakRefTarget) {
+        const std::optional<HeapId> target = HeapIdOf(*thing.weakRefTarget);
+        if (target && !candidates[*target]) reach(*thing.weakRefTarget);
+      }
     }
-    if (thing.weakRefTarget) {
-      const std::optional<HeapId> target = HeapIdOf(*thing.weakRefTarget);
-      if (target && !candidates[*target]) reach(*thing.weakRefTarget);
-    }
-  }
+    reachEntries();
+  } while (!work.empty());
   return live;
 }
 
@@ -505,6 +533,150 @@ Completion Agent::Link(const Value& from, const Value& to, bool add) {
   if (add && !present) refs.push_back(to);
   if (!add) std::erase_if(refs, same);
   return Completion::Normal();
+}
+
+bool Agent::IsWeakSet(const Value& v) const {
+  const auto* ref = std::get_if<ObjectRef>(&v);
+  return ref != nullptr && heap_[ref->id].kind == HeapThing::Kind::WeakSet;
+}
+
+namespace {
+
+// The entry whose [[Key]] is SameValue to `key`, if any (empty ones are erased).
+std::vector<WeakEntry>::iterator FindEntry(std::vector<WeakEntry>& entries, const Value& key) {
+  return std::find_if(entries.begin(), entries.end(),
+                      [&](const WeakEntry& entry) { return SameValue(entry.key, key); });
+}
+
+}  // namespace
+
+// #sec-weakmap.prototype.set
+Completion Agent::WeakMapPrototypeSet(const Value& thisValue, const Value& key, const Value& value) {
+  // 1. Let M be the this value.
+  // 2. Perform ? RequireInternalSlot(M, [[WeakMapData]]).
+  HeapThing* map = RequireInternalSlot(thisValue, HeapThing::Kind::WeakMap);
+  if (map == nullptr) return Completion::TypeError();
+  // 3. If CanBeHeldWeakly(key) is false, throw a TypeError exception.
+  if (!CanBeHeldWeakly(key)) return Completion::TypeError();
+  // 4. For each Record { [[Key]], [[Value]] } p of M.[[WeakMapData]], do
+  //   a. If p.[[Key]] is not empty and SameValue(p.[[Key]], key) is true, then
+  //     i. Set p.[[Value]] to value.
+  //     ii. Return M.
+  if (const auto entry = FindEntry(map->entries, key); entry != map->entries.end()) {
+    entry->value = value;
+    return Completion::Normal(thisValue);
+  }
+  // 5. Let p be the Record { [[Key]]: key, [[Value]]: value }.
+  // 6. Append p to M.[[WeakMapData]].
+  map->entries.push_back(WeakEntry{.key = key, .value = value});
+  // 7. Return M.
+  return Completion::Normal(thisValue);
+}
+
+// #sec-weakmap.prototype.get
+Completion Agent::WeakMapPrototypeGet(const Value& thisValue, const Value& key) {
+  // 1. Let M be the this value.
+  // 2. Perform ? RequireInternalSlot(M, [[WeakMapData]]).
+  HeapThing* map = RequireInternalSlot(thisValue, HeapThing::Kind::WeakMap);
+  if (map == nullptr) return Completion::TypeError();
+  // 3. If CanBeHeldWeakly(key) is false, return undefined.
+  if (!CanBeHeldWeakly(key)) return Completion::Normal();
+  // 4. For each Record { [[Key]], [[Value]] } p of M.[[WeakMapData]], do
+  //   a. If p.[[Key]] is not empty and SameValue(p.[[Key]], key) is true, return p.[[Value]].
+  if (const auto entry = FindEntry(map->entries, key); entry != map->entries.end()) {
+    return Completion::Normal(entry->value);
+  }
+  // 5. Return undefined.
+  return Completion::Normal();
+}
+
+// #sec-weakmap.prototype.has
+Completion Agent::WeakMapPrototypeHas(const Value& thisValue, const Value& key) {
+  // 1. Let M be the this value.
+  // 2. Perform ? RequireInternalSlot(M, [[WeakMapData]]).
+  HeapThing* map = RequireInternalSlot(thisValue, HeapThing::Kind::WeakMap);
+  if (map == nullptr) return Completion::TypeError();
+  // 3. If CanBeHeldWeakly(key) is false, return false.
+  if (!CanBeHeldWeakly(key)) return Completion::Normal(false);
+  // 4. For each Record { [[Key]], [[Value]] } p of M.[[WeakMapData]], do
+  //   a. If p.[[Key]] is not empty and SameValue(p.[[Key]], key) is true, return true.
+  // 5. Return false.
+  return Completion::Normal(FindEntry(map->entries, key) != map->entries.end());
+}
+
+// #sec-weakmap.prototype.delete
+Completion Agent::WeakMapPrototypeDelete(const Value& thisValue, const Value& key) {
+  // 1. Let M be the this value.
+  // 2. Perform ? RequireInternalSlot(M, [[WeakMapData]]).
+  HeapThing* map = RequireInternalSlot(thisValue, HeapThing::Kind::WeakMap);
+  if (map == nullptr) return Completion::TypeError();
+  // 3. If CanBeHeldWeakly(key) is false, return false.
+  if (!CanBeHeldWeakly(key)) return Completion::Normal(false);
+  // 4. For each Record { [[Key]], [[Value]] } p of M.[[WeakMapData]], do
+  //   a. If p.[[Key]] is not empty and SameValue(p.[[Key]], key) is true, then
+  //     i. Set p.[[Key]] to empty.
+  //     ii. Set p.[[Value]] to empty.
+  //     iii. Return true.
+  if (const auto entry = FindEntry(map->entries, key); entry != map->entries.end()) {
+    map->entries.erase(entry);
+    return Completion::Normal(true);
+  }
+  // 5. Return false.
+  return Completion::Normal(false);
+}
+
+// #sec-weakset.prototype.add
+Completion Agent::WeakSetPrototypeAdd(const Value& thisValue, const Value& value) {
+  // 1. Let S be the this value.
+  // 2. Perform ? RequireInternalSlot(S, [[WeakSetData]]).
+  HeapThing* set = RequireInternalSlot(thisValue, HeapThing::Kind::WeakSet);
+  if (set == nullptr) return Completion::TypeError();
+  // 3. If CanBeHeldWeakly(value) is false, throw a TypeError exception.
+  if (!CanBeHeldWeakly(value)) return Completion::TypeError();
+  // 4. For each element e of S.[[WeakSetData]], do
+  //   a. If e is not empty and SameValue(e, value) is true, then
+  //     i. Return S.
+  // 5. Append value to S.[[WeakSetData]].
+  if (FindEntry(set->entries, value) == set->entries.end()) {
+    set->entries.push_back(WeakEntry{.key = value});
+  }
+  // 6. Return S.
+  return Completion::Normal(thisValue);
+}
+
+// #sec-weakset.prototype.has
+Completion Agent::WeakSetPrototypeHas(const Value& thisValue, const Value& value) {
+  // 1. Let S be the this value.
+  // 2. Perform ? RequireInternalSlot(S, [[WeakSetData]]).
+  HeapThing* set = RequireInternalSlot(thisValue, HeapThing::Kind::WeakSet);
+  if (set == nullptr) return Completion::TypeError();
+  // 3. If CanBeHeldWeakly(value) is false, return false.
+  if (!CanBeHeldWeakly(value)) return Completion::Normal(false);
+  // 4. For each element e of S.[[WeakSetData]], do
+  //   a. If e is not empty and SameValue(e, value) is true, return true.
+  // 5. Return false.
+  return Completion::Normal(FindEntry(set->entries, value) != set->entries.end());
+}
+
+// #sec-weakset.prototype.delete
+Completion Agent::WeakSetPrototypeDelete(const Value& thisValue, const Value& value) {
+  // 1. Let S be the this value.
+  // 2. Perform ? RequireInternalSlot(S, [[WeakSetData]]).
+  HeapThing* set = RequireInternalSlot(thisValue, HeapThing::Kind::WeakSet);
+  if (set == nullptr) return Completion::TypeError();
+  // 3. If CanBeHeldWeakly(value) is false, return false.
+  if (!CanBeHeldWeakly(value)) return Completion::Normal(false);
+  // 4. For each element e of S.[[WeakSetData]], do
+  //   a. If e is not empty and SameValue(e, value) is true, then
+  //     i. Replace the element of S.[[WeakSetData]] whose value is e with an element
+  //        whose value is empty.
+  //     ii. Return true.
+  if (const auto entry = FindEntry(set->entries, value); entry != set->entries.end()) {
+    set->entries.erase(entry);
+    return Completion::Normal(true);
+  }
+  // 5. Return false.
+  return Completion::Normal(false);
 }
 
 }  // namespace finrig::model

@@ -50,10 +50,18 @@ struct Cell {
 // the condition of CleanupFinalizationRegistry step 3, so of a registry owing a callback.
 bool HasEmptyCell(const std::vector<Cell>& cells);
 
+// A Record { [[Key]], [[Value]] } of a WeakMap's [[WeakMapData]]; a WeakSet's
+// [[WeakSetData]] element is a key alone. An emptied one (delete, or Execution step 1.c
+// and 1.d) is erased: no operation can tell it from one never there.
+struct WeakEntry {
+  Value key;
+  Value value = Undefined{};
+};
+
 // Everything with identity on the heap. One struct for all kinds keeps the collector
 // a single loop; the kind says which slots mean something.
 struct HeapThing {
-  enum class Kind : std::uint8_t { Object, Symbol, Registry, WeakRef };
+  enum class Kind : std::uint8_t { Object, Symbol, Registry, WeakRef, WeakMap, WeakSet };
   Kind kind = Kind::Object;
   bool collected = false;
   std::vector<Value> refs = {};                // Object*: strong edges made by `link`
@@ -63,6 +71,7 @@ struct HeapThing {
   bool asyncCallback = false;                  // Registry: that function is async
   std::vector<Value> captures = {};            // Registry: what that function closes over
   std::optional<Value> weakRefTarget = {};     // WeakRef: [[WeakRefTarget]]
+  std::vector<WeakEntry> entries = {};         // WeakMap, WeakSet: their data
 };
 
 class Agent {
@@ -134,6 +143,17 @@ class Agent {
   void CollectGarbage(const Collection& collection);
   std::vector<bool> MarkLive(const std::vector<bool>& candidates) const;
   Completion Link(const Value& from, const Value& to, bool add);
+  // WeakMap and WeakSet (#sec-weakmap-objects, #sec-weakset-objects).
+  Completion WeakMapPrototypeSet(const Value& thisValue, const Value& key, const Value& value);
+  Completion WeakMapPrototypeGet(const Value& thisValue, const Value& key);
+  Completion WeakMapPrototypeHas(const Value& thisValue, const Value& key);
+  Completion WeakMapPrototypeDelete(const Value& thisValue, const Value& key);
+  Completion WeakSetPrototypeAdd(const Value& thisValue, const Value& value);
+  Completion WeakSetPrototypeHas(const Value& thisValue, const Value& value);
+  Completion WeakSetPrototypeDelete(const Value& thisValue, const Value& value);
+  // `has` and `delete` call the receiver's own method: WeakSet's on a WeakSet, else
+  // WeakMap's (whose RequireInternalSlot throws for anything else).
+  bool IsWeakSet(const Value& v) const;
 
   HeapId Allocate(HeapThing thing);
   HeapThing& Thing(HeapId id) { return heap_[id]; }
@@ -148,6 +168,7 @@ class Agent {
   // "each FinalizationRegistry" and "each WeakRef" then need not visit the whole heap.
   std::vector<HeapId> registries_;
   std::vector<HeapId> weakRefs_;
+  std::vector<HeapId> weakCollections_;  // every WeakMap and WeakSet: Execution 1.c, 1.d
   std::vector<Value> keptAlive_;  // [[KeptAlive]]
   std::vector<Job> jobQueue_;     // pending cleanup jobs, oldest first
   std::uint64_t nextJobSerial_ = 0;

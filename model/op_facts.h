@@ -37,6 +37,7 @@ enum class ArgRole : std::uint8_t {
   Object,     // a target, an unregisterToken, a link's ends: values with identity
   HeldValue,  // register's heldValue
   WeakRef,    // deref's this value
+  Weak,       // a WeakMap or WeakSet: set's, get's, has', delete's and add's this value
   Any,        // an assigned value, throw's operand
 };
 
@@ -108,6 +109,22 @@ inline constexpr std::array kRows = {
     // Its body is the program's own ops again (so at the top level), N times.
     OpFacts{OpKind::Repeat, "repeat", true, NoDest, Any, 0, 0, {Any, Any, Any, Any}, TopLevel,
             true, false, RepeatCount},
+    OpFacts{OpKind::NewWeakMap, "weakmap", true, Assigns, Weak, 0, 0, {Any, Any, Any, Any},
+            Anywhere, false, true, None},
+    OpFacts{OpKind::NewWeakSet, "weakset", true, Assigns, Weak, 0, 0, {Any, Any, Any, Any},
+            Anywhere, false, true, None},
+    // A value with identity, so that the entry can keep a target alive.
+    OpFacts{OpKind::WeakMapSet, "set", true, NoDest, Any, 3, 3, {Weak, Object, Object, Any},
+            Anywhere, false, false, None},
+    // What get hands back is often an entry's value: an object.
+    OpFacts{OpKind::WeakMapGet, "get", true, MayAssign, Object, 2, 2, {Weak, Object, Any, Any},
+            Anywhere, false, false, None},
+    OpFacts{OpKind::WeakHas, "has", true, NoDest, Any, 2, 2, {Weak, Object, Any, Any},
+            Anywhere, false, false, None},
+    OpFacts{OpKind::WeakDelete, "delete", true, NoDest, Any, 2, 2, {Weak, Object, Any, Any},
+            Anywhere, false, false, None},
+    OpFacts{OpKind::WeakSetAdd, "add", true, NoDest, Any, 2, 2, {Weak, Object, Any, Any},
+            Anywhere, false, false, None},
 };
 }  // namespace op_facts_rows
 

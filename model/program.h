@@ -61,7 +61,14 @@ enum class OpKind : std::uint8_t {
   Turn,         // turn [jobs i ...] [order lifo] [limit n] [repost]
   Throw,        // throw [<operand>]     (bodies only: throw if held is operand)
   Repeat,       // repeat N { ops }      (top level, not nested: the ops N times, `i` each)
-  kLast = Repeat,  // model/op_facts.h has a row for each kind up to this one
+  NewWeakMap,   // hN = weakmap
+  NewWeakSet,   // hN = weakset
+  WeakMapSet,   // set <map> <key> <value>     (map.set(key, value))
+  WeakMapGet,   // [hN =] get <map> <key>
+  WeakHas,      // has <map or set> <key>      (WeakMap's or WeakSet's, by the receiver)
+  WeakDelete,   // delete <map or set> <key>
+  WeakSetAdd,   // add <set> <value>
+  kLast = WeakSetAdd,  // model/op_facts.h has a row for each kind up to this one
 };
 
 // The NewTarget a `registry` op calls FinalizationRegistry with (constructor steps 1

@@ -42,6 +42,11 @@ std::uint64_t Agent::Fingerprint() const {
       addOptional(cell.unregisterToken);
     }
     addOptional(thing.weakRefTarget);
+    hash.Add(thing.entries.size());
+    for (const WeakEntry& entry : thing.entries) {
+      hash.Add(entry.key);
+      hash.Add(entry.value);
+    }
   }
   hash.Add(keptAlive_);
   hash.Add(jobQueue_.size());
@@ -150,6 +155,29 @@ Completion Agent::Execute(const Op& op) {
       completion = op.args.empty() || SameValue(arg(0), Evaluate(HeldRef{}))
                        ? Completion::Throw()
                        : Completion::Normal();
+      break;
+    case OpKind::NewWeakMap:
+      completion = Completion::Normal(ObjectRef{Allocate(HeapThing{.kind = HeapThing::Kind::WeakMap})});
+      break;
+    case OpKind::NewWeakSet:
+      completion = Completion::Normal(ObjectRef{Allocate(HeapThing{.kind = HeapThing::Kind::WeakSet})});
+      break;
+    case OpKind::WeakMapSet:
+      completion = WeakMapPrototypeSet(arg(0), arg(1), arg(2));
+      break;
+    case OpKind::WeakMapGet:
+      completion = WeakMapPrototypeGet(arg(0), arg(1));
+      break;
+    case OpKind::WeakHas:
+      completion = IsWeakSet(arg(0)) ? WeakSetPrototypeHas(arg(0), arg(1))
+                                     : WeakMapPrototypeHas(arg(0), arg(1));
+      break;
+    case OpKind::WeakDelete:
+      completion = IsWeakSet(arg(0)) ? WeakSetPrototypeDelete(arg(0), arg(1))
+                                     : WeakMapPrototypeDelete(arg(0), arg(1));
+      break;
+    case OpKind::WeakSetAdd:
+      completion = WeakSetPrototypeAdd(arg(0), arg(1));
       break;
     case OpKind::Repeat:
       // A `for` loop of the program's own code: its ops run where it stands (never a

@@ -30,6 +30,8 @@ bool OnlyMakesOrClearsAValue(const Op& op) {
     case OpKind::NewObject:
     case OpKind::NewSymbol:
     case OpKind::NewWeakRef:
+    case OpKind::NewWeakMap:
+    case OpKind::NewWeakSet:
     case OpKind::Assign:
     case OpKind::Drop:
       return true;

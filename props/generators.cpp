@@ -73,7 +73,8 @@ class OpGen {
   // meet WeakRefs, more often than chance would have them: the first two handles
   // usually hold registries, the last a WeakRef, the rest objects. A role is a habit,
   // not a rule (one handle in six is any handle).
-  enum class Role { Registry, Object, WeakRef };
+  // WeakRefs and WeakMaps/WeakSets (Weak) share the last handle.
+  enum class Role { Registry, Object, WeakRef, Weak };
 
   rc::Gen<Handle> GenHandle(Role role) const {
     const int first = options_.firstHandle, count = options_.handleCount;
@@ -301,6 +302,27 @@ class OpGen {
       case finrig::gen::OpChoice::Unlink:
         return gen::apply([](Operand a, Operand b) { return Op{.kind = OpKind::Unlink, .args = {a, b}}; },
                           GenOperand(inBody), GenOperand(inBody));
+      case finrig::gen::OpChoice::WeakCollection:
+        return gen::apply(
+            [](Handle h, bool set) { return WithDest(set ? OpKind::NewWeakSet : OpKind::NewWeakMap, h); },
+            GenHandle(Role::Weak), gen::arbitrary<bool>());
+      case finrig::gen::OpChoice::WeakEntry:  // set with a value, add without
+        return gen::apply(
+            [](Operand collection, Operand key, rc::Maybe<Operand> value) {
+              Op op{.kind = value ? OpKind::WeakMapSet : OpKind::WeakSetAdd, .args = {collection, key}};
+              if (value) op.args.push_back(*value);
+              return op;
+            },
+            GenOperand(inBody, Role::Weak), GenOperand(inBody), gen::maybe(GenOperand(inBody)));
+      case finrig::gen::OpChoice::WeakQuery:
+        return gen::apply(
+            [](OpKind kind, Operand collection, Operand key, rc::Maybe<Handle> h) {
+              Op op{.kind = kind, .args = {collection, key}};
+              if (h && kind == OpKind::WeakMapGet) op.dest = *h;
+              return op;
+            },
+            gen::element(OpKind::WeakMapGet, OpKind::WeakHas, OpKind::WeakDelete),
+            GenOperand(inBody, Role::Weak), GenOperand(inBody), gen::maybe(GenHandle(Role::Object)));
       case finrig::gen::OpChoice::Drop:
         return gen::map(gen::weightedOneOf<Handle>({{4, GenHandle(Role::Object)},
                                                     {1, GenHandle(Role::Registry)}}),

@@ -99,7 +99,8 @@ echo "== faults that take or deliver too much: by comparison, with what --strict
 # Without the promises an engine may keep anything and put off every job, and so may the
 # model. collected-registry-delivers needs an engine whose pending job keeps its registry
 # alive (SpiderMonkey); node 20's V8 lets the registry die and then stalls (corpus/engines/).
-strict_faults="callback-after-unregister callback-while-reachable held-value-held-weakly kept-alive-ignored captures-ignored"
+strict_faults="callback-after-unregister callback-while-reachable held-value-held-weakly kept-alive-ignored
+  captures-ignored weakmap-values-untraced"
 [ "$engine" = node ] || strict_faults="$strict_faults collected-registry-delivers"
 for fault in $strict_faults; do
   program=$src/corpus/faults/compare/$fault.fr

@@ -20,6 +20,7 @@ const finrig = (host) => {
   "use strict";
   const { register, unregister } = FinalizationRegistry.prototype;
   const { deref } = WeakRef.prototype;
+  const weakMapMethods = WeakMap.prototype, weakSetMethods = WeakSet.prototype;
   const EDGES = Symbol("finrig.edges");
   const WELL_KNOWN = ["asyncIterator", "hasInstance", "isConcatSpreadable", "iterator",
                       "match", "matchAll", "replace", "search", "species", "split",
@@ -58,6 +59,10 @@ const finrig = (host) => {
       Object.is(target, held) || (token !== undefined && !v.weak(token));
   const unregisterThrows = (v, r, token) => !v.registries.has(r) || !v.weak(token);
   const derefThrows = (v, w) => !v.weakRefs.has(w);
+  const mapSetThrows = (v, m, key) => !v.weakMaps.has(m) || !v.weak(key);
+  const notAMap = (v, m) => !v.weakMaps.has(m);
+  const weakSetAddThrows = (v, s, value) => !v.weakSets.has(s) || !v.weak(value);
+  const notWeakMapOrSet = (v, c) => !v.weakMaps.has(c) && !v.weakSets.has(c);
 
   const quote = (s) => {
     let out = '"';
@@ -87,6 +92,8 @@ const finrig = (host) => {
       this.es2023 = profile === "es2023";
       this.registries = new WeakSet();
       this.weakRefs = new WeakSet();
+      this.weakMaps = new WeakSet();
+      this.weakSets = new WeakSet();
       this.counts = new WeakMap();  // registry -> [{held, registered, delivered}]
       this.failures = [];
     }
@@ -250,6 +257,28 @@ const finrig = (host) => {
     }
     deref(w) {
       return this.checked("deref", derefThrows, deref, w);
+    }
+    weakMap() {
+      const m = new WeakMap();
+      this.verifier?.weakMaps.add(m);
+      return this.alloc(m);
+    }
+    weakSet() {
+      const s = new WeakSet();
+      this.verifier?.weakSets.add(s);
+      return this.alloc(s);
+    }
+    set(m, key, value) { return this.checked("set", mapSetThrows, weakMapMethods.set, m, key, value); }
+    get(m, key) { return this.checked("get", notAMap, weakMapMethods.get, m, key); }
+    add(s, value) { return this.checked("add", weakSetAddThrows, weakSetMethods.add, s, value); }
+    // `has` and `delete` call the receiver's own kind of method: WeakSet's on a WeakSet,
+    // else WeakMap's, whose brand check throws for anything else.
+    methodsOf(c) {
+      return c instanceof WeakSet ? weakSetMethods : weakMapMethods;
+    }
+    has(c, key) { return this.checked("has", notWeakMapOrSet, this.methodsOf(c).has, c, key); }
+    delete(c, key) {
+      return this.checked("delete", notWeakMapOrSet, this.methodsOf(c).delete, c, key);
     }
     edges(from) {
       if (from === null || (typeof from !== "object" && typeof from !== "function")) {
