@@ -85,7 +85,9 @@ constexpr std::array kProfiles = {
                  "fault, to fix in model/). Known bugs, 3 runs of 3: a new WeakRef does not keep "
                  "its target alive (corpus/engines/quickjs-weakref-target-not-kept-alive.*) and "
                  "unregister misses a dead target's cell, then calls it back "
-                 "(corpus/engines/quickjs-unregister-misses-dead-cell.*)",
+                 "(corpus/engines/quickjs-unregister-misses-dead-cell.*); under --strict, a "
+                 "WeakMap entry whose value reaches its key keeps the key alive while the map "
+                 "lives: no ephemerons (corpus/engines/quickjs-weakmap-value-keeps-key.*)",
         .script = Flavor::QuickJs,
     },
     EngineProfile{
@@ -199,6 +201,11 @@ constexpr std::array kKnownBugs = {
     KnownBug{.name = "quickjs-weakref-target-not-kept-alive",
              .engine = "quickjs-ng",
              .signature = "engine invariant 10 at deref | deref",
+             .first = "",
+             .last = ""},
+    KnownBug{.name = "quickjs-weakmap-value-keeps-key",
+             .engine = "quickjs",
+             .signature = "engine invariant 12 at end | set register",
              .first = "",
              .last = ""},
     KnownBug{.name = "quickjs-ng-self-token-cell-never-called",

@@ -7,7 +7,7 @@
 //   header  := byte [varint]           bit 0: 0 = es2023, 1 = es2021; bit 1: the callback
 //                                      budget follows (above kMaxCallbackBudget reads as
 //                                      it), else it is the default (other bits ignored)
-//   op      := opcode payload          kind = opcode % kOpKindCount (15), as in OpKind;
+//   op      := opcode payload          kind = opcode % kOpKindCount (22), as in OpKind;
 //                                      the parts in the order op_facts.h gives:
 //      0 NewObject    dest
 //      1 NewSymbol    dest varint(n)        n = 0: no description, else n-1 bytes of it
@@ -37,6 +37,13 @@
 //                                           kMaxRepeat as it); the body's ops stand
 //                                           where the repeat does (a repeat in it is
 //                                           skipped)
+//     15 NewWeakMap   dest
+//     16 NewWeakSet   dest
+//     17 WeakMapSet   operand{3}            map, key, value
+//     18 WeakMapGet   flags [dest] operand{2}   flags bit 0: dest present
+//     19 WeakHas      operand{2}
+//     20 WeakDelete   operand{2}
+//     21 WeakSetAdd   operand{2}
 //   dest    := byte                    the handle number
 //   operand := tag payload             tag = byte % 13:
 //      0 handle      byte (the handle number)
@@ -105,7 +112,7 @@ enum OperandTag : std::uint8_t {
 };
 constexpr int kOperandTagCount = 13;
 
-constexpr std::uint8_t kPresent = 1;  // Deref dest, Register token, Throw operand
+constexpr std::uint8_t kPresent = 1;  // Deref and get dest, Register token, Throw operand
 // The low bits of the flags byte that count an op's optional operands, modulo one
 // more than it may have: with one (a token) that is bit 0, as kPresent says.
 constexpr std::uint8_t kOptionalCount = 7;
