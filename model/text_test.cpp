@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/op_facts.h"
 #include "model/test_support.h"
 
 namespace finrig {
@@ -891,8 +893,16 @@ class ProgramGenerator {
 
   Op RandomOp(int depth) {
     Op op;
-    switch (Below(13)) {
+    switch (Below(14)) {
       case 0: op.kind = OpKind::NewObject; break;
+      case 13: {  // WeakMap's and WeakSet's ops: their operands are all the syntax they have
+        constexpr std::array kKinds = {OpKind::NewWeakMap, OpKind::NewWeakSet, OpKind::WeakMapSet,
+                                       OpKind::WeakMapGet, OpKind::WeakHas, OpKind::WeakDelete,
+                                       OpKind::WeakSetAdd};
+        op.kind = kKinds[Below(kKinds.size())];
+        for (int i = 0; i < FactsOf(op.kind).minArgs; ++i) op.args.push_back(RandomOperand(depth));
+        break;
+      }
       case 1:
         op.kind = OpKind::NewSymbol;
         if (Chance(2)) op.description = Text();
@@ -942,11 +952,8 @@ class ProgramGenerator {
           op.expects.push_back(MakeExpectation(std::move(calls)));
         }
     }
-    const bool assigns = op.kind == OpKind::NewObject || op.kind == OpKind::NewSymbol ||
-                         op.kind == OpKind::Assign || op.kind == OpKind::NewRegistry ||
-                         op.kind == OpKind::NewWeakRef ||
-                         (op.kind == OpKind::Deref && Chance(2));
-    if (assigns) op.dest = NewDest();
+    const DestUse dest = FactsOf(op.kind).dest;
+    if (dest == DestUse::Assigns || (dest == DestUse::MayAssign && Chance(2))) op.dest = NewDest();
     if (op.kind == OpKind::NewRegistry && depth < kMaxBodyDepth && Chance(2)) op.body = Ops(depth + 1);
     if (Chance(4)) op.comments.push_back(Text());
     if (Chance(4)) op.trailingComment = Text();

@@ -18,6 +18,7 @@
 
 #include "model/binary.h"
 #include "model/model.h"
+#include "model/op_facts.h"
 #include "model/text.h"
 #include "props/generators.h"
 
@@ -100,10 +101,7 @@ std::vector<std::string> EventTexts(const Trace& trace, const OpNames& names) {
   return out;
 }
 
-bool IsAllocation(OpKind kind) {
-  return kind == OpKind::NewObject || kind == OpKind::NewSymbol || kind == OpKind::NewRegistry ||
-         kind == OpKind::NewWeakRef;
-}
+bool IsAllocation(OpKind kind) { return FactsOf(kind).allocates; }
 
 // Heap things a trace allocated (ids are allocation numbers, so: the largest + 1).
 HeapId HeapSize(const Trace& trace) {
