@@ -340,6 +340,12 @@ class Emitter {
         Line(depth, fmt::format("}})([{}]){}){});", Args(op, depth), newTarget, Expected(op)));
         break;
       }
+      case OpKind::Then:
+        // A promise job: its lines come when the engine runs it, at a microtask checkpoint.
+        Line(depth, fmt::format("rt.op(\"{}\", () => rt.then(\"{}\", () => {{", path, path));
+        Ops(op.body, path + ".", depth + 1);
+        Line(depth, "})" + Expected(op) + ");");
+        break;
       case OpKind::Repeat:
         // A loop as written: its ops print one trace line per iteration, then its own.
         Line(depth, fmt::format("for (let i = 0; i < {}; i++) {{", op.repeatCount));

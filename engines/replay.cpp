@@ -23,11 +23,14 @@ using model::Job;
 // A run reproduced every event of a partial trace: nothing after it can be compared.
 struct Reached {};
 
-// What an engine's trace shows (docs/WIRE.md): ops' results and callbacks, not the
-// collections nor where jobs begin and end (the wire reader guesses those).
+// What an engine's trace shows (docs/WIRE.md): ops' results, callbacks and promise
+// jobs, not the collections nor where cleanup jobs begin and end (the wire reader
+// guesses those).
 bool Observable(const Event& event) {
   return std::holds_alternative<OpDone>(event) || std::holds_alternative<CallbackBegin>(event) ||
-         std::holds_alternative<CallbackEnd>(event);
+         std::holds_alternative<CallbackEnd>(event) ||
+         std::holds_alternative<PromiseJobBegin>(event) ||
+         std::holds_alternative<PromiseJobEnd>(event);
 }
 
 bool Same(const Event& a, const Event& b) {
@@ -41,6 +44,8 @@ bool Same(const Event& a, const Event& b) {
     const auto& y = std::get<CallbackBegin>(b);
     return x->registry == y.registry && SameValue(x->held, y.held);
   }
+  if (const auto* x = std::get_if<PromiseJobBegin>(&a)) return x->then == std::get<PromiseJobBegin>(b).then;
+  if (const auto* x = std::get_if<PromiseJobEnd>(&a)) return x->threw == std::get<PromiseJobEnd>(b).threw;
   return std::get<CallbackEnd>(a).threw == std::get<CallbackEnd>(b).threw;
 }
 
@@ -51,6 +56,12 @@ std::string Describe(const Event& event, const std::map<const Op*, std::string>&
   }
   if (const auto* begin = std::get_if<CallbackBegin>(&event)) {
     return fmt::format("a callback @{}({})", begin->registry, ToText(begin->held));
+  }
+  if (const auto* begin = std::get_if<PromiseJobBegin>(&event)) {
+    return fmt::format("the promise job of `then` (op {})", paths.at(begin->then));
+  }
+  if (const auto* end = std::get_if<PromiseJobEnd>(&event)) {
+    return end->threw ? "the promise job throws" : "the promise job returns";
   }
   return std::get<CallbackEnd>(event).threw ? "the callback throws" : "the callback returns";
 }
@@ -66,6 +77,8 @@ enum class Call : char {
   NextJob = 'n',
   Cell = 'c',
   Repost = 'r',
+  ClearKept = 'k',
+  CleanupFirst = 'f',
 };
 
 // One run's host: each choice as `choices` says, after comparing what the model did
@@ -111,6 +124,8 @@ class ReplayHost final : public model::Host {
     }
     return Choose(Call::Repost, 2) == 1;
   }
+  bool ClearKeptObjectsBeforePromiseJobs() override { return Choose(Call::ClearKept, 2) == 1; }
+  bool CleanupJobBeforePromiseJobs() override { return Choose(Call::CleanupFirst, 2) == 1; }
 
   // After the run: the engine's trace must have been matched to its end, and what the
   // engine promised kept.

@@ -189,6 +189,12 @@ class Writer {
         return;
       }
       case OpKind::Gc: Line(depth, "collect();", op); return;
+      case OpKind::Then:
+        // Its `held` is the value the promise resolved with, undefined, as in finrig's model.
+        Line(depth, "Promise.resolve().then((held) => {", op);
+        Ops(op.body, depth + 1);
+        out_ += std::string(2 * depth + 2, ' ') + "});\n";
+        return;
       case OpKind::Repeat:
         // Its ops' results differ from one iteration to the next: none is asserted (an
         // op below the top level never is).

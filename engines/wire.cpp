@@ -83,6 +83,19 @@ class Reader {
       --inCallback_;
       lastThrew_ = word == "threw";
       run.trace.events.push_back(CallbackEnd{.threw = lastThrew_});
+    } else if (word == "then") {
+      const auto op = ops_.find(std::string(rest));
+      if (op == ops_.end() || op->second->kind != OpKind::Then) {
+        throw BadLine{fmt::format("no `then` op has the path '{}'", rest)};
+      }
+      if (inCallback_ > 0) throw BadLine{"a promise job began inside a callback"};
+      EndJob(run);
+      ++inPromiseJob_;
+      run.trace.events.push_back(PromiseJobBegin{.then = op->second});
+    } else if (word == "then-ret" || word == "then-threw") {
+      if (inPromiseJob_ == 0) throw BadLine{"a promise job ended that had not begun"};
+      --inPromiseJob_;
+      run.trace.events.push_back(PromiseJobEnd{.threw = word == "then-threw"});
     } else if (word == "uncaught") {
       run.uncaught.emplace_back(rest);
     } else if (word == "budget") {
@@ -123,6 +136,7 @@ class Reader {
   std::optional<HeapId> job_;
   bool lastThrew_ = false;
   int inCallback_ = 0;
+  int inPromiseJob_ = 0;
 };
 
 // runtime.js's spelling: .fr literals, but %N for a unique symbol.
@@ -149,6 +163,12 @@ std::string WriteWire(const Program& program, const Trace& trace) {
                      out += fmt::format("cb @{} {}\n", call.registry, WireValue(call.held));
                    },
                    [&](const CallbackEnd& end) { out += end.threw ? "threw\n" : "ret\n"; },
+                   [&](const PromiseJobBegin& begin) {
+                     out += fmt::format("then {}\n", paths.at(begin.then));
+                   },
+                   [&](const PromiseJobEnd& end) {
+                     out += end.threw ? "then-threw\n" : "then-ret\n";
+                   },
                    [](const auto&) {},  // collections and job boundaries do not show
                },
                event);

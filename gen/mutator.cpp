@@ -284,6 +284,21 @@ class OpGen {
     return op;
   }
 
+  // then { ... }: a promise job of a gc and a deref, which see what the synchronous run
+  // kept alive, or of 1-2 ops; its assignments stay in its scope, as a body's do.
+  Op Then() {
+    Op op{.kind = OpKind::Then};
+    if (depth_ >= kMaxBodyDepth) return op;
+    OpGen gen(rng_, scope_, depth_ + 1);
+    if (rng_.Coin()) {
+      op.body = {Op{.kind = OpKind::Gc}, Op{.kind = OpKind::Deref, .args = {gen.RandomOperand(Role::WeakRef)}}};
+      return op;
+    }
+    const std::size_t n = 1 + rng_.Below(2);
+    for (std::size_t i = 0; i < n; ++i) op.body.push_back(gen.RandomOp());
+    return op;
+  }
+
   // One op, never a scenario: for bodies, and to replace an op.
   Op RandomOp() { return OpOf(PickChoice(/*scenarios=*/false)); }
 
@@ -414,6 +429,7 @@ class OpGen {
       case OpChoice::Turn: return Op{.kind = OpKind::Turn};
       case OpChoice::TurnOptions: return TurnWithOptions();
       case OpChoice::Repeat: return Repeat();
+      case OpChoice::Then: return Then();
       default: {  // OpChoice::Throw (PickChoice drew no Scenario)
         Op op{.kind = OpKind::Throw};
         if (rng_.Coin()) op.args.push_back(RandomOperand(Role::Any));

@@ -41,6 +41,7 @@ enum class OpChoice : std::uint8_t {
   Turn,
   TurnOptions,  // turn jobs ... order ... limit ... repost
   Throw,
+  Then,      // then { ... }: a promise job, often a deref after a gc
   Repeat,    // repeat N { ... }: registrations with `i` as their heldValues, and more
   Scenario,  // several ops: one of gen/scenarios.h, picked by kScenarioWeights
 };
@@ -78,6 +79,7 @@ inline constexpr std::array kOpWeights = {
     OpWeight{OpChoice::Turn, 12, 0},
     OpWeight{OpChoice::TurnOptions, 4, 0},
     OpWeight{OpChoice::Throw, 0, 5},
+    OpWeight{OpChoice::Then, 2, 1},
     OpWeight{OpChoice::Repeat, 1, 0},
     // About one top-level op in 25 starts a scenario: a 50-op program holds two.
     OpWeight{OpChoice::Scenario, 4, 0},

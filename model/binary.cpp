@@ -7,7 +7,7 @@
 //   header  := byte [varint]           bit 0: 0 = es2023, 1 = es2021; bit 1: the callback
 //                                      budget follows (above kMaxCallbackBudget reads as
 //                                      it), else it is the default (other bits ignored)
-//   op      := opcode payload          kind = opcode % kOpKindCount (22), as in OpKind;
+//   op      := opcode payload          kind = opcode % kOpKindCount (23), as in OpKind;
 //                                      the parts in the order op_facts.h gives:
 //      0 NewObject    dest
 //      1 NewSymbol    dest varint(n)        n = 0: no description, else n-1 bytes of it
@@ -44,6 +44,7 @@
 //     19 WeakHas      operand{2}
 //     20 WeakDelete   operand{2}
 //     21 WeakSetAdd   operand{2}
+//     22 Then         varint(n) op{n}       the promise job's body, a function of its own
 //   dest    := byte                    the handle number
 //   operand := tag payload             tag = byte % 13:
 //      0 handle      byte (the handle number)

@@ -157,6 +157,7 @@ class Checker {
         arityOk = arity <= 1;
         if (depth == 0) Fail(op, "throw at top level");
         break;
+      case OpKind::Then: arityOk = arity == 0; break;
       case OpKind::Repeat:
         arityOk = arity == 0;
         if (depth > 0) Fail(op, "repeat in a body");
@@ -168,7 +169,7 @@ class Checker {
     if (dest == kRequired && !op.dest) Fail(op, "no dest");
     if (dest == kNone && op.dest) Fail(op, "unexpected dest");
     if (op.description && op.kind != OpKind::NewSymbol) Fail(op, "description");
-    if (!op.body.empty() && op.kind != OpKind::NewRegistry && op.kind != OpKind::Repeat) {
+    if (!op.body.empty() && !FactsOf(op.kind).opensBody) {
       Fail(op, "body");
     }
     if ((!op.gcOnly.empty() || op.gcEnqueue != JobsEnqueued::OnePerRegistry ||

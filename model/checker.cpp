@@ -156,6 +156,12 @@ class Checker {
       CheckOps(program.ops);
       if (!program.ops.empty()) CheckJobsAfterTheLastOp(program.ops.back());
       if (next_ < trace_.events.size()) Mismatch(nullptr, "the trace goes on after the last op");
+      // Every host drains its promise jobs before the program ends (sec-jobs: each runs
+      // "at some future point in time"), and the scripts wait for them.
+      if (!promiseJobs_.empty() && !options_.partial && callbacks_ < callbackBudget_) {
+        Report(Invariant::CallbacksOnlyFromCleanupJobs, promiseJobs_.front(),
+               "the promise job this `then` queued never ran");
+      }
       if (options_.completeAtEnd) CheckCompleteAtEnd();
     } catch (const TraceMismatch&) {
     } catch (const TraceEnded&) {
@@ -230,6 +236,15 @@ class Checker {
     std::optional<std::vector<HeapId>> collected;
     for (;;) {
       const Event& event = Next(&op);
+      if (const auto* promise = std::get_if<PromiseJobBegin>(&event)) {
+        if (op.kind != OpKind::Turn) {
+          Report(Invariant::CallbacksOnlyFromCleanupJobs, &op,
+                 fmt::format("a promise job ran synchronously inside '{}'", PrintOpHead(op)));
+        }
+        CheckPromiseJob(op, promise->then);
+        continue;
+      }
+      if (op.kind == OpKind::Turn) EndCheckpoint(turn);
       if (const auto* done = std::get_if<OpDone>(&event)) {
         if (done->op != &op) Mismatch(&op, "the trace reports a different op here");
         const Completion result = done->result;
@@ -265,12 +280,52 @@ class Checker {
     std::vector<PendingJob> pendingAtStart;
     std::vector<bool> deadAtStart;
     std::vector<HeapId> threwIn;  // registries whose callback threw in this turn
+    bool checkpointOver = false;  // the promise jobs that end the synchronous run have run
   };
 
   void BeginTurn(TurnState& turn) {
-    keptAlive_.clear();  // ClearKeptObjects: the synchronous run has ended
     turn.pendingAtStart = pendingJobs_;
     for (const Thing& thing : things_) turn.deadAtStart.push_back(thing.dead);
+    // ClearKeptObjects: the synchronous run has ended. For the model, only once its
+    // microtask checkpoint has (model/run.cpp, Turn); engines may clear it before their
+    // promise jobs run (ECMA-262 leaves it to the host), so for them it goes now too.
+    if (!options_.strict) keptAlive_.clear();
+  }
+
+  // The turn's first event that is no promise job: the checkpoint is over, and with it
+  // [[KeptAlive]] (CheckPromiseJob clears it after a run of promise jobs).
+  void EndCheckpoint(TurnState& turn) {
+    if (!std::exchange(turn.checkpointOver, true)) keptAlive_.clear();
+  }
+
+  // A promise job: the body of the `then` that queued it, run only when no op or
+  // callback runs (sec-jobs), in the order the thens queued them (HostEnqueuePromiseJob:
+  // "Jobs must run in the same order as the HostEnqueuePromiseJob invocations that
+  // scheduled them"). `op` is the op during which it ran.
+  void CheckPromiseJob(const Op& op, const Op* then) {
+    const auto queued = std::find(promiseJobs_.begin(), promiseJobs_.end(), then);
+    if (queued == promiseJobs_.end()) {
+      Mismatch(&op, "a promise job ran that no `then` queued, or it ran twice");
+    }
+    if (queued != promiseJobs_.begin()) {
+      ReportChoiceFree(Invariant::CallbacksOnlyFromCleanupJobs, &op,
+                       fmt::format("the promise job of the `then` at line {} ran before the one "
+                                   "queued before it, at line {}",
+                                   then->line, promiseJobs_.front()->line));
+    }
+    promiseJobs_.erase(queued);
+    // Inside it no callback's heldValue is in reach: `held` is undefined.
+    const std::vector<Value> arguments = std::exchange(callbackArguments_, {});
+    const bool threw = CheckOps(then->body);
+    callbackArguments_ = arguments;
+    const Event& event = Next(&op);
+    const auto* end = std::get_if<PromiseJobEnd>(&event);
+    if (end == nullptr || end->threw != threw) Mismatch(&op, "the promise job's end does not match");
+    // ClearKeptObjects ends the checkpoint, with the last promise job in a row.
+    if (next_ >= trace_.events.size() ||
+        !std::holds_alternative<PromiseJobBegin>(trace_.events[next_])) {
+      keptAlive_.clear();
+    }
   }
 
   // After the last op the synchronous run is over, and a host may run cleanup jobs
@@ -280,17 +335,20 @@ class Checker {
   // target only a handle held may have died. Its jobs are reported at the last op; the
   // handles are back for completeness, which is about the program's state at its end.
   void CheckJobsAfterTheLastOp(const Op& last) {
-    if (next_ >= trace_.events.size() || !std::holds_alternative<JobBegin>(trace_.events[next_])) {
-      return;
-    }
     const std::array<Value, kHandleCount> handles = handles_;
     handles_.fill(Undefined{});
     TurnState turn;
     BeginTurn(turn);
     turn_ = &turn;
     while (next_ < trace_.events.size()) {
+      if (const auto* promise = std::get_if<PromiseJobBegin>(&trace_.events[next_])) {
+        ++next_;
+        CheckPromiseJob(last, promise->then);
+        continue;
+      }
       const auto* job = std::get_if<JobBegin>(&trace_.events[next_]);
       if (job == nullptr) break;
+      EndCheckpoint(turn);
       ++next_;
       CheckJob(last, job->registry, turn);
     }
@@ -384,7 +442,12 @@ class Checker {
       }
     }
     runningJobs_.pop_back();
-    keptAlive_.clear();  // ClearKeptObjects: the job has ended
+    // ClearKeptObjects: the job has ended. For the model, after the promise jobs it
+    // queued (CheckPromiseJob clears it then), as at a turn's start.
+    if (!options_.strict || next_ >= trace_.events.size() ||
+        !std::holds_alternative<PromiseJobBegin>(trace_.events[next_])) {
+      keptAlive_.clear();
+    }
     // Choice 5, as a turn with `repost` states it: a job ended by a throw with cells
     // still to deliver is posted again, holding its registry. (Engines run programs
     // without the option, engines::Approximate: theirs re-post as their profiles say.)
@@ -901,6 +964,9 @@ class Checker {
       case OpKind::WeakSetAdd:
         CheckWeakCollection(op, result);
         break;
+      case OpKind::Then:
+        promiseJobs_.push_back(&op);
+        [[fallthrough]];
       case OpKind::Drop:
       case OpKind::Gc:
       case OpKind::Turn:
@@ -1263,6 +1329,10 @@ class Checker {
       add(thing.dead);
       add(thing.refs);
       add(thing.captures);
+      for (const auto& [key, value] : thing.entries) {
+        add(key);
+        add(value);
+      }
       add(thing.cells.size());
       for (const CellRecord& cell : thing.cells) {
         add(static_cast<std::uint64_t>(cell.state) * 4 + cell.outlivedThrow * 2 +
@@ -1285,7 +1355,9 @@ class Checker {
       for (const PendingJob& job : turn_->pendingAtStart) add(job.registry);
       for (bool dead : turn_->deadAtStart) add(dead);
       for (HeapId id : turn_->threwIn) add(id);
+      add(turn_->checkpointOver);
     }
+    for (const Op* then : promiseJobs_) add(reinterpret_cast<std::uintptr_t>(then));
     return hash.Get();
   }
 
@@ -1333,6 +1405,7 @@ class Checker {
   std::optional<std::uint32_t> iteration_;  // of the repeat being checked, if one is
   std::vector<HeapId> runningJobs_;
   std::vector<PendingJob> pendingJobs_;  // from collection reports, oldest first
+  std::vector<const Op*> promiseJobs_;  // the thens whose promise jobs have not run, oldest first
   std::map<HeapId, int> jobsRun_;        // per registry
   std::map<HeapId, int> throwsIn_;       // per registry: its callbacks that threw
   std::uint64_t nextJobSerial_ = 0;

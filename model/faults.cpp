@@ -62,6 +62,9 @@ constexpr std::array<FaultInfo, kFaultCount> kFaults = {{
     {"weakmap-values-untraced",
      "a WeakMap's values are held by nothing, not even while the map and the key live",
      Invariant::NoCallbackWhileTargetReachable},
+    {"kept-alive-cleared-before-microtasks",
+     "[[KeptAlive]] is cleared as the synchronous run ends, before its promise jobs run",
+     Invariant::WeakRefConsistencyAndKeptAlive},
 }};
 
 }  // namespace

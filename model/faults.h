@@ -34,8 +34,9 @@ enum class Fault : std::uint8_t {
   AsyncRejectionEndsJob,       // a job stops at an async callback's rejected promise, as at a throw
   CellsPast64Lost,             // register loses the cell once its registry holds 64
   WeakMapValuesUntraced,       // a WeakMap entry's value is not kept by its live map and key
+  KeptAliveClearedBeforeMicrotasks,  // ClearKeptObjects before the checkpoint's promise jobs
 };
-inline constexpr int kFaultCount = 21;
+inline constexpr int kFaultCount = 22;
 
 std::string_view FaultName(Fault fault);     // "callback-after-unregister", ...
 std::string_view FaultSummary(Fault fault);  // one line, for `finrig faults --verbose`

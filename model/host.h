@@ -63,6 +63,12 @@ class Host {
   // Choice 5: a callback threw, ending its job, and empty cells are left: post another
   // job for them now (V8 does) or wait for another collection (the letter of ECMA-262).
   virtual bool RepostAfterThrow(HeapId registry) = 0;
+  // Choice 6: the synchronous run ended: call ClearKeptObjects before its promise jobs
+  // run, or (as HTML's microtask checkpoint does) after them.
+  virtual bool ClearKeptObjectsBeforePromiseJobs() = 0;
+  // Choice 6: in a turn, with promise jobs and cleanup jobs both waiting, run a cleanup
+  // job first (QuickJS queues both in one queue) or the promise jobs (HTML).
+  virtual bool CleanupJobBeforePromiseJobs() = 0;
 };
 
 // The choices a program writes: `gc` collects what it lists (or all); nothing else is
@@ -85,6 +91,8 @@ class ProgramHost final : public Host {
   std::optional<std::size_t> ChooseCell(const std::vector<std::size_t>& empty,
                                         std::uint32_t delivered) override;
   bool RepostAfterThrow(HeapId registry) override;
+  bool ClearKeptObjectsBeforePromiseJobs() override { return false; }
+  bool CleanupJobBeforePromiseJobs() override { return false; }
 
  private:
   // The gc whose collection is enqueueing jobs; null while a turn re-posts one. (A
@@ -116,6 +124,8 @@ class RandomHost final : public Host {
   std::optional<std::size_t> ChooseCell(const std::vector<std::size_t>& empty,
                                         std::uint32_t delivered) override;
   bool RepostAfterThrow(HeapId registry) override;
+  bool ClearKeptObjectsBeforePromiseJobs() override { return Chance(0.3); }
+  bool CleanupJobBeforePromiseJobs() override { return Chance(0.3); }
 
  private:
   bool Chance(double p) { return random_.Chance(p); }

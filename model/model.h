@@ -110,6 +110,9 @@ class Agent {
   Completion ExecuteAll(const std::vector<Op>& ops);
   Completion Turn(const Op& op);
   void RunJob(const Job& job);
+  // The host's microtask checkpoint: every promise job, in the order queued, those they
+  // queue included; in a turn, until the host runs a waiting cleanup job first.
+  void RunMicrotasks(bool inTurn);
   // "At any time": a collection the host chooses to make here, if any.
   void CollectIfTheHostChooses();
   Value Evaluate(const Operand& operand) const;
@@ -171,6 +174,7 @@ class Agent {
   std::vector<HeapId> weakCollections_;  // every WeakMap and WeakSet: Execution 1.c, 1.d
   std::vector<Value> keptAlive_;  // [[KeptAlive]]
   std::vector<Job> jobQueue_;     // pending cleanup jobs, oldest first
+  std::vector<const Op*> promiseJobs_;  // the `then` ops whose promise jobs wait, oldest first
   std::uint64_t nextJobSerial_ = 0;
   int callbacksLeft_;
   // Roots held by the execution context stack: the registries of running cleanup jobs

@@ -125,6 +125,9 @@ inline constexpr std::array kRows = {
             Anywhere, false, false, None},
     OpFacts{OpKind::WeakSetAdd, "add", true, NoDest, Any, 2, 2, {Weak, Object, Any, Any},
             Anywhere, false, false, None},
+    // Its body is a function of its own, run as a promise job.
+    OpFacts{OpKind::Then, "then", true, NoDest, Any, 0, 0, {Any, Any, Any, Any}, Anywhere, true,
+            false, None},
 };
 }  // namespace op_facts_rows
 

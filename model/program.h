@@ -68,7 +68,8 @@ enum class OpKind : std::uint8_t {
   WeakHas,      // has <map or set> <key>      (WeakMap's or WeakSet's, by the receiver)
   WeakDelete,   // delete <map or set> <key>
   WeakSetAdd,   // add <set> <value>
-  kLast = WeakSetAdd,  // model/op_facts.h has a row for each kind up to this one
+  Then,         // then { ops }            (Promise.resolve().then(() => { ops }): a promise job)
+  kLast = Then,  // model/op_facts.h has a row for each kind up to this one
 };
 
 // The NewTarget a `registry` op calls FinalizationRegistry with (constructor steps 1

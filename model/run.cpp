@@ -51,6 +51,8 @@ std::uint64_t Agent::Fingerprint() const {
   hash.Add(keptAlive_);
   hash.Add(jobQueue_.size());
   for (const Job& job : jobQueue_) hash.Add(job.registry * 2 + job.holdsRegistry);
+  hash.Add(promiseJobs_.size());
+  for (const Op* then : promiseJobs_) hash.Add(reinterpret_cast<std::uintptr_t>(then));
   hash.Add(static_cast<std::uint64_t>(callbacksLeft_));
   for (HeapId id : runningJobs_) hash.Add(id);
   hash.Add(callbackArguments_);
@@ -74,16 +76,18 @@ Value Agent::Evaluate(const Operand& operand) const {
 void Agent::RunTopLevel(const std::vector<Op>& ops) {
   // A top-level `throw` cannot be written; ExecuteAll's result is always normal here.
   ExecuteAll(ops);
-  // The synchronous run is over; a host may still run jobs before the program is done.
-  // The program's handles ended with it (the emitted script's are its locals).
+  if (ops.empty()) return;
+  // The synchronous run is over: the promise jobs still waiting run (every host drains
+  // its microtasks), and a host may still run cleanup jobs before the program is done.
+  // The program's handles ended with it (the emitted script's are its locals). Back
+  // after it: what a program's end still owes is judged with what its last op left
+  // reachable (OwesCleanup, as the checker's completeness).
   static const Op kHostsTurn{.kind = OpKind::Turn};
-  if (!ops.empty() && host_.TurnAfterTheLastOp()) {
-    // Back after it: what a program's end still owes is judged with what its last op
-    // left reachable (OwesCleanup, as the checker's completeness).
-    const std::array<Value, kHandleCount> handles = std::exchange(handles_, {});
-    Turn(kHostsTurn);
-    handles_ = handles;
-  }
+  const std::array<Value, kHandleCount> handles = std::exchange(handles_, {});
+  if (host_.TurnAfterTheLastOp()) Turn(kHostsTurn);
+  RunMicrotasks(/*inTurn=*/false);
+  ClearKeptObjects();
+  handles_ = handles;
 }
 
 Completion Agent::ExecuteAll(const std::vector<Op>& ops) {
@@ -179,6 +183,12 @@ Completion Agent::Execute(const Op& op) {
     case OpKind::WeakSetAdd:
       completion = WeakSetPrototypeAdd(arg(0), arg(1));
       break;
+    case OpKind::Then:
+      // HostEnqueuePromiseJob: the body runs once no code runs (sec-jobs), after the
+      // promise jobs queued before it.
+      promiseJobs_.push_back(&op);
+      completion = Completion::Normal();
+      break;
     case OpKind::Repeat:
       // A `for` loop of the program's own code: its ops run where it stands (never a
       // throw), N times, each seeing its iteration as `i`.
@@ -201,6 +211,16 @@ Completion Agent::Execute(const Op& op) {
 // The end of a synchronous run of ECMAScript code, then the host's event loop running
 // the cleanup jobs it chooses, each a job of its own.
 Completion Agent::Turn(const Op& op) {
+  // The microtask checkpoint ends the synchronous run, and ClearKeptObjects ends the
+  // checkpoint (HTML's "perform a microtask checkpoint"; V8 and SpiderMonkey hosts do
+  // the same): what the run kept alive lives through its promise jobs. A host may
+  // clear it first (choice 6), or run cleanup jobs before them (RunMicrotasks).
+  // Fault: a program's host clears it first.
+  if (faults_.Has(Fault::KeptAliveClearedBeforeMicrotasks) ||
+      host_.ClearKeptObjectsBeforePromiseJobs()) {
+    ClearKeptObjects();
+  }
+  RunMicrotasks(/*inTurn=*/true);
   ClearKeptObjects();
   host_.BeginTurn(op, jobQueue_);
   for (;;) {
@@ -226,11 +246,27 @@ void Agent::RunJob(const Job& job) {
   const Completion completion = CleanupFinalizationRegistry(job.registry);
   runningJobs_.pop_back();
   Record(JobEnd{.registry = job.registry, .abrupt = completion.IsAbrupt()});
+  // A cleanup job is a task of its own, with its own checkpoint.
+  RunMicrotasks(/*inTurn=*/true);
   ClearKeptObjects();
   // The cells the throw left wait for another collection, or for a job the host posts.
   if (completion.IsAbrupt() && HasEmptyCell(Thing(job.registry).cells) &&
       host_.RepostAfterThrow(job.registry)) {
     HostEnqueueFinalizationRegistryCleanupJob(job.registry);
+  }
+}
+
+void Agent::RunMicrotasks(bool inTurn) {
+  while (!promiseJobs_.empty()) {
+    // The rest wait for the cleanup job the host runs first, after which they run.
+    if (inTurn && !jobQueue_.empty() && host_.CleanupJobBeforePromiseJobs()) return;
+    CollectIfTheHostChooses();
+    const Op* then = promiseJobs_.front();
+    promiseJobs_.erase(promiseJobs_.begin());
+    Record(PromiseJobBegin{.then = then});
+    // A throw rejects the job's promise; nobody handles it, and the next job runs.
+    const Completion completion = ExecuteAll(then->body);
+    Record(PromiseJobEnd{.threw = completion.IsAbrupt()});
   }
 }
 

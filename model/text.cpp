@@ -503,7 +503,7 @@ class Parser {
       const bool inRepeat = std::exchange(inRepeat_, repeat);
       const int depth = std::exchange(depth_, repeat ? depth_ : depth_ + 1);
       ++openBodies_;
-      ParseBody(op.body, op.line, repeat ? "repeat" : "registry");
+      ParseBody(op.body, op.line, OpKindName(op.kind));
       --openBodies_;
       depth_ = depth;
       inRepeat_ = inRepeat;

@@ -895,12 +895,13 @@ class ProgramGenerator {
     Op op;
     switch (Below(14)) {
       case 0: op.kind = OpKind::NewObject; break;
-      case 13: {  // WeakMap's and WeakSet's ops: their operands are all the syntax they have
+      case 13: {  // WeakMap's and WeakSet's ops, and `then`: operands and a body
         constexpr std::array kKinds = {OpKind::NewWeakMap, OpKind::NewWeakSet, OpKind::WeakMapSet,
                                        OpKind::WeakMapGet, OpKind::WeakHas, OpKind::WeakDelete,
-                                       OpKind::WeakSetAdd};
+                                       OpKind::WeakSetAdd, OpKind::Then};
         op.kind = kKinds[Below(kKinds.size())];
         for (int i = 0; i < FactsOf(op.kind).minArgs; ++i) op.args.push_back(RandomOperand(depth));
+        if (op.kind == OpKind::Then && depth < kMaxBodyDepth) op.body = Ops(depth + 1);
         break;
       }
       case 1:

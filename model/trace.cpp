@@ -67,6 +67,11 @@ std::string PrintTrace(const Program& program, const Trace& trace) {
                      --depth;
                      line(e.threw ? "callback threw" : "callback returned");
                    },
+                   [&](const PromiseJobBegin& e) { line("promise job of " + paths[e.then]), ++depth; },
+                   [&](const PromiseJobEnd& e) {
+                     --depth;
+                     line(e.threw ? "promise job threw" : "promise job returned");
+                   },
                },
                event);
   }

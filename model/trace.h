@@ -53,8 +53,16 @@ struct CallbackBegin {
 struct CallbackEnd {
   bool threw;
 };
+// A promise job began: the body of the `then` op that queued it; its ops follow.
+struct PromiseJobBegin {
+  const Op* then;
+};
+struct PromiseJobEnd {
+  bool threw;  // a `throw` op fired in it (its promise is rejected)
+};
 
-using Event = std::variant<OpDone, Collected, JobBegin, JobEnd, CallbackBegin, CallbackEnd>;
+using Event = std::variant<OpDone, Collected, JobBegin, JobEnd, CallbackBegin, CallbackEnd,
+                           PromiseJobBegin, PromiseJobEnd>;
 
 struct Trace {
   std::vector<Event> events;

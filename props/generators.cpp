@@ -302,6 +302,28 @@ class OpGen {
       case finrig::gen::OpChoice::Unlink:
         return gen::apply([](Operand a, Operand b) { return Op{.kind = OpKind::Unlink, .args = {a, b}}; },
                           GenOperand(inBody), GenOperand(inBody));
+      case finrig::gen::OpChoice::Then: {
+        // Half the time a gc and a deref: what the synchronous run kept alive.
+        const Op empty{.kind = OpKind::Then};
+        if (!options_.bodies || depth + 1 >= kMaxBodyDepth) return gen::just(empty);
+        const OpGen self = *this;
+        return gen::weightedOneOf<Op>({
+            {1, gen::map(GenOperand(true, Role::WeakRef),
+                         [empty](Operand w) {
+                           Op op = empty;
+                           op.body = {Op{.kind = OpKind::Gc}, Op{.kind = OpKind::Deref, .args = {w}}};
+                           return op;
+                         })},
+            {1, gen::map(gen::resize(3, gen::container<std::vector<Op>>(gen::lazy([self, depth] {
+                           return self.GenOp(depth + 1);
+                         }))),
+                         [empty](std::vector<Op> ops) {
+                           Op op = empty;
+                           op.body = std::move(ops);
+                           return op;
+                         })},
+        });
+      }
       case finrig::gen::OpChoice::WeakCollection:
         return gen::apply(
             [](Handle h, bool set) { return WithDest(set ? OpKind::NewWeakSet : OpKind::NewWeakMap, h); },

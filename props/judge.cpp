@@ -64,6 +64,9 @@ std::vector<std::pair<std::string, bool>> Coverage(const Program& program) {
       ++callbackDepth;
       bodyThrew.push_back(false);
     }
+    // A promise job's body is a function too, but not a callback.
+    if (std::holds_alternative<PromiseJobBegin>(e)) bodyThrew.push_back(false);
+    if (std::holds_alternative<PromiseJobEnd>(e)) bodyThrew.pop_back();
     if (const auto* end = std::get_if<CallbackEnd>(&e)) {
       --callbackDepth;
       rejected = rejected || (bodyThrew.back() && !end->threw);  // an async callback's
@@ -97,6 +100,7 @@ std::vector<std::pair<std::string, bool>> Coverage(const Program& program) {
   coverage.emplace_back("gc enqueue or hold", gcChoices);
   coverage.emplace_back("turn repost", repost);
   coverage.emplace_back("collection", count.operator()<Collected>() > 0);
+  coverage.emplace_back("promise job", count.operator()<PromiseJobBegin>() > 0);
   return coverage;
 }
 

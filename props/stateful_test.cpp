@@ -100,6 +100,10 @@ std::string EventText(const Event& event) {
     std::string operator()(const CallbackEnd& e) const {
       return std::string("end call") + (e.threw ? " threw" : "");
     }
+    std::string operator()(const PromiseJobBegin&) const { return "promise job"; }
+    std::string operator()(const PromiseJobEnd& e) const {
+      return std::string("end promise job") + (e.threw ? " threw" : "");
+    }
   };
   return std::visit(Visitor{}, event);
 }

@@ -139,6 +139,7 @@ const finrig = (host) => {
       this.symbolIds = new Map();  // where symbols cannot be WeakMap keys (es2021)
       this.next = 0;
       this.callbacks = 0;
+      this.pendingThens = 0;  // promise jobs of `then` ops queued and not yet begun
       this.closed = false;
     }
     out(line) { if (!this.closed) host.print(line); }
@@ -288,6 +289,22 @@ const finrig = (host) => {
     }
     link(from, to) { this.edges(from).add(to); }
     unlink(from, to) { this.edges(from).delete(to); }
+    // `then { body }`: a promise job, which prints its own begin and end lines when the
+    // engine runs it. A `throw` op in it rejects the job's promise, which nobody handles.
+    then(path, body) {
+      ++this.pendingThens;
+      Promise.resolve().then(() => {
+        --this.pendingThens;
+        this.out("then " + path);
+        try {
+          body();
+        } catch (e) {
+          if (!(e instanceof Thrown)) throw e;
+          return this.out("then-threw");
+        }
+        this.out("then-ret");
+      });
+    }
     gc(path) { host.gc(); this.out("op " + path + " undefined"); }
     async turn(path) { await host.macrotask(); this.out("op " + path + " undefined"); }
     throwIf(path, fires) {
@@ -364,6 +381,9 @@ const finrig = (host) => {
       const run = new Run(profile, budget);
       try {
         await program(run, []);
+        // Every host drains its promise jobs before the program is done, the ones they
+        // queue included (a chain of thens, one more microtask each), as the model does.
+        while (run.pendingThens > 0) await undefined;
       } catch (e) {
         // A host without what the program needs ($262.gc, timers) fails here, loudly.
         run.fail(String(e));
