@@ -216,8 +216,9 @@ Completion Agent::Turn(const Op& op) {
   // the same): what the run kept alive lives through its promise jobs. A host may
   // clear it first (choice 6), or run cleanup jobs before them (RunMicrotasks).
   // Fault: a program's host clears it first.
-  if (faults_.Has(Fault::KeptAliveClearedBeforeMicrotasks) ||
-      host_.ClearKeptObjectsBeforePromiseJobs()) {
+  // (Asked only when a promise job waits: without one, before and after are alike.)
+  if (!promiseJobs_.empty() && (faults_.Has(Fault::KeptAliveClearedBeforeMicrotasks) ||
+                                host_.ClearKeptObjectsBeforePromiseJobs())) {
     ClearKeptObjects();
   }
   RunMicrotasks(/*inTurn=*/true);
