@@ -356,19 +356,12 @@ class Emitter {
         opLine("undefined");
         break;
       case OpKind::NewWeakRef: opLine("rt.weakRef(" + Arg(op, 0, depth) + ")"); break;
-      case OpKind::Deref: opLine("rt.deref(" + Arg(op, 0, depth) + ")"); break;
-      case OpKind::Register: opLine("rt.register(" + Args(op, depth) + ")"); break;
+      // rt.deref, rt.register, …: the runtime's method has the .fr keyword as its name.
+      case OpKind::Deref:
+      case OpKind::Register:
       case OpKind::Unregister:
-        opLine(fmt::format("rt.unregister({}, {})", Arg(op, 0, depth), Arg(op, 1, depth)));
-        break;
       case OpKind::Link:
       case OpKind::Unlink:
-        opLine(fmt::format("rt.{}({}, {})", op.kind == OpKind::Link ? "link" : "unlink",
-                           Arg(op, 0, depth), Arg(op, 1, depth)));
-        break;
-      case OpKind::NewWeakMap: opLine("rt.weakMap()"); break;
-      case OpKind::NewWeakSet: opLine("rt.weakSet()"); break;
-      // rt.set, rt.get, rt.has, rt.delete, rt.add: the .fr keyword is the method's name.
       case OpKind::WeakMapSet:
       case OpKind::WeakMapGet:
       case OpKind::WeakHas:
@@ -376,6 +369,8 @@ class Emitter {
       case OpKind::WeakSetAdd:
         opLine(fmt::format("rt.{}({})", OpKindName(op.kind), Args(op, depth)));
         break;
+      case OpKind::NewWeakMap: opLine("rt.weakMap()"); break;
+      case OpKind::NewWeakSet: opLine("rt.weakSet()"); break;
       case OpKind::Drop: opLine("undefined"); break;
       case OpKind::Gc: Line(depth, fmt::format("rt.gc(\"{}\");", path)); break;
       case OpKind::Turn: Line(depth, fmt::format("await rt.turn(\"{}\");", path)); break;

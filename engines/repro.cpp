@@ -128,27 +128,24 @@ class Writer {
   static std::string Call(const Op& op, int depth) {
     const std::string dest = op.dest ? fmt::format("h[{}] = ", *op.dest) : "";
     switch (op.kind) {
-      case OpKind::Register: {
-        std::vector<std::string> args;
-        for (std::size_t i = 1; i < op.args.size(); ++i) args.push_back(Operand(op.args[i], depth));
-        return fmt::format("{}{}.register({})", dest, Arg(op, 0, depth), fmt::join(args, ", "));
-      }
+      // A method of the first operand, named as the .fr keyword, on the others: a
+      // receiver of the wrong kind throws the TypeError (no such method, or the brand
+      // check, as of WeakMap's has and delete on anything but a WeakSet).
+      case OpKind::Register:
       case OpKind::Unregister:
-        return fmt::format("{}{}.unregister({})", dest, Arg(op, 0, depth), Arg(op, 1, depth));
-      case OpKind::NewWeakRef: return fmt::format("{}named(new WeakRef({}))", dest, Arg(op, 0, depth));
-      case OpKind::Deref: return fmt::format("{}{}.deref()", dest, Arg(op, 0, depth));
-      case OpKind::Link: return fmt::format("{}link({}, {})", dest, Arg(op, 0, depth), Arg(op, 1, depth));
-      // A method call: a receiver of the wrong kind throws the TypeError (no such method,
-      // or the brand check of WeakMap's has and delete on anything but a WeakSet).
+      case OpKind::Deref:
       case OpKind::WeakMapSet:
-        return fmt::format("{}{}.set({}, {})", dest, Arg(op, 0, depth), Arg(op, 1, depth),
-                           Arg(op, 2, depth));
       case OpKind::WeakMapGet:
       case OpKind::WeakHas:
       case OpKind::WeakDelete:
-      case OpKind::WeakSetAdd:
+      case OpKind::WeakSetAdd: {
+        std::vector<std::string> args;
+        for (std::size_t i = 1; i < op.args.size(); ++i) args.push_back(Operand(op.args[i], depth));
         return fmt::format("{}{}.{}({})", dest, Arg(op, 0, depth), OpKindName(op.kind),
-                           Arg(op, 1, depth));
+                           fmt::join(args, ", "));
+      }
+      case OpKind::NewWeakRef: return fmt::format("{}named(new WeakRef({}))", dest, Arg(op, 0, depth));
+      case OpKind::Link: return fmt::format("{}link({}, {})", dest, Arg(op, 0, depth), Arg(op, 1, depth));
       default: return fmt::format("{}unlink({}, {})", dest, Arg(op, 0, depth), Arg(op, 1, depth));
     }
   }

@@ -322,10 +322,12 @@ class Checker {
     const auto* end = std::get_if<PromiseJobEnd>(&event);
     if (end == nullptr || end->threw != threw) Mismatch(&op, "the promise job's end does not match");
     // ClearKeptObjects ends the checkpoint, with the last promise job in a row.
-    if (next_ >= trace_.events.size() ||
-        !std::holds_alternative<PromiseJobBegin>(trace_.events[next_])) {
-      keptAlive_.clear();
-    }
+    if (!PromiseJobNext()) keptAlive_.clear();
+  }
+
+  bool PromiseJobNext() const {
+    return next_ < trace_.events.size() &&
+           std::holds_alternative<PromiseJobBegin>(trace_.events[next_]);
   }
 
   // After the last op the synchronous run is over, and a host may run cleanup jobs
@@ -444,10 +446,7 @@ class Checker {
     runningJobs_.pop_back();
     // ClearKeptObjects: the job has ended. For the model, after the promise jobs it
     // queued (CheckPromiseJob clears it then), as at a turn's start.
-    if (!options_.strict || next_ >= trace_.events.size() ||
-        !std::holds_alternative<PromiseJobBegin>(trace_.events[next_])) {
-      keptAlive_.clear();
-    }
+    if (!options_.strict || !PromiseJobNext()) keptAlive_.clear();
     // Choice 5, as a turn with `repost` states it: a job ended by a throw with cells
     // still to deliver is posted again, holding its registry. (Engines run programs
     // without the option, engines::Approximate: theirs re-post as their profiles say.)
@@ -1177,7 +1176,7 @@ class Checker {
     auto& entries = collection->entries;
     const auto entry = std::find_if(entries.begin(), entries.end(),
                                     [&](const auto& e) { return SameValue(e.first, key); });
-    const bool present = Weak(key) && entry != entries.end();
+    const bool present = entry != entries.end();  // set and add keep only weak keys
     Value expected = Undefined{};
     switch (op.kind) {
       case OpKind::WeakMapSet:
