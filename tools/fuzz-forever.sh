@@ -15,7 +15,8 @@
 #                       of fuzzing, counted across restarts (default 3600)
 #     --status-every S  print a status line every S seconds (default 60)
 #     --fuzzer PATH --finrig PATH   use these binaries instead of building the fuzz
-#                       preset (tools/main.sh's build: clang 14, ASan + UBSan)
+#                       preset (tools/main.sh's build: clang 14, ASan + UBSan) and
+#                       fuzzing its model_mutator_fuzzer (the structure-aware search)
 #
 # In DIR:
 #   corpus/            the corpus; libFuzzer names each input by its SHA-1
@@ -78,9 +79,12 @@ if { [ -n "$fuzzer" ] && [ -z "$finrig" ]; } || { [ -z "$fuzzer" ] && [ -n "$fin
   die 2 "--fuzzer and --finrig go together"
 fi
 if [ -z "$fuzzer" ]; then
+  # The structure-aware target: from an empty corpus it finds every fault, byte
+  # mutation few (BENCHMARKS.md, "Search power from nothing"); its mutator still makes
+  # libFuzzer's byte edits now and then.
   (cd "$repo" && bash tools/deps.sh && cmake --preset fuzz >/dev/null &&
-   cmake --build --preset fuzz --target model_fuzzer finrig fuzz_seeds >/dev/null)
-  fuzzer=$repo/build-fuzz/fuzz/model_fuzzer finrig=$repo/build-fuzz/tools/finrig
+   cmake --build --preset fuzz --target model_mutator_fuzzer finrig fuzz_seeds >/dev/null)
+  fuzzer=$repo/build-fuzz/fuzz/model_mutator_fuzzer finrig=$repo/build-fuzz/tools/finrig
 fi
 fuzzer=$(realpath -m -- "$fuzzer") finrig=$(realpath -m -- "$finrig")
 seeds=$(dirname "$fuzzer")/seeds/binary

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job: installs what it needs, builds the fuzz preset (clang 14, libFuzzer,
 # ASan + UBSan), checks the shipped corpus on the model, then fuzzes the model from
-# that corpus for a bounded time and reports exec/s, coverage, corpus size and every
-# finding as a .fr program. Exit status: 0 nothing found, 1 a finding, 2 usage.
+# that corpus for a bounded time with two searches side by side (the structure-aware
+# mutator and byte mutation, one process each) and reports each one's exec/s and
+# coverage, the corpus size and every finding as a .fr program, with the search that
+# found it. Exit status: 0 nothing found, 1 a finding, 2 usage or a fuzzer's failure.
 #
 #   bash tools/main.sh [--seconds N] [--fault NAME]... [--until-stopped]
 #     --seconds N      how long to fuzz (default 60)
@@ -47,27 +49,57 @@ for f in "${faults[@]}"; do fault_flags+=(--fault "$f"); done
 mapfile -t programs < <(find corpus -name '*.fr' | sort)
 "$finrig" run --quiet "${fault_flags[@]}" "${programs[@]}" | tail -n 5 || true
 
-# The working corpus grows across runs; findings go to their own folder per run.
+# The two searches BENCHMARKS.md measures, one per core: from an empty corpus the
+# structure-aware mutator finds every fault and byte mutation few ("Search power from
+# nothing"), while byte mutation runs several times faster on what the seeds already
+# reach. They share the working corpus, which libFuzzer re-reads every second (-reload),
+# so each goes on from what the other found; the first finding stops both. The corpus
+# grows across runs; findings go to their own folder per run and search.
+searches=(model_mutator_fuzzer model_fuzzer)
 work=$build/fuzz-corpus/model_fuzzer
 findings=$build/findings/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$work" "$findings"
-log=$findings/fuzzer.log
-echo "== fuzzing model_fuzzer for ${seconds}s${fault_list:+ with faults $fault_list} (log: $log)"
+echo "== fuzzing for ${seconds}s${fault_list:+ with faults $fault_list}: ${searches[0]} (structure-aware)" \
+  "and ${searches[1]} (byte mutation), one process each, sharing $work (logs: $findings/*.log)"
+pids=()
+for search in "${searches[@]}"; do
+  mkdir -p "$findings/$search"
+  FINRIG_FAULTS="$fault_list" "$build/fuzz/$search" "$work" "$build/fuzz/seeds/binary" \
+    -max_total_time="$seconds" -max_len=4096 -timeout=10 -print_final_stats=1 \
+    -artifact_prefix="$findings/$search/" >"$findings/$search.log" 2>&1 &
+  pids+=($!)
+done
 status=0
-FINRIG_FAULTS="$fault_list" "$build/fuzz/model_fuzzer" "$work" "$build/fuzz/seeds/binary" \
-  -max_total_time="$seconds" -max_len=4096 -timeout=10 -print_final_stats=1 \
-  -artifact_prefix="$findings/" >"$log" 2>&1 || status=$?
+running=("${pids[@]}")
+while [ ${#running[@]} -gt 0 ]; do
+  rc=0
+  wait -n -p done "${running[@]}" || rc=$?
+  left=()
+  for pid in "${running[@]}"; do [ "$pid" = "$done" ] || left+=("$pid"); done
+  running=("${left[@]}")
+  if [ "$rc" -ne 0 ] && [ "$status" -eq 0 ]; then
+    status=$rc
+    [ ${#running[@]} -eq 0 ] || kill "${running[@]}" 2>/dev/null || true
+  fi
+done
 
-execs=$(fuzz_stat number_of_executed_units "$log" "?")
-rate=$(fuzz_stat average_exec_per_sec "$log" "?")
-cov="?" ft="?"
-fuzz_coverage "$log"
-echo "executions: $execs   exec/s: $rate   coverage: $cov edges, $ft features   corpus: $(ls "$work" | wc -l) inputs"
+for search in "${searches[@]}"; do
+  log=$findings/$search.log
+  execs=$(fuzz_stat number_of_executed_units "$log" "?")
+  rate=$(fuzz_stat average_exec_per_sec "$log" "?")
+  cov="?" ft="?"
+  fuzz_coverage "$log"
+  printf '%-21s executions: %s   exec/s: %s   coverage: %s edges, %s features\n' \
+    "$search" "$execs" "$rate" "$cov" "$ft"
+done
+echo "corpus: $(ls "$work" | wc -l) inputs in $work"
 
 found=0
-for crash in "$findings"/crash-* "$findings"/leak-* "$findings"/timeout-* "$findings"/oom-*; do
+for crash in "$findings"/*/crash-* "$findings"/*/leak-* "$findings"/*/timeout-* "$findings"/*/oom-*; do
   [ -e "$crash" ] || continue
   found=$((found + 1))
+  search=$(basename "$(dirname "$crash")")
+  log=$findings/$search.log
   program=$crash.fr
   # Minimized while the same invariants still fail; the raw decoding if that is not
   # possible (a crash that is not an invariant violation).
@@ -75,7 +107,7 @@ for crash in "$findings"/crash-* "$findings"/leak-* "$findings"/timeout-* "$find
   if ! "$finrig" minimize "$crash.raw.fr" "${fault_flags[@]}" -o "$program" 2>"$crash.minimize.log"; then
     cp "$crash.raw.fr" "$program"
   fi
-  echo "== finding: $program"
+  echo "== finding (by $search): $program"
   sed -n '/^finrig: /,/^program:/p' "$log" | sed '$d'
   cat "$crash.minimize.log"
   cat "$program"
@@ -85,7 +117,7 @@ if [ "$found" -gt 0 ]; then
   exit 1
 fi
 if [ "$status" -ne 0 ]; then
-  echo "main: the fuzzer stopped with status $status and no finding; see $log" >&2
+  echo "main: a fuzzer stopped with status $status and no finding; see $findings/*.log" >&2
   exit 2
 fi
 echo "main: no finding in ${seconds}s"
