@@ -24,6 +24,7 @@
 #   --no-coverage        skip the coverage runs     --no-faults   skip the fault runs
 #   --timeout S          libFuzzer -timeout per input (default 3)
 #   --args "-dict=F ..." more libFuzzer flags, for every run of both fuzzers
+#   --variants "V ..."   only these fuzzers (default: model_fuzzer model_mutator_fuzzer)
 #   --work DIR           keep the runs' corpora, logs and artifacts here
 #
 # Example (about 20 minutes on a busy 2-core machine):
@@ -32,7 +33,7 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 build=build-fuzz seconds=60 fault_seconds=30 seeds="1 2 3" faults="" timeout=3 work="" from=empty
-args=""
+args="" variants="model_fuzzer model_mutator_fuzzer"
 do_coverage=1 do_faults=1
 while (($#)); do
   case $1 in
@@ -44,6 +45,7 @@ while (($#)); do
     --from) from=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --args) args=$2; shift 2 ;;
+    --variants) variants=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --no-coverage) do_coverage=0; shift ;;
     --no-faults) do_faults=0; shift ;;
@@ -52,7 +54,6 @@ while (($#)); do
   esac
 done
 
-variants="model_fuzzer model_mutator_fuzzer"
 for v in $variants; do
   [[ -x $build/fuzz/$v ]] || { echo "fuzz-compare: no $build/fuzz/$v (build with FINRIG_LIBFUZZER)" >&2; exit 2; }
 done
@@ -144,8 +145,11 @@ for start in $from; do
   echo
   echo "== time to find each fault from $([[ $start == empty ]] && echo "an empty corpus" || echo "the seeds less corpus/faults/")" \
        "(limit ${fault_seconds}s; median over seeds $seeds)"
-  printf '%-28s | %-34s | %-34s\n' "" "model_fuzzer" "model_mutator_fuzzer"
-  printf '%-28s | %6s %9s %5s %11s | %6s %9s %5s %11s\n' fault "s" execs found other "s" execs found other
+  head1=$(printf '%-28s' "") head2=$(printf '%-28s' fault)
+  for v in $variants; do
+    head1+=$(printf ' | %-34s' "$v") head2+=$(printf ' | %6s %9s %5s %11s' "s" execs found other)
+  done
+  printf '%s\n%s\n' "$head1" "$head2"
   : >"$work/faults-$start.txt"
   for fault in $faults; do
     : >"$work/fault-$fault.txt"
