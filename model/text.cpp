@@ -502,10 +502,13 @@ class Parser {
       const bool repeat = op.kind == OpKind::Repeat;
       const bool inRepeat = std::exchange(inRepeat_, repeat);
       const int depth = std::exchange(depth_, repeat ? depth_ : depth_ + 1);
+      const std::string_view function = std::exchange(
+          function_, repeat ? function_ : op.kind == OpKind::Then ? "a then body" : "a callback body");
       ++openBodies_;
       ParseBody(op.body, op.line, OpKindName(op.kind));
       --openBodies_;
       depth_ = depth;
+      function_ = function;
       inRepeat_ = inRepeat;
     }
     return op;
@@ -531,6 +534,10 @@ class Parser {
     if (const OpFacts* facts = KeywordOp(*next, [](const OpFacts& f) { return Assigning(f); })) {
       Take();
       op.kind = facts->kind;
+    } else if (KeywordOp(*next, [](const OpFacts&) { return true; }) != nullptr) {
+      // No operand is spelled like an op, so this is an op that gives nothing to hold.
+      Fail(next->column, fmt::format("'{}' gives no value to hold: write it without 'h{} ='",
+                                     next->source, *op.dest));
     } else {
       op.kind = OpKind::Assign;
     }
@@ -576,10 +583,11 @@ class Parser {
       Fail(keyword.column, "'repeat' is not allowed inside a repeat");
     }
     if (facts->place == Place::TopLevel && depth_ > 0) {
-      Fail(keyword.column, fmt::format("'{}' is not allowed inside a callback body", facts->keyword));
+      Fail(keyword.column, fmt::format("'{}' is not allowed inside {}", facts->keyword, function_));
     }
     if (facts->place == Place::Body && depth_ == 0) {
-      Fail(keyword.column, fmt::format("'{}' is only allowed inside a callback body", facts->keyword));
+      Fail(keyword.column,
+           fmt::format("'{}' is only allowed inside a callback or then body", facts->keyword));
     }
     op.kind = facts->kind;
     return ParseOpRest(op);
@@ -666,7 +674,8 @@ class Parser {
   bool ParseBodyOpener() {
     if (!PeekPunct('{')) return false;
     if (depth_ >= kMaxBodyDepth) {
-      Fail(Peek()->column, fmt::format("callback bodies nest at most {} deep", kMaxBodyDepth));
+      Fail(Peek()->column,
+           fmt::format("callback and then bodies nest at most {} deep", kMaxBodyDepth));
     }
     Take();
     return true;
@@ -995,7 +1004,8 @@ class Parser {
   std::size_t pos_ = 0;             // the next token of line_
   std::size_t statementStart_ = 0;  // byte offsets in line_.text, for Context()
   std::size_t consumed_ = 0;
-  int depth_ = 0;  // of the callback body being read; 0 = top level
+  int depth_ = 0;  // of the callback or then body being read; 0 = top level
+  std::string_view function_;  // that body, as messages name it: "a callback body"
   int openBodies_ = 0;     // callback and repeat bodies open around the line
   bool inRepeat_ = false;  // in a repeat's body, in the function the repeat stands in
   std::bitset<kHandleCount> defined_;

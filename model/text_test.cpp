@@ -493,7 +493,6 @@ TEST(TextErrors, MissingOperand) {
               "of line");
   ExpectError("h0 = object\nlink h0  # c\n", 2, 10, "after 'link h0', found end of line");
   ExpectError("h0 =\n", 1, 5, "after 'h0 =', found end of line");
-  ExpectError("h0 = gc\n", 1, 6, "found 'gc'");
   ExpectError("h0 object\n", 1, 4, "expected '=' after 'h0', found 'object'");
   ExpectError("drop 5\n", 1, 6, "expected a handle like h0 after 'drop', found '5'");
 }
@@ -569,11 +568,30 @@ TEST(TextErrors, HeldOutsideBody) {
 }
 
 TEST(TextErrors, ThrowOutsideBody) {
-  ExpectError("throw\n", 1, 1, "'throw' is only allowed inside a callback body");
+  ExpectError("throw\n", 1, 1, "'throw' is only allowed inside a callback or then body");
 }
 
 TEST(TextErrors, TurnInsideBody) {
   ExpectError("h0 = registry {\n  turn\n}\n", 2, 3, "'turn' is not allowed inside a callback body");
+  ExpectError("then {\n  turn\n}\n", 2, 3, "'turn' is not allowed inside a then body");
+  ExpectError("h0 = registry {\n  then {\n    repeat 2 {\n    }\n  }\n}\n", 3, 5,
+              "'repeat' is not allowed inside a then body");
+  // A repeat is no function: inside one, the body around it is what counts.
+  ExpectError("repeat 2 {\n  then {\n    turn\n  }\n}\n", 3, 5,
+              "'turn' is not allowed inside a then body");
+}
+
+TEST(TextErrors, OpThatGivesNothingToHold) {
+  ExpectError("h3 = gc\n", 1, 6, "'gc' gives no value to hold: write it without 'h3 ='");
+  ExpectError("h0 = object\nh1 = register h0 h0 1\n", 2, 6, "'register' gives no value to hold");
+}
+
+TEST(TextErrors, Then) {
+  ExpectError("h0 = then {\n}\n", 1, 6, "'then' gives no value to hold: write it without 'h0 ='");
+  ExpectError("then {\n  h0 = i\n}\n", 2, 8, "'i'");
+  ExpectError(
+      "then {\n then {\n  then {\n   then {\n    then {\n    }\n   }\n  }\n }\n}\n", 5, 10,
+      "callback and then bodies nest at most 4 deep");
 }
 
 TEST(TextErrors, BodiesNestTooDeep) {
@@ -588,7 +606,7 @@ TEST(TextErrors, BodiesNestTooDeep) {
       "  }\n"
       " }\n"
       "}\n",
-      5, 19, "callback bodies nest at most 4 deep");
+      5, 19, "callback and then bodies nest at most 4 deep");
 }
 
 TEST(TextErrors, ExpectationsOnTheWrongOp) {
