@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # fuzz-speed.sh [--seconds T] [--out DIR]: model_fuzzer's speed beside libFuzzer's own.
 # For each build (fuzz-nosan: no sanitizers; fuzz: ASan + UBSan), one after another on
-# this machine: empty_fuzz_target (does nothing) and then model_fuzzer, each for T
-# seconds (default 60) with -max_len=4096, model_fuzzer from a fresh copy of the seeds.
-# Prints exec/s of both and their ratio (model_fuzzer / empty: the figure that carries
-# across machines), and writes DIR/coverage-<build>.tsv (seconds, execs, edges,
+# this machine: empty_fuzz_target (does nothing), model_fuzzer and model_mutator_fuzzer
+# (the structure-aware search), each for T seconds (default 60) with -max_len=4096, the
+# model targets from a fresh copy of the seeds each. Prints exec/s of each, model_fuzzer's
+# ratio to the empty target (the figure that carries across machines) and the
+# structure-aware target's to model_fuzzer, and writes DIR/coverage-<build>.tsv (seconds, execs, edges,
 # features: model_fuzzer's status lines, timestamped as they arrive) for
 # bench/plot-coverage.sh. Both builds must exist (bench/run.sh makes them).
 set -euo pipefail
@@ -41,23 +42,28 @@ fuzz() {
     done
 }
 
-printf '%-11s %14s %14s %8s %10s %9s %7s\n' build "empty exec/s" "model exec/s" ratio execs edges features
+printf '%-11s %14s %14s %8s %10s %9s %7s %16s %8s\n' build "empty exec/s" "model exec/s" ratio execs edges \
+  features "mutator exec/s" "/ model"
 for build in fuzz-nosan fuzz; do
   dir=build-$build/fuzz
-  for bin in empty_fuzz_target model_fuzzer; do
+  for bin in empty_fuzz_target model_fuzzer model_mutator_fuzzer; do
     [[ -x $dir/$bin ]] || { echo "fuzz-speed: no $dir/$bin (cmake --build --preset $build)" >&2; exit 2; }
   done
-  mkdir -p "$work/$build/empty" "$work/$build/corpus"
+  mkdir -p "$work/$build/empty" "$work/$build/corpus" "$work/$build/mutator-corpus"
   cp "$dir/seeds/binary"/* "$work/$build/corpus/"
+  cp "$dir/seeds/binary"/* "$work/$build/mutator-corpus/"
   tsv=$out/coverage-$build.tsv
   printf 'seconds\texecs\tedges\tfeatures\n' >"$tsv"
   fuzz "$dir/empty_fuzz_target" "$work/$build/empty" "$work/$build/empty.log" /dev/null
   fuzz "$dir/model_fuzzer" "$work/$build/corpus" "$work/$build/model.log" "$tsv"
+  fuzz "$dir/model_mutator_fuzzer" "$work/$build/mutator-corpus" "$work/$build/mutator.log" /dev/null
   empty=$(fuzz_stat average_exec_per_sec "$work/$build/empty.log")
   model=$(fuzz_stat average_exec_per_sec "$work/$build/model.log")
+  mutator=$(fuzz_stat average_exec_per_sec "$work/$build/mutator.log")
   last=$(tail -n 1 "$tsv")
-  printf '%-11s %14s %14s %8s %10s %9s %7s\n' "$build" "$empty" "$model" \
+  printf '%-11s %14s %14s %8s %10s %9s %7s %16s %8s\n' "$build" "$empty" "$model" \
     "$(awk -v m="$model" -v e="$empty" 'BEGIN {printf "%.4f", m / e}')" \
     "$(fuzz_stat number_of_executed_units "$work/$build/model.log")" \
-    "$(cut -f3 <<<"$last")" "$(cut -f4 <<<"$last")"
+    "$(cut -f3 <<<"$last")" "$(cut -f4 <<<"$last")" "$mutator" \
+    "$(awk -v m="$mutator" -v b="$model" 'BEGIN {printf "%.2f", m / b}')"
 done
