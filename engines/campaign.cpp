@@ -170,6 +170,7 @@ std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSet
         .command = ShellCommand(profile, settings.installed),
         .flavor = profile.script,
         .timeout = settings.timeout,
+        .workers = settings.workers,
         // Deno 2 prints an exception of a cleanup callback to stdout, between wire lines.
         .foreignLines = profile.name == "deno" ? std::vector<std::string>{"file://"}
                                                : std::vector<std::string>{},

@@ -30,6 +30,7 @@ struct EngineSettings {
   FaultSet faults{};                   // break the model engine; no other can be broken here
   bool complete = false;               // the model delivers everything it owes (--strict)
   std::chrono::milliseconds timeout{10000};  // per program, for real engines
+  std::size_t workers = 1;  // processes at once, for engines run as processes (ShellOptions)
   // From the engines cache (ChooseEngine); none: the system's node. The others that
   // run as processes (deno, bun) come only from the cache.
   std::optional<InstalledEngine> installed = std::nullopt;

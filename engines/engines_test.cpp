@@ -553,6 +553,36 @@ TEST(ShellEngine, AnEngineThatDiesAfterAProgramsEndIsBlamedForIt) {
   EXPECT_TRUE(stalled[0].diedAfterEnd.empty()) << stalled[0].diedAfterEnd;
 }
 
+// Workers run batches at once: each fake process waits until two have started, so run
+// one after the other the first never gets past the wait.
+TEST(ShellEngine, WorkersRunBatchesAtOnceAndKeepTheProgramsInOrder) {
+  const Program p = ParseProgram("h0 = object\n");
+  const std::string barrier = testing::TempDir() + "finrig-workers-" + std::to_string(getpid());
+  const std::string fake =
+      "names=$(grep -o '\\[\"[0-9]*\",' \"$1\" | tr -dc '0-9\\n'); "
+      "first=$(echo \"$names\" | sed -n 1p); touch \"$0-$first\"; "
+      "while [ $(ls \"$0\"-* | wc -l) -lt 2 ]; do sleep 0.01; done; "
+      "for n in $names; do echo \"begin $n\"; echo 'op 0 @0'; echo end; done; echo done";
+  const auto run = [&](std::size_t workers, std::chrono::milliseconds timeout) {
+    std::system(("rm -f " + barrier + "-*").c_str());
+    ShellEngine engine(ShellOptions{.command = {"sh", "-c", fake, barrier},
+                                    .flavor = Flavor::Node,
+                                    .timeout = timeout,
+                                    .workers = workers});
+    return engine.Run({&p, &p, &p, &p, &p});
+  };
+  const std::vector<EngineRun> runs = run(2, std::chrono::seconds(20));
+  ASSERT_EQ(runs.size(), 5u);
+  for (const EngineRun& r : runs) {
+    EXPECT_EQ(r.end, EngineRun::End::Completed) << r.detail;
+    EXPECT_EQ(r.trace.events.size(), 1u);
+  }
+  // Known bad: one worker runs the batches in turn; the first waits for ever and is
+  // killed before its first program, which is an engine that cannot be run.
+  EXPECT_THROW(run(1, std::chrono::milliseconds(300)), std::runtime_error);
+  std::system(("rm -f " + barrier + "-*").c_str());
+}
+
 TEST(ShellEngine, AnEngineThatCannotStartIsAnError) {
   const Program p = ParseProgram("h0 = object\n");
   EXPECT_THROW(RunFake("echo 'SyntaxError' >&2; exit 1", {&p}), std::runtime_error);

@@ -1,10 +1,14 @@
 #include "engines/shell_engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <exception>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include <unistd.h>
 
@@ -37,16 +41,44 @@ class TempScript {
 }  // namespace
 
 std::vector<EngineRun> ShellEngine::Run(const std::vector<const Program*>& programs) {
+  const std::size_t workers = std::max<std::size_t>(1, options_.workers);
+  const std::size_t size =
+      std::clamp<std::size_t>((programs.size() + workers - 1) / workers, 1, options_.batchSize);
+  std::vector<std::pair<std::size_t, std::size_t>> batches;
+  for (std::size_t first = 0; first < programs.size(); first += size) {
+    batches.emplace_back(first, std::min(programs.size(), first + size));
+  }
+  std::vector<std::vector<EngineRun>> results(batches.size());
+  std::atomic<std::size_t> next = 0;
+  std::mutex failed;
+  std::exception_ptr failure;
+  const auto work = [&] {
+    for (std::size_t b = next++; b < batches.size(); b = next++) {
+      try {
+        RunBatch(programs, batches[b].first, batches[b].second, results[b]);
+      } catch (...) {
+        const std::lock_guard lock(failed);
+        if (!failure) failure = std::current_exception();
+        next = batches.size();  // the engine cannot be run: no more batches
+      }
+    }
+  };
+  // std::thread, joined here: libc++ 14 (the libcxx preset) has no std::jthread.
+  std::vector<std::thread> helpers;
+  for (std::size_t i = 1; i < std::min(workers, batches.size()); ++i) helpers.emplace_back(work);
+  work();
+  for (std::thread& helper : helpers) helper.join();
+  if (failure) std::rethrow_exception(failure);
   std::vector<EngineRun> runs;
   runs.reserve(programs.size());
-  for (std::size_t first = 0; first < programs.size(); first += options_.batchSize) {
-    RunBatch(programs, first, std::min(programs.size(), first + options_.batchSize), runs);
+  for (std::vector<EngineRun>& batch : results) {
+    std::move(batch.begin(), batch.end(), std::back_inserter(runs));
   }
   return runs;
 }
 
 void ShellEngine::RunBatch(const std::vector<const Program*>& programs, std::size_t first,
-                           std::size_t last, std::vector<EngineRun>& runs) {
+                           std::size_t last, std::vector<EngineRun>& runs) const {
   while (first < last) {
     std::vector<std::pair<std::string, const Program*>> batch;
     for (std::size_t i = first; i < last; ++i) batch.emplace_back(std::to_string(i), programs[i]);

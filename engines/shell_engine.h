@@ -18,6 +18,10 @@ struct ShellOptions {
   Flavor flavor = Flavor::Node;
   std::chrono::milliseconds timeout{10000};  // per program, startup included for the first
   std::size_t batchSize = 500;               // programs per process
+  // Processes running batches at once. With more than one, a call's programs are cut
+  // into at least that many batches; each program still runs alone in its process's
+  // order, so only the wall time changes (and the load the engines see).
+  std::size_t workers = 1;
   // Prefixes of lines the engine prints itself (not the script), skipped.
   std::vector<std::string> foreignLines = {};
 };
@@ -28,9 +32,10 @@ class ShellEngine : public Engine {
   std::vector<EngineRun> Run(const std::vector<const Program*>& programs) override;
 
  private:
-  // Runs programs[first, last) in one process or more; appends their runs.
+  // Runs programs[first, last) in one process or more; appends their runs. Batches run on
+  // several threads at once share nothing but the options.
   void RunBatch(const std::vector<const Program*>& programs, std::size_t first, std::size_t last,
-                std::vector<EngineRun>& runs);
+                std::vector<EngineRun>& runs) const;
 
   ShellOptions options_;
 };

@@ -169,6 +169,7 @@ std::unique_ptr<engines::Engine> StartEngine(const ProgramOptions& options,
                          .faults = FaultsFromNames(options.engineFaults),
                          .complete = options.strict,
                          .timeout = std::chrono::milliseconds(options.timeoutMs),
+                         .workers = static_cast<std::size_t>(options.workers),
                          .installed = choice.installed});
   } catch (const std::invalid_argument& e) {
     throw InputError{e.what()};

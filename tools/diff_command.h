@@ -23,6 +23,7 @@ struct ProgramOptions {
   std::vector<std::string> faults;  // injected into the model, the oracle
   std::vector<std::string> engineFaults;  // injected into --engine model, the engine
   int timeoutMs = 10000;
+  int workers = 1;  // engine processes at once (ShellOptions::workers)
   int replayRuns = engines::DiffOptions{}.replayRuns;
   bool quiet = false;
 };

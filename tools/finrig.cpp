@@ -197,6 +197,14 @@ void AddProgramOptions(CLI::App& command, ProgramOptions& options) {
       ->allow_extra_args(false);
   command.add_option("--timeout-ms", options.timeoutMs, "Per program")->capture_default_str();
   command
+      .add_option("--workers", options.workers,
+                  "Engine processes running programs at once, for the engines run as "
+                  "processes (node, deno, bun, quickjs); each program still runs alone in "
+                  "its process, but the engines share the cores (timing-sensitive runs, "
+                  "like --strict's, see more load)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command
       .add_option("--replay-runs", options.replayRuns,
                   "Runs of the model each replay of an accepted engine trace may make before "
                   "it gives up undecided (0: no replay; disagreements then come only from ops "
