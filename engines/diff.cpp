@@ -116,7 +116,8 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
                                 .strict = false,
                                 .partial = engine.Partial(),
                                 .completeAtEnd = options.strict && !engine.Partial(),
-                                .letter = options.letter};
+                                .letter = options.letter,
+                                .maxRuns = options.searchRuns};
     CheckStats stats;
     const std::vector<Violation> violations = CheckTrace(program, engine.trace, acceptor, &stats);
     for (const Violation& v : violations) {

@@ -19,6 +19,7 @@
 #include "engines/profiles.h"
 #include "engines/replay.h"
 #include "engines/wire.h"
+#include "model/checker.h"
 #include "model/faults.h"
 #include "model/invariant.h"
 #include "model/program.h"
@@ -38,6 +39,8 @@ struct DiffOptions {
   bool letter = false;
   // ReplayOptions::maxRuns for the replay of an accepted trace on the model; 0: none.
   int replayRuns = ReplayOptions{}.maxRuns;
+  // CheckOptions::maxRuns for the judgement of the engine's trace; 0: no limit.
+  int searchRuns = CheckOptions{}.maxRuns;
 };
 
 struct Finding {

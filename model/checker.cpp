@@ -1459,7 +1459,7 @@ std::vector<Violation> CheckTrace(const Program& program, const Trace& trace,
       }
     }
     if (!choices.Backtrack()) break;
-    if (counts.runs >= options.maxRuns) {
+    if (options.maxRuns > 0 && counts.runs >= options.maxRuns) {
       counts.undecided = true;
       break;
     }

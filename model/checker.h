@@ -47,9 +47,11 @@ struct CheckOptions {
   // and registry), so no job re-posted after a throwing callback (docs/SEMANTICS.md,
   // choice 5; V8 re-posts). Off: re-posting is accepted, as engine profiles declare it.
   bool letter = false;
-  // Runs of the walk the search over hidden choices may make. A search that needs more
-  // stops undecided, and the trace passes: a false alarm would cost more than a miss.
-  // Only traces with many look-alike cells and no explanation get near it.
+  // Runs of the walk the search over hidden choices may make; 0: no limit, and the
+  // judgement is exact (the search backtracks over every choice), however long it takes.
+  // A search that needs more stops undecided, and the trace passes: a false alarm would
+  // cost more than a miss. Only traces with many look-alike cells and no explanation
+  // get near it.
   int maxRuns = 1000;
 };
 

@@ -269,8 +269,12 @@ h7 = deref h4
   EXPECT_FALSE(Reports(violations, Invariant::UnregisterResultAndReach))
       << "undecided: what depends on the choices is not reported\n"
       << testing::Describe(violations);
-  // Decided, the unregister is reported too.
+  // Decided, the unregister is reported too; with no limit the search always decides.
   EXPECT_TRUE(Reports(CheckTrace(program, trace, kEngine), Invariant::UnregisterResultAndReach));
+  options.maxRuns = 0;
+  const auto exact = CheckTrace(program, trace, options, &stats);
+  EXPECT_FALSE(stats.undecided);
+  EXPECT_TRUE(Reports(exact, Invariant::UnregisterResultAndReach)) << testing::Describe(exact);
 }
 
 // Where the unregister answers tell look-alike cells apart, no search is needed: the

@@ -86,6 +86,16 @@ check minimize-other-invariant 2 'invariant 4 is not violated \(violated: 5\)' \
 check minimize-help 0 'Exit status: 0 minimized' "$finrig" minimize --help
 rm -rf "$tmp"
 
+# check --search-runs: an illegal trace (Bun's re-post, judged by the letter) passes
+# undecided when the search may walk it only once, and is rejected with no limit.
+letter=$src/corpus/regressions/letter-job-while-the-other-target-lives
+check search-runs-undecided 0 'accepted .*undecided: .*gave up after 1 runs' \
+  "$finrig" check "$letter.fr" --trace "$letter.wire" --letter --search-runs 1
+check search-runs-exact 1 'invariant 6 ' \
+  "$finrig" check "$letter.fr" --trace "$letter.wire" --letter --search-runs 0
+check search-runs-not-negative 2 'search-runs' \
+  "$finrig" check "$letter.fr" --trace "$letter.wire" --search-runs -1
+
 if [ "$failures" -ne 0 ]; then
   echo "cli_test: $failures failed"
   exit 1

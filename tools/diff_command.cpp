@@ -60,7 +60,11 @@ int CheckCommand(const CheckCommandOptions& command) {
   const engines::DiffResult result = engines::Diff(
       approximated, run,
       engines::DiffOptions{
-          .profile = profile, .modelFaults = {}, .strict = command.strict, .letter = command.letter});
+          .profile = profile,
+          .modelFaults = {},
+          .strict = command.strict,
+          .letter = command.letter,
+          .searchRuns = command.searchRuns});
   std::cout << engines::FindingLines(result.findings, command.trace + ": ");
   if (!command.report.empty() && !result.findings.empty()) {
     const engines::ReproCase repro{
@@ -77,10 +81,13 @@ int CheckCommand(const CheckCommandOptions& command) {
   std::cout << fmt::format("check: {} ({} finding{}){}\n",
                            result.findings.empty() ? "accepted" : "rejected",
                            result.findings.size(), result.findings.size() == 1 ? "" : "s",
-                           result.undecided ? "; undecided: the search for an explanation gave "
-                                              "up, so the choice-dependent invariants were not "
-                                              "judged"
-                                            : "");
+                           result.undecided
+                               ? fmt::format("; undecided: the search for an explanation gave "
+                                             "up after {} runs, so the choice-dependent "
+                                             "invariants were not judged (--search-runs 0 "
+                                             "searches to the end)",
+                                             command.searchRuns)
+                               : "");
   return result.findings.empty() ? 0 : 1;
 }
 
@@ -153,7 +160,8 @@ engines::CampaignOptions CampaignOptionsFor(const ProgramOptions& options,
                 .modelFaults = FaultsFromNames(options.faults),
                 .strict = options.strict,
                 .letter = options.letter || !choice.profile.repostsAfterThrow,
-                .replayRuns = options.replayRuns},
+                .replayRuns = options.replayRuns,
+                .searchRuns = options.searchRuns},
       .programs = static_cast<std::size_t>(std::max(options.programs, 0)),
       .generator = *generator,
       .seed = options.seed,
@@ -220,9 +228,10 @@ int DiffCommand(const DiffCommandOptions& command) {
   }
   if (tally.undecided > 0) {
     std::cout << fmt::format("note: for {} program(s) the search for an explanation of the "
-                             "engine's trace gave up; what depends on hidden choices was not "
-                             "judged there\n",
-                             tally.undecided);
+                             "engine's trace gave up after {} runs; what depends on hidden "
+                             "choices was not judged there (--search-runs 0 searches to the "
+                             "end)\n",
+                             tally.undecided, command.searchRuns);
   }
   if (command.strict && !profile->strictCompleteness) {
     std::cout << fmt::format("note: the {} profile does not promise completeness ({}): --strict "

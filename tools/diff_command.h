@@ -25,6 +25,7 @@ struct ProgramOptions {
   int timeoutMs = 10000;
   int workers = 1;  // engine processes at once (ShellOptions::workers)
   int replayRuns = engines::DiffOptions{}.replayRuns;
+  int searchRuns = engines::DiffOptions{}.searchRuns;
   bool quiet = false;
 };
 
@@ -56,6 +57,7 @@ struct CheckCommandOptions {
   std::string profile;  // es2021 | es2023; default: the program's
   bool strict = false;  // completeness: the program ends with a full gc and turns
   bool letter = false;  // a job re-posted after a throw is a finding
+  int searchRuns = engines::DiffOptions{}.searchRuns;
   std::string report;   // a directory for the first finding's repro files; empty: none
 };
 // Exit status: 0 accepted, 1 findings, 2 bad input.

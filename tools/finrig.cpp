@@ -165,6 +165,17 @@ int SignatureCommand(const SignatureCommandOptions& options) {
   return kExitViolation;
 }
 
+// The checker's search budget, for every command that judges an engine's trace.
+void AddSearchRuns(CLI::App& command, int& runs) {
+  command
+      .add_option("--search-runs", runs,
+                  "Walks of the trace the judgement's search over hidden choices may make "
+                  "before it gives up undecided and passes the trace (0: no limit, an exact "
+                  "judgement however long it takes)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+}
+
 // The options `diff` and `campaign` share (ProgramOptions).
 void AddProgramOptions(CLI::App& command, ProgramOptions& options) {
   command.add_option("--programs", options.programs,
@@ -211,6 +222,7 @@ void AddProgramOptions(CLI::App& command, ProgramOptions& options) {
                   "whose results do not depend on the engine's choices)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  AddSearchRuns(command, options.searchRuns);
   command.add_flag("-q,--quiet", options.quiet, "No progress lines on stderr");
 }
 
@@ -386,6 +398,7 @@ int Main(int argc, char** argv) {
   checkCommand->add_flag("--letter", check.letter,
                          "A cleanup job re-posted after a throwing callback is a finding "
                          "(beyond the letter of ECMA-262; V8 does it)");
+  AddSearchRuns(*checkCommand, check.searchRuns);
   checkCommand->add_option("--report", check.report,
                            "Write the first finding's upstream-ready report to this directory: "
                            "NAME.js (a standalone repro), and NAME.test262.js with "
