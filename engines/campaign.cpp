@@ -274,8 +274,12 @@ Tally RunCampaign(Engine& engine, const std::vector<Source>& corpus,
     // The batch is counted as soon as it is judged: its reductions can take minutes.
     const int numbered = tally.discrepancies;
     tally.programs += cases.size();
-    for (const Judgement& j : judgements) {
-      tally.undecided += j.result.undecided ? 1 : 0;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      const Judgement& j = judgements[i];
+      if (j.result.undecided) {
+        tally.undecided.push_back(cases[i].name);
+        if (observer.undecided) observer.undecided(cases[i]);
+      }
       if (j.result.findings.empty()) continue;
       ++tally.discrepancies;
       ++tally.bySource[static_cast<std::size_t>(j.result.findings.front().source)];

@@ -116,12 +116,16 @@ struct Tally {
   std::size_t programs = 0;  // run so far
   int discrepancies = 0;
   std::array<int, 3> bySource = {0, 0, 0};  // of the blame, indexed by Finding::Source
-  int undecided = 0;  // programs whose judgement gave up its search (DiffResult::undecided)
+  // Programs whose judgement gave up its search (DiffResult::undecided), by name, so that
+  // a user can judge them again with a bigger budget.
+  std::vector<std::string> undecided;
 };
 
 // Called as the campaign goes, so that a long one shows its findings before it ends.
 struct CampaignObserver {
   std::function<void(Discrepancy)> discrepancy;
+  // A program whose judgement gave up its search (Tally::undecided), as generated.
+  std::function<void(const Case&)> undecided;
   // After each batch is judged, before its discrepancies are reduced (which can take
   // minutes): the tally counts them already.
   std::function<void(const Tally&, std::size_t total)> progress;

@@ -88,6 +88,7 @@ Outcome Campaign(Engine& engine, CampaignOptions options) {
                               {.discrepancy = [&](Discrepancy d) {
                                  outcome.discrepancies.push_back(std::move(d));
                                },
+                               .undecided = {},
                                .progress = {}});
   return outcome;
 }

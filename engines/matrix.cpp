@@ -69,6 +69,7 @@ EngineReport CampaignOn(Engine& engine, const EngineChoice& choice,
                                       std::vector<std::string> files = observer.keep(d);
                                       report.Add(std::move(d), std::move(files));
                                     },
+                                .undecided = {},
                                 .progress = observer.progress});
     for (BugGroup& group : report.bugs) {
       for (int run = 0; run < kReproRuns; ++run) {

@@ -55,6 +55,20 @@ for program in corpus/regressions/runaway-cleanup-job.fr corpus/regressions/harn
   "$finrig" diff --engine "$engine" --strict --corpus "$src/$program" --no-minimize -q \
     -o "$work/kept" > "$work/kept.txt" || { cat "$work/kept.txt"; fail "$program: --strict found something"; }
 done
+# SpiderMonkey's trace of this program needs more than one walk of the search.
+if [ "$engine" = spidermonkey ]; then
+  echo "== an undecided judgement is named and kept, and --search-runs 0 decides it"
+  program=$src/corpus/throw-operand-same-value.fr
+  "$finrig" diff --engine "$engine" --strict --corpus "$program" --no-minimize --search-runs 1 \
+    --replay-runs 0 -q -o "$work/undecided" > "$work/undecided.txt" || true
+  grep -q "note: for 1 program(s) .* gave up after 1 runs.*throw-operand-same-value" "$work/undecided.txt" ||
+    { cat "$work/undecided.txt"; fail "no undecided program named with --search-runs 1"; }
+  [ "$(find "$work/undecided/undecided" -name '*.fr' | wc -l)" -eq 1 ] || fail "the undecided program was not kept"
+  "$finrig" diff --engine "$engine" --strict --corpus "$work/undecided/undecided" --no-minimize \
+    --search-runs 0 --replay-runs 0 -q -o "$work/decided" > "$work/decided.txt" || true
+  grep -q "programs," "$work/decided.txt" && ! grep -q "note: for .* gave up" "$work/decided.txt" ||
+    { cat "$work/decided.txt"; fail "still undecided with --search-runs 0"; }
+fi
 if [ "$scope" = corpus-only ]; then
   echo "engine_diff_test $engine (corpus only): ok"
   exit 0

@@ -15,6 +15,7 @@
 #include "engines/diff.h"
 #include "engines/js.h"
 #include "engines/profiles.h"
+#include "model/text.h"
 #include "tools/input.h"
 
 namespace finrig {
@@ -201,6 +202,17 @@ int DiffCommand(const DiffCommandOptions& command) {
                                      engines::FindingLines(d.findings, "  "));
             ++bugs[d.BugSignature().Text()];
           },
+      .undecided =
+          [&](const engines::Case& c) {
+            // A corpus program's name is its path: one file name, without the folders.
+            std::string file = c.name.ends_with(".fr") ? c.name.substr(0, c.name.size() - 3)
+                                                       : c.name;
+            std::replace(file.begin(), file.end(), '/', '-');
+            file.erase(0, file.find_first_not_of('-'));  // an absolute path's root
+            fs::create_directories(fs::path(command.output) / "undecided");
+            WriteFile((fs::path(command.output) / "undecided" / (file + ".fr")).string(),
+                      PrintProgram(c.original));
+          },
       .progress = [&](const engines::Tally& sofar, std::size_t total) {
         if (command.quiet) return;
         std::cerr << fmt::format("diff --engine {}: {}/{} programs, {} discrepancies\n",
@@ -226,12 +238,13 @@ int DiffCommand(const DiffCommandOptions& command) {
       std::cout << fmt::format("  {:>4} x {}\n", count, signature);
     }
   }
-  if (tally.undecided > 0) {
-    std::cout << fmt::format("note: for {} program(s) the search for an explanation of the "
-                             "engine's trace gave up after {} runs; what depends on hidden "
-                             "choices was not judged there (--search-runs 0 searches to the "
-                             "end)\n",
-                             tally.undecided, command.searchRuns);
+  if (!tally.undecided.empty()) {
+    std::cout << fmt::format(
+        "note: for {} program(s) the search for an explanation of the engine's trace gave up "
+        "after {} runs, so what depends on hidden choices was not judged there: {}. They are "
+        "in {}/undecided/; --corpus that folder with --search-runs 0 searches to the end\n",
+        tally.undecided.size(), command.searchRuns, fmt::join(tally.undecided, ", "),
+        command.output);
   }
   if (command.strict && !profile->strictCompleteness) {
     std::cout << fmt::format("note: the {} profile does not promise completeness ({}): --strict "
