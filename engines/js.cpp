@@ -237,8 +237,9 @@ namespace {
 
 class Emitter {
  public:
-  Emitter(std::string& out, const std::map<const Op*, Completion>& expected)
-      : out_(out), expected_(expected) {}
+  // `last`: the program's last top-level op; a turn there drains (runtime.js's turn).
+  Emitter(std::string& out, const std::map<const Op*, Completion>& expected, const Op* last)
+      : out_(out), expected_(expected), last_(last) {}
 
   void Ops(const std::vector<Op>& ops, const std::string& prefix, int depth) {
     for (std::size_t i = 0; i < ops.size(); ++i) {
@@ -373,7 +374,9 @@ class Emitter {
       case OpKind::NewWeakSet: opLine("rt.weakSet()"); break;
       case OpKind::Drop: opLine("undefined"); break;
       case OpKind::Gc: Line(depth, fmt::format("rt.gc(\"{}\");", path)); break;
-      case OpKind::Turn: Line(depth, fmt::format("await rt.turn(\"{}\");", path)); break;
+      case OpKind::Turn:
+        Line(depth, fmt::format("await rt.turn(\"{}\"{});", path, &op == last_ ? ", true" : ""));
+        break;
       case OpKind::Throw:
         Line(depth, fmt::format("rt.throwIf(\"{}\", {});", path,
                                 op.args.empty() ? "true"
@@ -385,12 +388,14 @@ class Emitter {
   std::string& out_;
   int loops_ = 0;  // repeat loops around the line, for its indentation
   const std::map<const Op*, Completion>& expected_;
+  const Op* const last_;
 };
 
 void ProgramEntry(std::string& out, std::string_view name, const Program& program) {
   out += fmt::format("  [{}, \"{}\", {}, async (rt, h) => {{\n", JsString(name),
                      ProfileName(program.profile), program.callbackBudget);
-  Emitter(out, ChoiceFreeResults(program)).Ops(program.ops, "", 0);
+  Emitter(out, ChoiceFreeResults(program), program.ops.empty() ? nullptr : &program.ops.back())
+      .Ops(program.ops, "", 0);
   // The handles end with the program's last op, as in the model (model/run.cpp): a
   // cleanup callback's closure holds `h`, and a host that runs jobs before the program
   // is done (QuickJS) would otherwise let callbacks after the last op read them.
