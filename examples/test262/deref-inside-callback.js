@@ -106,7 +106,7 @@ finrig(host).main([
     rt.op("6", () => h[1] = undefined, "undefined");
     await rt.turn("7");
     rt.gc("8");
-    await rt.turn("9");
+    await rt.turn("9", true);
     h.length = 0;
   }],
 ]);

@@ -88,7 +88,7 @@ finrig(host).main([
     rt.gc("11");
     rt.op("12", () => h[3] = undefined);
     rt.gc("13");
-    await rt.turn("14");
+    await rt.turn("14", true);
     h.length = 0;
   }],
 ]);

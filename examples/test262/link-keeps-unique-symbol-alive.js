@@ -110,7 +110,7 @@ finrig(host).main([
     rt.op("12", () => h[4] = undefined);
     await rt.turn("13");
     rt.gc("14");
-    await rt.turn("15");
+    await rt.turn("15", true);
     h.length = 0;
   }],
 ]);

@@ -89,7 +89,7 @@ finrig(host).main([
     rt.op("6", () => rt.register(h[0], h[1], "good", undefined), "undefined");
     rt.op("7", () => h[1] = undefined, "undefined");
     rt.gc("8");
-    await rt.turn("9");
+    await rt.turn("9", true);
     h.length = 0;
   }],
 ]);

@@ -119,7 +119,7 @@ finrig(host).main([
     rt.op("25", () => h[2] = undefined, "undefined");
     rt.op("26", () => h[3] = undefined, "undefined");
     rt.gc("27");
-    await rt.turn("28");
+    await rt.turn("28", true);
     h.length = 0;
   }],
 ]);
