@@ -128,8 +128,22 @@ TEST(Emit, HoldsNoValueInTheAsyncFrame) {
   // would share the callback's environment with every closure made there.
   EXPECT_NE(js.find("rt.throwIf(\"0.0\", Object.is(rt.held(), rt.held()));"), std::string::npos)
       << js;
-  EXPECT_NE(js.find("await rt.turn(\"7\");"), std::string::npos) << js;
+  EXPECT_NE(js.find("await rt.turn(\"7\", true);"), std::string::npos) << js;
   EXPECT_EQ(js.find("BUDGET_PLACEHOLDER"), std::string::npos);
+}
+
+// The program's last top-level op, when a turn, goes on while callbacks keep coming
+// (runtime.js's turn); no other turn does, a turn in a repeat included.
+TEST(Emit, OnlyTheLastTurnDrains) {
+  const std::string js =
+      EmitScript(ParseProgram("turn\nrepeat 2 {\n  turn\n}\nturn\n"), Flavor::Node, "p.fr");
+  EXPECT_NE(js.find("await rt.turn(\"0\");"), std::string::npos) << js;
+  EXPECT_NE(js.find("await rt.turn(\"1.0\");"), std::string::npos) << js;
+  EXPECT_NE(js.find("await rt.turn(\"2\", true);"), std::string::npos) << js;
+  EXPECT_EQ(js.find("await rt.turn(\"2\");"), std::string::npos) << js;
+  const std::string inRepeat =
+      EmitScript(ParseProgram("repeat 2 {\n  turn\n}\n"), Flavor::Node, "p.fr");
+  EXPECT_NE(inRepeat.find("await rt.turn(\"0.0\");"), std::string::npos) << inRepeat;
 }
 
 // What a callback captures is in its closure's environment, which the engine keeps
