@@ -35,8 +35,11 @@ bool OnlyMakesOrClearsAValue(const Op& op) {
     case OpKind::Assign:
     case OpKind::Drop:
       return true;
+    // A registry made another way (a value for its callback, another NewTarget) is
+    // a test of the constructor's steps, not a value made in passing.
     case OpKind::NewRegistry:
-      return op.body.empty();
+      return op.body.empty() && !op.registryCallbackArg &&
+             op.registryNewTarget == RegistryNewTarget::Constructor;
     default:
       return false;
   }

@@ -10,9 +10,9 @@
 // signature is then the witness's first violation (its invariant and the op or
 // callback it is about) and its shape: the ops that act on registries, the heap and the
 // event loop, in order, callback bodies included; not the ops that only make or clear
-// values (object, symbol, weakref, a registry without a callback, assignments, drop),
-// among which minimization picks by accident (a symbol serves as a target as well as an
-// object does).
+// values (object, symbol, weakref, a registry made plainly whose callback does nothing,
+// assignments, drop), among which minimization picks by accident (a symbol serves as a
+// target as well as an object does).
 #pragma once
 
 #include <optional>

@@ -54,6 +54,16 @@ TEST(Signature, CallbacksArePartOfTheShapeAndOpsInThemSaySo) {
   EXPECT_EQ(ViolationKind(atEnd, program), "invariant 12 at end");
 }
 
+// Else SpiderMonkey's NewTarget bug, minimized to its one registry, would read as
+// "engine error | ", like any script check failing in a program of values.
+TEST(Signature, ARegistryMadeAnotherWayIsPartOfTheShape) {
+  EXPECT_EQ(ProgramShape(ParseProgram("h0 = registry newtarget throwing\ngc\n", "<test>")),
+            "registry{} gc");
+  EXPECT_EQ(ProgramShape(ParseProgram("h0 = registry callback undefined\n", "<test>")),
+            "registry{}");
+  EXPECT_EQ(ProgramShape(ParseProgram("h0 = registry\ngc\n", "<test>")), "gc");
+}
+
 TEST(Signature, SameBugSameSignatureWhateverTheValuesPaddingAndFirstSymptom) {
   const FaultSet faults = Only(Fault::DoubleDelivery);
   const Signature original =
