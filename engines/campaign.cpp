@@ -150,7 +150,7 @@ std::vector<std::string> ShellCommand(const EngineProfile& profile,
     // No permission flag: the script needs none.
     return {installed->entry, "run", "--v8-flags=--expose-gc"};
   }
-  if (profile.name == "bun") return {installed->entry};
+  if (profile.name == "bun" || profile.name == "spidermonkey") return {installed->entry};
   // QuickJS and quickjs-ng: a wasm build, hosted by the system's node.
   return {"node", "-e", std::string(kQuickJsHostJs), installed->entry};
 }
@@ -165,10 +165,11 @@ std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSet
   if (!settings.faults.Empty()) {
     throw std::invalid_argument("--engine-fault breaks only --engine model (finrig's own model)");
   }
-  if (profile.name != "spidermonkey") {
+  // SpiderMonkey is in process but for a version that runs in finrig's host process.
+  if (profile.name != "spidermonkey" || settings.installed) {
     return std::make_unique<ShellEngine>(ShellOptions{
         .command = ShellCommand(profile, settings.installed),
-        .flavor = profile.script,
+        .flavor = profile.name == "spidermonkey" ? Flavor::JsShell : profile.script,
         .timeout = settings.timeout,
         .workers = settings.workers,
         // Deno 2 prints an exception of a cleanup callback to stdout, between wire lines.

@@ -55,9 +55,10 @@ const KnownBug* KnownBugOf(std::string_view engine, std::string_view version,
 bool VersionLess(std::string_view a, std::string_view b);
 
 // An engine tools/engines.sh installed: a folder NAME@VERSION of the cache, complete
-// when it holds the `finrig-engine` marker install writes last.
+// when it holds the `finrig-engine` marker install writes last. Or one the build made:
+// SpiderMonkey 78's host process (FINRIG_SPIDERMONKEY78).
 struct InstalledEngine {
-  std::string name;      // node, deno, bun, quickjs, quickjs-ng
+  std::string name;      // node, deno, bun, quickjs, quickjs-ng, spidermonkey
   std::string version;   // the package's: 22.23.5
   std::string entry;     // the binary (for QuickJS: the wasm variant's package folder)
   std::string detected;  // what the engine reported when install ran it
@@ -66,8 +67,8 @@ struct InstalledEngine {
 // tools/engines.sh's folder: $FINRIG_ENGINES_DIR, else $XDG_CACHE_HOME/finrig/engines,
 // else ~/.cache/finrig/engines.
 std::string EnginesCacheDir();
-// The installed engines, by name then oldest version first; nothing when there is no
-// cache. Reads marker files only: no engine is run.
+// The installed engines, by name then oldest version first, the build's SpiderMonkey 78
+// host among them. Reads marker files only: no engine is run.
 std::vector<InstalledEngine> InstalledEngines();
 
 // What `--engine SPEC` names: NAME, or NAME@VERSION (exact or a prefix such as 22 or

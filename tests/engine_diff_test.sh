@@ -3,7 +3,7 @@
 # injected into the model (the oracle) is blamed on finrig for each fault's program.
 # For node also: a fault injected into the engine (tests/engine-faults/*.js, preloaded)
 # is blamed on the engine, and --strict finds V8's cleanup stall (corpus/engines/).
-#   engine_diff_test.sh FINRIG SOURCE_DIR node|spidermonkey [corpus-only]
+#   engine_diff_test.sh FINRIG SOURCE_DIR node|spidermonkey|spidermonkey@78 [corpus-only]
 set -euo pipefail
 finrig=$1
 src=$2
@@ -22,7 +22,7 @@ fi
 # apart from the clean corpus, each must show it.
 known_bug_programs() {
   case $engine in
-    spidermonkey)  # reads NewTarget.prototype before IsCallable
+    spidermonkey)  # 102 reads NewTarget.prototype before IsCallable; 78 does not
       echo corpus/registry-constructor-check-order.fr corpus/registry-constructor-checks-in-callback.fr \
            corpus/engines/spidermonkey-registry-prototype-before-callable.fr \
            corpus/faults/prototype-before-callable.fr ;;
@@ -55,7 +55,7 @@ for program in corpus/regressions/runaway-cleanup-job.fr corpus/regressions/harn
   "$finrig" diff --engine "$engine" --strict --corpus "$src/$program" --no-minimize -q \
     -o "$work/kept" > "$work/kept.txt" || { cat "$work/kept.txt"; fail "$program: --strict found something"; }
 done
-# SpiderMonkey's trace of this program needs more than one walk of the search.
+# SpiderMonkey 102's trace of this program needs more than one walk of the search.
 if [ "$engine" = spidermonkey ]; then
   echo "== an undecided judgement is named and kept, and --search-runs 0 decides it"
   program=$src/corpus/throw-operand-same-value.fr
@@ -93,7 +93,8 @@ done
 # accepts, is one the broken model cannot produce under any choice (engines/replay.h).
 # corpus/faults/compare/NAME.fr observes what NAME.fr leaves unseen from outside. The
 # faults that only let the model do more come after. prototype-before-callable is
-# SpiderMonkey 102's own bug (corpus/engines/): there the engine is blamed first.
+# SpiderMonkey 102's own bug (corpus/engines/): there the engine is blamed first (78
+# has it right).
 echo "== oracle-side faults by comparison alone: the replay disagrees"
 compare_faults="double-delivery wrong-held-value missing-same-value-check
   registered-symbol-accepted unregister-wrong-result unregister-other-registry

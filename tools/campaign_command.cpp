@@ -132,14 +132,14 @@ int CampaignCommand(const CampaignCommandOptions& command) {
   }
   fs::create_directories(command.output);
 
-  // SpiderMonkey runs on this thread, which made it; the other engines go to whichever
-  // worker is free, this thread included once it is done with SpiderMonkey.
+  // SpiderMonkey in process runs on this thread, which made it; the other engines go to
+  // whichever worker is free, this thread included once it is done with SpiderMonkey.
   const auto start = std::chrono::steady_clock::now();
   Progress progress(command.quiet, entries.size());
   std::vector<Entry*> queue;
   Entry* here = nullptr;
   for (Entry& entry : entries) {
-    if (entry.choice.profile.name == "spidermonkey") {
+    if (entry.choice.profile.name == "spidermonkey" && !entry.choice.installed) {
       here = &entry;
     } else {
       queue.push_back(&entry);

@@ -6,7 +6,7 @@ packages=(
   g++ clang-14 libclang-rt-14-dev libc++-14-dev libc++abi-14-dev cmake ninja-build zip unzip
   libgtest-dev libgmock-dev librapidcheck-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libbenchmark-dev
-  libmozjs-102-dev pkg-config jq
+  libmozjs-102-dev libmozjs-78-dev pkg-config jq
 )
 missing=()
 for p in "${packages[@]}"; do

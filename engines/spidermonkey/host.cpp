@@ -12,32 +12,45 @@
 #include <thread>
 #include <utility>
 
-#include <js/CallAndConstruct.h>
+#include <js-config.h>  // MOZJS_MAJOR_VERSION
 #include <js/CharacterEncoding.h>
 #include <js/CompilationAndEvaluation.h>
-#include <js/Context.h>
 #include <js/Conversions.h>
 #include <js/ErrorReport.h>
 #include <js/Exception.h>
 #include <js/GCAPI.h>
-#include <js/GlobalObject.h>
 #include <js/Initialization.h>
-#include <js/Interrupt.h>
 #include <js/Promise.h>
 #include <js/PropertySpec.h>
 #include <js/Realm.h>
 #include <js/RealmOptions.h>
 #include <js/RootingAPI.h>
 #include <js/SourceText.h>
-#include <js/Stack.h>
-#include <js/String.h>
 #include <js/TracingAPI.h>
 #include <jsapi.h>
+#if MOZJS_MAJOR_VERSION >= 102  // split out of jsapi.h since 78
+#include <js/CallAndConstruct.h>
+#include <js/Context.h>
+#include <js/GlobalObject.h>
+#include <js/Interrupt.h>
+#include <js/Stack.h>
+#include <js/String.h>
+#endif
 
 #include "engines/spidermonkey/host.h"
 
 namespace finrig::spidermonkey {
 namespace {
+
+// A root's edge for the GC to trace (and update, when it moves the thing).
+template <typename T>
+void TraceRootEdge(JSTracer* trc, T* edge, const char* name) {
+#if MOZJS_MAJOR_VERSION >= 102
+  JS::TraceRoot(trc, edge, name);
+#else
+  JS::UnsafeTraceRoot(trc, edge, name);  // 78's name: a root is traced in full, as here
+#endif
+}
 
 constexpr uint32_t kMaxHeapBytes = 1u << 30;
 // The SpiderMonkey shell's quota: far below the 8 MiB default thread stack on Linux,
@@ -71,7 +84,11 @@ ContextPtr NewContext() {
   JS_SetNativeStackQuota(cx.get(), kNativeStackQuota);
   // Every collection then runs to completion in one go: gc() is a full collection,
   // and no marking is in progress while the host mutates its unbarriered roots.
+#if MOZJS_MAJOR_VERSION >= 102
   JS_SetGCParameter(cx.get(), JSGC_INCREMENTAL_GC_ENABLED, 0);
+#else
+  JS_SetGCParameter(cx.get(), JSGC_MODE, JSGC_MODE_GLOBAL);  // whole heap, not incremental
+#endif
   if (!JS::InitSelfHostedCode(cx.get())) {
     throw std::runtime_error("SpiderMonkey: InitSelfHostedCode failed");
   }
@@ -91,14 +108,16 @@ struct RootedFifo {
 
 struct Job {
   JSObject* function;
-  void trace(JSTracer* trc) { JS::TraceRoot(trc, &function, "finrig promise job"); }
+  void trace(JSTracer* trc) { TraceRootEdge(trc, &function, "finrig promise job"); }
 };
 
+// A timer's callback, or what the engine handed over for a registry's cleanup: in 102 a
+// function to call, in 78 the registry itself (JS::CleanupQueuedFinalizationRegistry).
 struct Task {
   enum class Kind { Timer, Cleanup };
-  JSObject* function;
+  JSObject* object;
   Kind kind;
-  void trace(JSTracer* trc) { JS::TraceRoot(trc, &function, "finrig task"); }
+  void trace(JSTracer* trc) { TraceRootEdge(trc, &object, "finrig task"); }
 };
 
 // Interrupts the context's running script once the armed deadline passes.
@@ -187,9 +206,10 @@ class Host::Impl final : public JS::JobQueue {
     JS::SetHostCleanupFinalizationRegistryCallback(cx_.get(), nullptr, nullptr);
   }
 
-  ScriptResult Run(std::string_view source, std::chrono::milliseconds timeout) {
+  ScriptResult Run(std::string_view source, std::chrono::milliseconds timeout, const Echo& echo) {
     JSContext* cx = cx_.get();
     result_ = {};
+    echo_ = &echo;
     running_ = true;
     watchdog_.Arm(std::chrono::steady_clock::now() + timeout);
     {
@@ -209,6 +229,7 @@ class Host::Impl final : public JS::JobQueue {
     }
     watchdog_.Disarm();
     Reset();
+    echo_ = nullptr;
     return std::move(result_);
   }
 
@@ -276,7 +297,11 @@ class Host::Impl final : public JS::JobQueue {
     };
     JSContext* cx = cx_.get();
     JS::RealmOptions options;
+#if MOZJS_MAJOR_VERSION >= 102
     options.creationOptions().setWeakRefsEnabled(JS::WeakRefSpecifier::EnabledWithoutCleanupSome);
+#else
+    options.creationOptions().setWeakRefsEnabled(true);
+#endif
     JS::RootedObject global(
         cx, JS_NewGlobalObject(cx, &kGlobalClass, nullptr, JS::FireOnNewGlobalHook, options));
     if (!global) return nullptr;
@@ -301,16 +326,14 @@ class Host::Impl final : public JS::JobQueue {
   // order they were queued, each followed by a microtask checkpoint.
   void RunTasks() {
     JSContext* cx = cx_.get();
-    JS::RootedObject function(cx);
-    JS::RootedValue ignored(cx);
+    JS::RootedObject object(cx);
     auto& tasks = tasks_.get().items;
     while (running_ && !tasks.empty()) {
       if (StopIfTimedOut()) break;
-      function = tasks.front().function;
+      object = tasks.front().object;
       const Task::Kind kind = tasks.front().kind;
       tasks.pop_front();
-      if (!JS::Call(cx, JS::UndefinedHandleValue, function, JS::HandleValueArray::empty(),
-                    &ignored)) {
+      if (!RunTask(object, kind)) {
         // As in a browser, an exception from a cleanup callback is reported (here:
         // dropped) and the event loop goes on.
         if (kind == Task::Kind::Cleanup && JS_IsExceptionPending(cx) &&
@@ -322,6 +345,16 @@ class Host::Impl final : public JS::JobQueue {
       }
       runJobs(cx);
     }
+  }
+
+  bool RunTask(JS::HandleObject object, Task::Kind kind) {
+    JSContext* cx = cx_.get();
+#if MOZJS_MAJOR_VERSION < 102
+    if (kind == Task::Kind::Cleanup) return JS::CleanupQueuedFinalizationRegistry(cx, object);
+#endif
+    (void)kind;
+    JS::RootedValue ignored(cx);
+    return JS::Call(cx, JS::UndefinedHandleValue, object, JS::HandleValueArray::empty(), &ignored);
   }
 
   bool StopIfTimedOut() {
@@ -388,6 +421,7 @@ class Host::Impl final : public JS::JobQueue {
     std::string& output = From(cx).result_.output;
     output += line;
     output += '\n';
+    if (*From(cx).echo_) (*From(cx).echo_)(line);
     args.rval().setUndefined();
     return true;
   }
@@ -410,13 +444,21 @@ class Host::Impl final : public JS::JobQueue {
   }
 
   // Called during a collection's sweeping, where nothing may allocate GC things.
+  // Only the current run's registries may queue work; Reset's collection normally
+  // leaves none of an earlier run alive, and between runs there is no global.
+#if MOZJS_MAJOR_VERSION >= 102
   static void OnCleanupNeeded(JSFunction* doCleanup, JSObject* incumbentGlobal, void* data) {
     Impl& self = *static_cast<Impl*>(data);
-    // Only the current run's registries may queue work; Reset's collection normally
-    // leaves none of an earlier run alive, and between runs there is no global.
     if (incumbentGlobal != self.global_) return;
     self.tasks_.get().items.push_back({JS_GetFunctionObject(doCleanup), Task::Kind::Cleanup});
   }
+#else
+  static void OnCleanupNeeded(JSObject* registry, void* data) {
+    Impl& self = *static_cast<Impl*>(data);
+    if (JS::GetNonCCWObjectGlobal(registry) != self.global_) return;
+    self.tasks_.get().items.push_back({registry, Task::Kind::Cleanup});
+  }
+#endif
 
   static bool OnInterrupt(JSContext* cx) { return !From(cx).watchdog_.fired(); }
 
@@ -427,6 +469,7 @@ class Host::Impl final : public JS::JobQueue {
   JS::PersistentRootedObject global_;
   Watchdog watchdog_;
   ScriptResult result_;
+  const Echo* echo_ = nullptr;
   bool running_ = false;
 };
 
@@ -447,8 +490,9 @@ Host::~Host() {
   host_alive = false;
 }
 
-ScriptResult Host::Run(std::string_view source, std::chrono::milliseconds timeout) {
-  return impl_->Run(source, timeout);
+ScriptResult Host::Run(std::string_view source, std::chrono::milliseconds timeout,
+                       const Echo& echo) {
+  return impl_->Run(source, timeout, echo);
 }
 
 }  // namespace finrig::spidermonkey

@@ -1,8 +1,11 @@
-// An in-process SpiderMonkey 102 host that runs one script per fresh global and then
-// its event loop: promise jobs, setTimeout callbacks and FinalizationRegistry cleanup.
+// An in-process SpiderMonkey host that runs one script per fresh global and then its
+// event loop: promise jobs, setTimeout callbacks and FinalizationRegistry cleanup. It
+// builds against Debian's libmozjs-102 (linked into finrig) and libmozjs-78 (linked into
+// a host process of its own, shell_main.cpp: the two cannot share a process).
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,8 +34,11 @@ class Host {
   // Evaluates `source` as a classic script in a new global (its own realm, with
   // FinalizationRegistry and WeakRef, plus print, gc and setTimeout), then runs the
   // event loop until it is empty, an uncaught exception ends it, or `timeout` passes.
-  // Nothing queued by one Run survives into the next.
-  ScriptResult Run(std::string_view source, std::chrono::milliseconds timeout);
+  // Nothing queued by one Run survives into the next. `echo`, when given, also sees each
+  // printed line (without its '\n') as it is printed, for a host that streams them.
+  using Echo = std::function<void(std::string_view line)>;
+  ScriptResult Run(std::string_view source, std::chrono::milliseconds timeout,
+                   const Echo& echo = {});
 
   class Impl;
 

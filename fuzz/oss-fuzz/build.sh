@@ -81,7 +81,7 @@ cmake -S "$finrig" -B "$build" "${generator[@]}" \
   -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_CXX_FLAGS="$CXXFLAGS" -DCMAKE_BUILD_TYPE= \
   -DCMAKE_PREFIX_PATH="$deps" \
   -DFINRIG_TESTS=OFF -DFINRIG_BENCH=OFF -DFINRIG_WERROR=OFF -DFINRIG_SANITIZE=OFF -DFINRIG_LIBFUZZER=OFF \
-  -DFINRIG_SPIDERMONKEY=OFF -DFINRIG_FUZZ_ENGINE_FLAGS="$LIB_FUZZING_ENGINE"
+  -DFINRIG_SPIDERMONKEY=OFF -DFINRIG_SPIDERMONKEY78=OFF -DFINRIG_FUZZ_ENGINE_FLAGS="$LIB_FUZZING_ENGINE"
 # Everything: the fuzz targets, and the finrig tool that makes the seeds from corpus/
 # (fuzz/make-seeds.sh, target fuzz_seeds) into $build/fuzz/seeds/{binary,text}. With
 # FINRIG_SEEDS, the fuzz targets alone (CMake's list of targets names them).
