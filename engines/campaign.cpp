@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <stdexcept>
 
@@ -90,14 +91,22 @@ void NumberAsWritten(Engine& engine, const DiffOptions& options, Discrepancy& d)
 
 // Re-runs the discrepancy (does it show again?) and shrinks it while a finding the same
 // as its first shows.
+// `alike`: the signature the discrepancies minimized before it gave, whose first findings
+// read as its own (CampaignOptions::reduceAlike); it is then not minimized.
 Discrepancy Reduce(Engine& engine, Case found, Judgement judgement,
-                   const CampaignOptions& options, int number) {
+                   const CampaignOptions& options, int number,
+                   const std::optional<Signature>& alike) {
   const Finding target = judgement.result.findings.front();
   const bool reproduced = !Judge(engine, found.runnable, options.judge).empty();
   Program reduced = found.approximated;
   std::string reduction = "not minimized (--no-minimize)";
   std::vector<Finding> findings = judgement.result.findings;
-  if (options.minimize) {
+  if (alike) {
+    reduction = fmt::format(
+        "not minimized: its first finding reads as those of the {} minimized before it, "
+        "which all gave one signature (--reduce-alike)",
+        options.reduceAlike);
+  } else if (options.minimize) {
     const auto stillFails = [&](const Program& candidate) {
       const Program p = Runnable(Approximate(candidate, options.judge.profile).program,
                                  options.judge.strict);
@@ -126,10 +135,17 @@ Discrepancy Reduce(Engine& engine, Case found, Judgement judgement,
                 .reduced = std::move(reduced),
                 .reducedRunnable = std::move(reducedRunnable),
                 .reduction = std::move(reduction),
-                .findings = std::move(findings)};
+                .findings = std::move(findings),
+                .alike = alike};
   NumberAsWritten(engine, options.judge, d);
   return d;
 }
+
+// The discrepancies minimized so far whose first findings read alike (AlikeKey).
+struct AlikeSoFar {
+  int minimized = 0;
+  std::optional<Signature> signature;  // while all of them gave one
+};
 
 // How a process engine is started; the script's path follows.
 std::vector<std::string> ShellCommand(const EngineProfile& profile,
@@ -260,6 +276,7 @@ Tally RunCampaign(Engine& engine, const std::vector<Source>& corpus,
                   const CampaignOptions& options, const CampaignObserver& observer) {
   const std::size_t total = corpus.size() + options.programs;
   Tally tally;
+  std::map<std::string, AlikeSoFar> alike;  // by AlikeKey
   while (tally.programs < total) {
     std::vector<Case> cases;
     for (std::size_t i = tally.programs; i < std::min(total, tally.programs + kChunk); ++i) {
@@ -290,14 +307,39 @@ Tally RunCampaign(Engine& engine, const std::vector<Source>& corpus,
     int number = numbered;
     for (std::size_t i = 0; i < cases.size(); ++i) {
       if (judgements[i].result.findings.empty()) continue;
-      observer.discrepancy(
-          Reduce(engine, std::move(cases[i]), std::move(judgements[i]), options, ++number));
+      AlikeSoFar& sofar = alike[AlikeKey(judgements[i].result.findings.front())];
+      const bool counted = options.minimize && options.reduceAlike > 0 &&
+                           sofar.minimized >= options.reduceAlike && sofar.signature;
+      Discrepancy d = Reduce(engine, std::move(cases[i]), std::move(judgements[i]), options,
+                             ++number, counted ? sofar.signature : std::nullopt);
+      if (!counted && options.minimize) {
+        const Signature signature = d.BugSignature();
+        if (sofar.minimized++ == 0) {
+          sofar.signature = signature;
+        } else if (sofar.signature && sofar.signature->Text() != signature.Text()) {
+          sofar.signature.reset();  // one first symptom, several bugs: minimize each
+        }
+      }
+      observer.discrepancy(std::move(d));
     }
   }
   return tally;
 }
 
+std::string AlikeKey(const Finding& finding) {
+  std::string key = fmt::format("{} {} ", SourceName(finding.source), finding.kind);
+  for (const char c : finding.message) {
+    if (c < '0' || c > '9') {
+      key += c;
+    } else if (key.back() != '#') {
+      key += '#';
+    }
+  }
+  return key;
+}
+
 Signature Discrepancy::BugSignature() const {
+  if (alike) return *alike;
   return {.kind = fmt::format("{} {}", SourceName(Blame().source), Blame().kind),
           .shape = ProgramShape(reduced)};
 }

@@ -92,6 +92,9 @@ struct Discrepancy {
   Program reducedRunnable;  // what the engine runs for it (the .js artifact)
   std::string reduction;    // "minimized: 9 ops -> 3 (40 engine runs)", or why not
   std::vector<Finding> findings;  // the judgement of the reduced program (or the found one)
+  // Not minimized: its first finding reads as those of the discrepancies minimized before
+  // it (CampaignOptions::reduceAlike), which all gave this signature; it counts as theirs.
+  std::optional<Signature> alike;
 
   const Finding& Blame() const { return judgement.result.findings.front(); }
   // The reduced program's finding the SameAs the blame (its op is one of reducedRunnable's),
@@ -110,7 +113,16 @@ struct CampaignOptions {
   Generator generator = Generator::Mutants;
   unsigned seed = 1;
   bool minimize = true;
+  // Once this many discrepancies whose first findings read alike (AlikeKey) were
+  // minimized and all gave one signature, the later ones are not minimized but counted
+  // with it (Discrepancy::alike): an engine with a bug in every callback would otherwise
+  // spend a campaign minimizing that one bug. 0: minimize every one.
+  int reduceAlike = 3;
 };
+
+// What makes two first findings read alike: the blame, its kind and its message, with
+// the numbers in it (lines, ops, counts) left out.
+std::string AlikeKey(const Finding& finding);
 
 struct Tally {
   std::size_t programs = 0;  // run so far

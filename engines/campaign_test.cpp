@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "engines/campaign.h"
@@ -155,6 +156,61 @@ TEST(Campaign, WithoutMinimizingTheProgramIsKeptAsFound) {
   EXPECT_EQ(PrintProgram(d.reduced), PrintProgram(d.found.approximated));
   EXPECT_EQ(d.reduction, "not minimized (--no-minimize)");
   EXPECT_EQ(engine.runs(), 2 + 2) << "the batch, a rerun, nothing to reduce, the lines numbered";
+}
+
+// The fake engine's one bug shows in many mutants, first as invariant 2 or 3 at a
+// register: past the first two that read alike, each is counted with its bug, not
+// minimized again.
+TEST(Campaign, AlikeDiscrepanciesPastTheFirstFewAreCountedNotMinimized) {
+  CampaignOptions options = Options();
+  options.reduceAlike = 2;
+  FakeEngine engine(true);
+  const Outcome outcome = Campaign(engine, options);
+  std::map<std::string, std::vector<const Discrepancy*>> byKey;
+  for (const Discrepancy& d : outcome.discrepancies) byKey[AlikeKey(d.Blame())].push_back(&d);
+  int alike = 0;
+  for (const auto& [key, ds] : byKey) {
+    for (std::size_t i = 0; i < ds.size(); ++i) {
+      const Discrepancy& d = *ds[i];
+      if (i < 2 || ds[0]->BugSignature().Text() != ds[1]->BugSignature().Text()) {
+        EXPECT_FALSE(d.alike) << key << ": " << d.found.name;
+        continue;
+      }
+      ASSERT_TRUE(d.alike) << key << ": " << d.found.name;
+      ++alike;
+      EXPECT_EQ(d.BugSignature().Text(), ds[0]->BugSignature().Text());
+      EXPECT_EQ(PrintProgram(d.reduced), PrintProgram(d.found.approximated)) << "as found";
+      EXPECT_EQ(d.reduction.rfind("not minimized: its first finding reads as those of the 2", 0),
+                0u)
+          << d.reduction;
+    }
+  }
+  EXPECT_GE(alike, 2);
+  // Known bad: minimizing every one, as --reduce-alike 0 asks.
+  options.reduceAlike = 0;
+  FakeEngine every(true);
+  const Outcome all = Campaign(every, options);
+  ASSERT_EQ(all.discrepancies.size(), outcome.discrepancies.size());
+  EXPECT_TRUE(std::none_of(all.discrepancies.begin(), all.discrepancies.end(),
+                           [](const Discrepancy& d) { return d.alike.has_value(); }));
+  EXPECT_LT(engine.runs(), every.runs());
+}
+
+TEST(Campaign, FindingsReadAlikeWhateverTheirNumbers) {
+  const Finding a{.source = Finding::Source::Engine,
+                  .message = "line 10: invariant 3: op 2 gave 17",
+                  .kind = "invariant 3 at registry"};
+  Finding b = a;
+  b.message = "line 9: invariant 3: op 12 gave 4";
+  EXPECT_EQ(AlikeKey(a), AlikeKey(b));
+  b.kind = "invariant 3 at register";
+  EXPECT_NE(AlikeKey(a), AlikeKey(b));
+  b = a;
+  b.source = Finding::Source::Model;
+  EXPECT_NE(AlikeKey(a), AlikeKey(b));
+  b = a;
+  b.message = "line 10: invariant 3: op 2 threw 17";
+  EXPECT_NE(AlikeKey(a), AlikeKey(b));
 }
 
 // What `finrig diff` writes is made of the discrepancy alone.

@@ -30,13 +30,16 @@ std::string BugGroup::Reproduction() const {
 void EngineReport::Add(Discrepancy discrepancy, std::vector<std::string> files) {
   const Signature signature = discrepancy.BugSignature();
   const auto same = [&](const BugGroup& g) { return g.signature.Text() == signature.Text(); };
+  const int alike = discrepancy.alike ? 1 : 0;
   if (auto group = std::find_if(bugs.begin(), bugs.end(), same); group != bugs.end()) {
     ++group->count;
+    group->alike += alike;
     return;
   }
   bugs.push_back({.signature = signature,
                   .blame = discrepancy.Blame(),
                   .count = 1,
+                  .alike = alike,
                   .files = std::move(files),
                   .runnable = std::move(discrepancy.reducedRunnable),
                   .reproduced = 0,

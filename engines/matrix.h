@@ -35,6 +35,7 @@ struct BugGroup {
   Signature signature;
   Finding blame;          // the first discrepancy's; re-runs look for one SameAs it
   int count = 0;          // discrepancies with this signature
+  int alike = 0;          // of them, counted without minimizing (Discrepancy::alike)
   // The first one's report, where the caller wrote it: its minimized program, then its
   // standalone repro and test262 test (Artifact::report).
   std::vector<std::string> files;

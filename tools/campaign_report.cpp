@@ -56,7 +56,8 @@ std::string ReportMarkdown(const std::vector<engines::EngineReport>& reports,
   std::string md = fmt::format(
       "# finrig campaign\n\n{} corpus programs, {} generated ({}, seed {}){}{}; {} engines, "
       "{} jobs, {:.0f} s.{}\n\nEach bug is one signature on one engine: its blame, how many "
-      "programs showed it, its minimized program re-run alone {} times (a bug that never "
+      "programs showed it (those past the first few that read alike, counted without "
+      "minimizing: --reduce-alike), its minimized program re-run alone {} times (a bug that never "
       "shows alone is noise), the installed versions of the engine that show it, and "
       "whether it is a known bug (`finrig engines`) or allowed (a loss of liveness where "
       "the engine's profile does not promise completeness). Its report: the minimized "
@@ -91,7 +92,10 @@ std::string ReportMarkdown(const std::vector<engines::EngineReport>& reports,
           "| {}{} | `{}` | {} | {} | {} | {} | {} |\n", BugStatus(bug),
           bug.known != nullptr ? fmt::format(": {}", bug.known->name) : "",
           Cell(bug.signature.Text()),
-          engines::SourceName(bug.blame.source), bug.count, bug.Reproduction(), Versions(bug),
+          engines::SourceName(bug.blame.source),
+          bug.alike > 0 ? fmt::format("{} ({} alike, not minimized)", bug.count, bug.alike)
+                        : std::to_string(bug.count),
+          bug.Reproduction(), Versions(bug),
           Links(bug, o.output));
     }
   }
@@ -117,6 +121,7 @@ nlohmann::json ReportJson(const std::vector<engines::EngineReport>& reports,
                       {"blame", engines::SourceName(bug.blame.source)},
                       {"kind", bug.blame.kind},
                       {"count", bug.count},
+                      {"alike", bug.alike},
                       {"program", bug.files.empty() ? "" : bug.files.front()},
                       {"report", bug.files},
                       {"reproduced", bug.reproduced},

@@ -167,6 +167,7 @@ engines::CampaignOptions CampaignOptionsFor(const ProgramOptions& options,
       .generator = *generator,
       .seed = options.seed,
       .minimize = options.minimize,
+      .reduceAlike = options.reduceAlike,
   };
 }
 

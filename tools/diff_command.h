@@ -20,6 +20,7 @@ struct ProgramOptions {
   bool strict = false;
   bool letter = false;  // report a job re-posted after a throw even where the profile declares it
   bool minimize = true;
+  int reduceAlike = 3;  // CampaignOptions::reduceAlike
   std::vector<std::string> faults;  // injected into the model, the oracle
   std::vector<std::string> engineFaults;  // injected into --engine model, the engine
   int timeoutMs = 10000;

@@ -197,6 +197,14 @@ void AddProgramOptions(CLI::App& command, ProgramOptions& options) {
                    "finding even where the engine's profile declares the habit");
   command.add_flag("!--no-minimize", options.minimize, "Write discrepancies as found");
   command
+      .add_option("--reduce-alike", options.reduceAlike,
+                  "Once N discrepancies whose first findings read alike (blame, kind and "
+                  "message, numbers aside) were minimized to one signature, count the later "
+                  "ones with it without minimizing them (their reports say so); 0: minimize "
+                  "every one")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command
       .add_option("--fault", options.faults,
                   "Inject a fault into the model, the oracle (repeatable): the diff must "
                   "then blame finrig")
