@@ -163,8 +163,10 @@ std::vector<std::string> ShellCommand(const EngineProfile& profile,
   if (profile.name == "deno") {
     // No update check on each of a campaign's many starts, unless the user asked for one.
     setenv("DENO_NO_UPDATE_CHECK", "1", 0);
-    // No permission flag: the script needs none.
-    return {installed->entry, "run", "--v8-flags=--expose-gc"};
+    // No permission flag: the script needs none. Its trace is on stderr (js.cpp's Deno
+    // prelude), which the adapter reads as stdout: the shell swaps the two.
+    return {"sh", "-c", "exec \"$0\" \"$@\" 3>&1 1>&2 2>&3 3>&-", installed->entry, "run",
+            "--v8-flags=--expose-gc"};
   }
   if (profile.name == "bun" || profile.name == "spidermonkey") return {installed->entry};
   // QuickJS and quickjs-ng: a wasm build, hosted by the system's node.
@@ -188,9 +190,6 @@ std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSet
         .flavor = profile.name == "spidermonkey" ? Flavor::JsShell : profile.script,
         .timeout = settings.timeout,
         .workers = settings.workers,
-        // Deno 2 prints an exception of a cleanup callback to stdout, between wire lines.
-        .foreignLines = profile.name == "deno" ? std::vector<std::string>{"file://"}
-                                               : std::vector<std::string>{},
     });
   }
 #ifdef FINRIG_HAVE_SPIDERMONKEY

@@ -62,19 +62,21 @@ std::string_view HostPrelude(Flavor flavor) {
 };
 )";
     case Flavor::Deno:
-      // Deno runs a .js file as an ES module: no require, so Deno's own I/O.
+      // Deno runs a .js file as an ES module: no require, so Deno's own I/O. The trace
+      // goes to stderr: Deno 2 writes what it reports of a cleanup callback's exception
+      // to stdout, in pieces that would split the trace's lines (the adapter swaps the
+      // two streams back).
       return R"(const host = {
   print: (line) => {
     const bytes = new TextEncoder().encode(line + "\n");
-    for (let done = 0; done < bytes.length;) done += Deno.stdout.writeSync(bytes.subarray(done));
+    for (let done = 0; done < bytes.length;) done += Deno.stderr.writeSync(bytes.subarray(done));
   },
   gc: () => globalThis.gc(),  // deno run --v8-flags=--expose-gc
   // Two timers: Deno has no setImmediate in a module, and V8's cleanup tasks come
   // through the same platform queue as in node.
   macrotask: () => new Promise((r) => setTimeout(r, 0)).then(() => new Promise((r) => setTimeout(r, 0))),
   // Deno calls no "error" listener for an exception of a cleanup callback: 1.46 drops
-  // it, 2.x prints "file://...: Uncaught ..." to stdout (the adapter skips those lines)
-  // and goes on. The trace shows the callback threw either way. A rejection no one
+  // it, 2.x prints "file://...: Uncaught ..." to stdout and goes on. The trace shows the callback threw either way. A rejection no one
   // handles (a `registry async` callback's throw) would end the program, unless
   // prevented.
   onUncaught: (f) => globalThis.addEventListener("unhandledrejection", (e) => {

@@ -45,7 +45,8 @@ constexpr std::array kProfiles = {
                  "in 1.46.3 and 2.9.6: --letter reports it); 1.46.3 (V8 12.9) has V8's stall "
                  "after a dirty registry dies (corpus/engines/), which --strict reports, 2.9.6 "
                  "(V8 15.0) not. An exception of a cleanup callback reaches no listener: 1.46 "
-                 "drops it, 2.9 prints 'file://...: Uncaught' to stdout (skipped)",
+                 "drops it, 2.9 prints 'file://...: Uncaught' to stdout, in pieces, so the script's "
+                 "trace goes to stderr",
         .script = Flavor::Deno,
     },
     EngineProfile{

@@ -100,10 +100,6 @@ void ShellEngine::RunBatch(const std::vector<const Program*>& programs, std::siz
     for (;;) {
       const Subprocess::Read read = process.ReadLine(line, deadline);
       if (read == Subprocess::Read::Line) {
-        if (std::any_of(options_.foreignLines.begin(), options_.foreignLines.end(),
-                        [&](const std::string& prefix) { return line.starts_with(prefix); })) {
-          continue;
-        }
         if (line.starts_with("begin ")) {
           if (current) finish(EngineRun::End::BadOutput, "a program began before the last ended");
           began = true;

@@ -22,8 +22,6 @@ struct ShellOptions {
   // into at least that many batches; each program still runs alone in its process's
   // order, so only the wall time changes (and the load the engines see).
   std::size_t workers = 1;
-  // Prefixes of lines the engine prints itself (not the script), skipped.
-  std::vector<std::string> foreignLines = {};
 };
 
 class ShellEngine : public Engine {

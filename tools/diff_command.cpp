@@ -124,8 +124,13 @@ void PrintEngineProfiles() {
       undriven += fmt::format("  {}@{}: {}\n", engine.name, engine.version, engine.detected);
     }
   }
-  std::cout << fmt::format("engines cache: {}{}\n", engines::EnginesCacheDir(),
-                           installed.empty() ? " (empty: tools/engines.sh install)" : "");
+  // The build's own (SpiderMonkey 78's host) is not in the cache.
+  const std::string cache = engines::EnginesCacheDir();
+  const bool cacheEmpty = std::none_of(
+      installed.begin(), installed.end(),
+      [&](const engines::InstalledEngine& e) { return e.entry.starts_with(cache + "/"); });
+  std::cout << fmt::format("engines cache: {}{}\n", cache,
+                           cacheEmpty ? " (empty: tools/engines.sh install)" : "");
   if (!undriven.empty()) std::cout << "installed, not driven by finrig diff yet:\n" << undriven;
 }
 
