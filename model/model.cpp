@@ -423,14 +423,23 @@ bool Agent::OwesCleanup() const {
 
 // Every non-live value as candidate takes `value`; leaving out each other candidate in
 // turn that it still takes ends at the least such set (what must go with it is forced:
-// a survivor that reaches it keeps it).
+// a survivor that reaches it keeps it). MarkLive reads the candidates only at registries
+// and WeakRefs' targets, so leaving out anything else keeps `value` dead: no mark is
+// needed for it (the mark per candidate made this most of a replay's time).
 std::vector<HeapId> Agent::SmallestCollectionWith(HeapId value) const {
   std::vector<bool> candidates(heap_.size(), false);
   for (HeapId id : Unreachable()) candidates[id] = true;
+  std::vector<bool> read(heap_.size(), false);  // where MarkLive reads the candidates
+  for (HeapId id : registries_) read[id] = true;
+  for (const HeapThing& thing : heap_) {
+    const std::optional<HeapId> target =
+        thing.weakRefTarget ? HeapIdOf(*thing.weakRefTarget) : std::nullopt;
+    if (target) read[*target] = true;
+  }
   for (HeapId id = 0; id < heap_.size(); ++id) {
     if (id == value || !candidates[id]) continue;
     candidates[id] = false;
-    if (MarkLive(candidates)[value]) candidates[id] = true;
+    if (read[id] && MarkLive(candidates)[value]) candidates[id] = true;
   }
   std::vector<HeapId> ids;
   for (HeapId id = 0; id < heap_.size(); ++id) {
