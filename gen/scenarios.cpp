@@ -20,6 +20,7 @@ std::string_view ScenarioName(Scenario scenario) {
     case Scenario::ManyCells: return "many-cells";
     case Scenario::AsyncThrowGoesOn: return "async-throw-goes-on";
     case Scenario::EntryKeepsValue: return "entry-keeps-value";
+    case Scenario::KeptAliveThroughCheckpoint: return "kept-alive-through-checkpoint";
   }
   return "?";
 }
@@ -78,6 +79,7 @@ class Ops {
   Ops& Repeat(std::uint32_t count, std::vector<Op> body) {
     return Add({.kind = OpKind::Repeat, .body = std::move(body), .repeatCount = count});
   }
+  Ops& Then(std::vector<Op> body) { return Add({.kind = OpKind::Then, .body = std::move(body)}); }
   Ops& Turn(CellOrder order = CellOrder::Fifo) {
     return Add({.kind = OpKind::Turn, .turnOrder = order});
   }
@@ -260,6 +262,17 @@ std::vector<Op> MakeScenario(const ScenarioDraw& draw) {
       o.Register(r, value, "v").Drop(value);
       if (o.Variant(0)) o.Drop(key);
       o.Gc().Turn();
+      break;
+    }
+    case Scenario::KeptAliveThroughCheckpoint: {
+      // Invariant 10: [[KeptAlive]] holds a new WeakRef's target until the microtask
+      // checkpoint that ends the synchronous run is over (HTML's order, the model's), so
+      // a promise job's gc keeps it and its deref answers it (variant: a second deref
+      // after the turn, when a gc may take it).
+      const Handle target = o.Slot(0), w = o.Slot(1);
+      o.Object(target).WeakRef(w, target).Drop(target);
+      o.Then({Op{.kind = OpKind::Gc}, Op{.kind = OpKind::Deref, .args = {Ops::H(w)}}}).Turn();
+      if (o.Variant(0)) o.Gc().Deref(w);
       break;
     }
   }

@@ -30,8 +30,9 @@ enum class Scenario : std::uint8_t {
   ManyCells,             // a repeat registers 70 targets that die at once: one job, 70 calls
   AsyncThrowGoesOn,      // an async callback throws, with a second cell of its target left
   EntryKeepsValue,       // a target held only as a WeakMap entry's value, its key alive
+  KeptAliveThroughCheckpoint,  // a new WeakRef's dropped target, collected in a promise job
 };
-inline constexpr int kScenarioCount = static_cast<int>(Scenario::EntryKeepsValue) + 1;
+inline constexpr int kScenarioCount = static_cast<int>(Scenario::KeptAliveThroughCheckpoint) + 1;
 std::string_view ScenarioName(Scenario scenario);
 
 // Where a scenario's handles go: slot i (its i-th handle) is

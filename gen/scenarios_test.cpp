@@ -53,6 +53,7 @@ TEST(Scenarios, EachBreaksTheModelWithItsFault) {
       {Scenario::RegisteredSymbolTarget, "registered-symbol-accepted"},
       {Scenario::ManyCells, "cells-past-64-lost"},
       {Scenario::AsyncThrowGoesOn, "async-rejection-ends-job"},
+      {Scenario::KeptAliveThroughCheckpoint, "kept-alive-cleared-before-microtasks"},
   };
   for (const Aim& aim : aims) {
     FaultSet faults;

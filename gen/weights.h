@@ -100,7 +100,7 @@ constexpr int WeightAt(OpChoice choice, int depth) {
 
 // Which scenario (gen/scenarios.h, in Scenario order) an OpChoice::Scenario makes:
 // evenly, as each reaches the states of another rule.
-inline constexpr std::array<int, 14> kScenarioWeights = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+inline constexpr std::array<int, 15> kScenarioWeights = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 static_assert(kScenarioWeights.size() == kScenarioCount, "one weight per Scenario");
 
 // Literal operands: each kind's weight, and the few values of each kind, so that equal
