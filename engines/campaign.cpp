@@ -327,11 +327,22 @@ Tally RunCampaign(Engine& engine, const std::vector<Source>& corpus,
 
 std::string AlikeKey(const Finding& finding) {
   std::string key = fmt::format("{} {} ", SourceName(finding.source), finding.kind);
+  bool quoted = false, escaped = false;
   for (const char c : finding.message) {
-    if (c < '0' || c > '9') {
+    if (quoted) {  // a string's text is a value: left out, quotes kept
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        quoted = false;
+        key += c;
+      }
+    } else if (c >= '0' && c <= '9') {
+      if (key.back() != '#') key += '#';
+    } else {
+      quoted = c == '"';
       key += c;
-    } else if (key.back() != '#') {
-      key += '#';
     }
   }
   return key;

@@ -121,7 +121,8 @@ struct CampaignOptions {
 };
 
 // What makes two first findings read alike: the blame, its kind and its message, with
-// the numbers in it (lines, ops, counts) left out.
+// the numbers in it (lines, ops, handles, counts) and the text of its strings (held
+// values, tokens) left out.
 std::string AlikeKey(const Finding& finding);
 
 struct Tally {

@@ -211,6 +211,15 @@ TEST(Campaign, FindingsReadAlikeWhateverTheirNumbers) {
   b = a;
   b.message = "line 10: invariant 3: op 2 threw 17";
   EXPECT_NE(AlikeKey(a), AlikeKey(b));
+  // Held values are strings of the program's: QuickJS's unregister bug, twice.
+  const Finding x{.source = Finding::Source::Engine,
+                  .message = "@1.unregister(@2) returned false (heldValue \"x\")",
+                  .kind = "invariant 7 at unregister"};
+  Finding y = x;
+  y.message = "@3.unregister(@0) returned false (heldValue \"a \\\" b\")";
+  EXPECT_EQ(AlikeKey(x), AlikeKey(y));
+  y.message = "@3.unregister(@0) returned true (heldValue \"a\")";
+  EXPECT_NE(AlikeKey(x), AlikeKey(y));
 }
 
 // What `finrig diff` writes is made of the discrepancy alone.
