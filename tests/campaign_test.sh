@@ -58,8 +58,15 @@ check "$work/oracle" '.engines[0].discrepancies == ([.engines[0].bugs[].count] |
   .engines[0].new == (.engines[0].bugs | length)'
 program=$(jq -r '.engines[0].bugs[0].program' "$work/oracle/report.json")
 [ -f "$program" ] || fail "the minimized program $program is not there"
-grep -Eq '^\| new \| `finrig invariant 5 at turn \\\| .*` \| finrig \| [0-9]+ \| 3/3 \| +\| \[0001-finrig\.fr\]\(model/0001-finrig\.fr\) \[0001-finrig\.js\]\(model/0001-finrig\.js\) \|$' \
+grep -Eq '^\| new \| `finrig invariant 5 at turn \\\| .*` \| finrig \| [0-9]+( \([0-9]+ alike, not minimized\))? \| 3/3 \| +\| \[0001-finrig\.fr\]\(model/0001-finrig\.fr\) \[0001-finrig\.js\]\(model/0001-finrig\.js\) \|$' \
   "$work/oracle/report.md" || { cat "$work/oracle/report.md"; fail "report.md has no line for the bug"; }
+# Past the first three minimized to one signature, the rest are counted with it as found;
+# --reduce-alike 0 minimizes every one.
+check "$work/oracle" '.engines[0].bugs[0] | .alike > 0 and .alike < .count'
+expect 1 'new bug' campaign --engine model --fault double-delivery --corpus "$fault_program" \
+  --programs 30 --seed 1 --reduce-alike 0 -q -o "$work/every"
+check "$work/every" '[.engines[0].bugs[].alike] | all(. == 0)'
+check "$work/every" '.engines[0].discrepancies == ([.engines[0].bugs[].count] | add)'
 
 echo "== the engine broken: the engine is blamed"
 # --strict: the model as an engine then delivers all it owes, so the fault shows
