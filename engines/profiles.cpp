@@ -230,6 +230,11 @@ constexpr std::array kKnownBugs = {
              .signature = "engine invariant 12 at end | register",
              .first = "",
              .last = ""},
+    KnownBug{.name = "quickjs-ng-cleanup-job-per-cell",
+             .engine = "quickjs-ng",
+             .signature = "engine invariant 6 at turn | register register register turn",
+             .first = "",
+             .last = ""},
     // At the top level the script's own check fails first; in a callback, invariant 2.
     KnownBug{.name = "quickjs-ng-register-ignores-registry-as-target",
              .engine = "quickjs-ng",
