@@ -76,9 +76,9 @@ std::string_view HostPrelude(Flavor flavor) {
   // through the same platform queue as in node.
   macrotask: () => new Promise((r) => setTimeout(r, 0)).then(() => new Promise((r) => setTimeout(r, 0))),
   // Deno calls no "error" listener for an exception of a cleanup callback: 1.46 drops
-  // it, 2.x prints "file://...: Uncaught ..." to stdout and goes on. The trace shows the callback threw either way. A rejection no one
-  // handles (a `registry async` callback's throw) would end the program, unless
-  // prevented.
+  // it, 2.x prints "file://...: Uncaught ..." to stdout and goes on. The trace shows
+  // the callback threw either way. A rejection no one handles (a `registry async`
+  // callback's throw) would end the program, unless prevented.
   onUncaught: (f) => globalThis.addEventListener("unhandledrejection", (e) => {
     e.preventDefault();
     f(e.reason);

@@ -199,9 +199,9 @@ void AddProgramOptions(CLI::App& command, ProgramOptions& options) {
   command
       .add_option("--reduce-alike", options.reduceAlike,
                   "Once N discrepancies whose first findings read alike (blame, kind and "
-                  "message, numbers aside) were minimized to one signature, count the later "
-                  "ones with it without minimizing them (their reports say so); 0: minimize "
-                  "every one")
+                  "message, its numbers and strings' text aside) were minimized to one "
+                  "signature, count the later ones with it without minimizing them (their "
+                  "reports say so); 0: minimize every one")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   command
