@@ -407,6 +407,39 @@ TEST(Matrix, KnownBugsAreLabelledOnTheVersionsTheyAffect) {
   }
 }
 
+// A memory error shows in programs of any shape: its row names the kind of finding and
+// the engine's words, and matches neither another kind nor other words.
+TEST(Matrix, AKnownBugOfManyShapesIsKnownByTheEnginesWords) {
+  const std::vector<KnownBug> known = {{.name = "heap",
+                                        .engine = "quickjs-ng",
+                                        .signature = "engine crashed",
+                                        .first = "",
+                                        .last = "",
+                                        .message = "RuntimeError: "}};
+  const auto of = [&](std::string_view engine, std::string_view signature,
+                      std::string_view message) {
+    return KnownBugOf(engine, "0.32.0", signature, message, known);
+  };
+  const std::string trap = "crashed: exit 1; stderr: RuntimeError: memory access out of bounds";
+  EXPECT_EQ(of("quickjs-ng", "engine crashed | register gc", trap), &known[0]);
+  EXPECT_EQ(of("quickjs-ng", "engine crashed | registry{throw} register turn gc",
+               "crashed: exit 1; stderr: RuntimeError: Aborted(Assertion failed: p->ref_count == 0)"),
+            &known[0]);
+  EXPECT_EQ(of("quickjs-ng", "engine crashed | register gc", "crashed: exit 1; stderr: TypeError"),
+            nullptr);
+  EXPECT_EQ(of("quickjs-ng", "engine died after end | register gc", trap), nullptr);
+  EXPECT_EQ(of("quickjs-ng", "engine crashed", trap), nullptr) << "a kind without a shape";
+  EXPECT_EQ(of("quickjs", "engine crashed | register gc", trap), nullptr);
+  // A row without words matches its signature exactly, whatever the message.
+  EXPECT_EQ(KnownBugOf("quickjs-ng", "0.32.0", "engine crashed | register gc", trap,
+                       std::vector<KnownBug>{{.name = "exact",
+                                              .engine = "quickjs-ng",
+                                              .signature = "engine crashed",
+                                              .first = "",
+                                              .last = ""}}),
+            nullptr);
+}
+
 // --strict's losses of liveness are allowed where the profile does not promise
 // completeness (bun), and new where it does (node), or for any other finding.
 TEST(Matrix, ALossOfLivenessIsAllowedWhereTheProfileDoesNotPromiseCompleteness) {

@@ -90,7 +90,8 @@ void Label(EngineReport& report, std::span<const KnownBug> known) {
   const std::optional<EngineProfile> profile = EngineProfileNamed(report.name);
   const bool promised = !report.judge.strict || !profile || profile->strictCompleteness;
   for (BugGroup& group : report.bugs) {
-    group.known = KnownBugOf(report.name, report.version, group.signature.Text(), known);
+    group.known = KnownBugOf(report.name, report.version, group.signature.Text(),
+                             group.blame.message, known);
     // --strict's findings: a cell never delivered, or no cleanup at all after a program.
     const bool liveness =
         group.blame.kind == "stalled" || group.blame.kind.starts_with("invariant 12 ");

@@ -45,11 +45,17 @@ struct KnownBug {
   // checked; empty: every version. An engine whose version is unknown (the system node)
   // is taken to be affected.
   std::string_view first, last;
+  // Where not empty, a bug whose minimized programs take many shapes (a memory error,
+  // which shows wherever the heap is next touched): `signature` is then a signature's
+  // kind alone ("engine crashed"), and the finding's message must hold this text, the
+  // engine's own words.
+  std::string_view message = {};
 };
 std::span<const KnownBug> KnownBugs();
-// The bug of `known` that `signature` on ENGINE@VERSION is, if any.
+// The bug of `known` that a finding with `signature` and `message` (its first finding's)
+// on ENGINE@VERSION is, if any.
 const KnownBug* KnownBugOf(std::string_view engine, std::string_view version,
-                           std::string_view signature,
+                           std::string_view signature, std::string_view message = {},
                            std::span<const KnownBug> known = KnownBugs());
 // 1.10.0 after 1.9.0, as tools/engines.sh (sort -V) orders versions.
 bool VersionLess(std::string_view a, std::string_view b);

@@ -75,6 +75,12 @@ cp "corpus/engines/$name.js" "$work/"
 repro "$name" PASS 'callbacks: ' --expose-gc
 repro "$name" FAIL '0 of the 3 callbacks came'
 on_quickjs_ng "$name" "^FAIL: a callback of B came between A's two"
+echo "== written by hand: quickjs-ng frees a callback its cleanup job then calls"
+name=quickjs-ng-token-target-cycle-crash
+cp "corpus/engines/$name.js" "$work/"
+repro "$name" PASS 'collected' --expose-gc
+repro "$name" FAIL 'no cycle collection here'
+on_quickjs_ng "$name" "RuntimeError: "
 echo "== written by hand: JavaScriptCore calls a cleanup callback with itself as this"
 name=jsc-cleanup-callback-this-is-itself
 cp "corpus/engines/$name.js" "$work/"

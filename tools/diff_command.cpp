@@ -107,7 +107,10 @@ void PrintEngineProfiles() {
       known += fmt::format("\n    {} ({}): {}", bug.name,
                            bug.first.empty() ? "every version"
                                              : fmt::format("{} to {}", bug.first, bug.last),
-                           bug.signature);
+                           bug.message.empty()
+                               ? std::string(bug.signature)
+                               : fmt::format("{} | any program, the engine saying \"{}\"",
+                                             bug.signature, bug.message));
     }
     std::cout << fmt::format(
         "{}\n  engine:  {}\n  driven:  {}\n  profile: {}\n  strict completeness: {}\n"
