@@ -7,6 +7,8 @@
 #include <random>
 #include <stdexcept>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "engines/js.h"
@@ -151,6 +153,7 @@ struct AlikeSoFar {
 std::vector<std::string> ShellCommand(const EngineProfile& profile,
                                       const std::optional<InstalledEngine>& installed) {
   if (!installed) {
+    if (profile.name == "jsc") return {SystemJsc()};
     if (profile.name != "node") {
       throw std::invalid_argument(fmt::format(
           "{0} runs from the engines cache: --engine {0}@VERSION (tools/engines.sh list)",
@@ -190,6 +193,7 @@ std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSet
         .flavor = profile.name == "spidermonkey" ? Flavor::JsShell : profile.script,
         .timeout = settings.timeout,
         .workers = settings.workers,
+        .endsAtThrow = profile.name == "jsc",
     });
   }
 #ifdef FINRIG_HAVE_SPIDERMONKEY
@@ -197,6 +201,25 @@ std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSet
 #endif
   throw std::invalid_argument(
       fmt::format("this finrig was built without the {} adapter (see README)", profile.name));
+}
+
+std::string SystemJsc() {
+  const char* jsc = std::getenv("FINRIG_JSC");
+  return jsc != nullptr && *jsc != 0 ? jsc : "jsc";
+}
+
+bool HaveJsc() {
+  const std::string jsc = SystemJsc();
+  if (jsc.find('/') != std::string::npos) return access(jsc.c_str(), X_OK) == 0;
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "";
+  while (!dirs.empty()) {
+    const std::size_t colon = std::min(dirs.find(':'), dirs.size());
+    const std::string file = fmt::format("{}/{}", dirs.substr(0, colon), jsc);
+    if (access(file.c_str(), X_OK) == 0) return true;
+    dirs.remove_prefix(std::min(colon + 1, dirs.size()));
+  }
+  return false;
 }
 
 bool HaveSpiderMonkey() {

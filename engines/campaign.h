@@ -39,6 +39,9 @@ std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSet
 // Whether this build has the in-process SpiderMonkey adapter (FINRIG_SPIDERMONKEY). Its
 // engine must run on the thread that made it (a JSContext belongs to one thread).
 bool HaveSpiderMonkey();
+// JavaScriptCore's shell: FINRIG_JSC, or jsc on PATH; and whether it is there to run.
+std::string SystemJsc();
+bool HaveJsc();
 
 // The .fr files of a corpus: directories are searched recursively, other paths are taken
 // as they are; sorted, so that a campaign's numbering does not depend on the file system.

@@ -91,7 +91,8 @@ DiffResult Diff(const Program& program, const EngineRun& engine, const DiffOptio
     result.findings.push_back(Finding{source, std::move(message), std::move(kind), invariant,
                                       path != paths.end() ? path->second : ""});
   };
-  if (engine.end != EngineRun::End::Completed && engine.end != EngineRun::End::Budget) {
+  if (engine.end != EngineRun::End::Completed && engine.end != EngineRun::End::Budget &&
+      engine.end != EngineRun::End::EndedAtThrow) {
     add(Finding::Source::Engine, fmt::format("{}: {}", EndName(engine.end), engine.detail),
         std::string(EndName(engine.end)));
   }

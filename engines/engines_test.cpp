@@ -513,10 +513,12 @@ TEST(Subprocess, StopsWaitingAtTheDeadline) {
 }
 
 // A fake engine: `sh -c SCRIPT sh FILE.js` ignores the script and prints what it is told.
-std::vector<EngineRun> RunFake(const std::string& behaviour, const std::vector<const Program*>& programs) {
+std::vector<EngineRun> RunFake(const std::string& behaviour, const std::vector<const Program*>& programs,
+                               bool endsAtThrow = false) {
   ShellEngine engine(ShellOptions{.command = {"sh", "-c", behaviour, "sh"},
                                   .flavor = Flavor::Node,
-                                  .timeout = std::chrono::milliseconds(300)});
+                                  .timeout = std::chrono::milliseconds(300),
+                                  .endsAtThrow = endsAtThrow});
   return engine.Run(programs);
 }
 
@@ -565,6 +567,52 @@ TEST(ShellEngine, AnEngineThatDiesAfterAProgramsEndIsBlamedForIt) {
   ASSERT_EQ(stalled.size(), 2u);
   EXPECT_TRUE(stalled[0].stalled);
   EXPECT_TRUE(stalled[0].diedAfterEnd.empty()) << stalled[0].diedAfterEnd;
+}
+
+// jsc prints an exception no one caught to stdout and exits (ShellOptions::endsAtThrow):
+// after a callback's `throw` op, that ends the program, its trace a prefix and no
+// finding; the next program starts a fresh shell. Any other exception is a crash, as is
+// the same line from a shell not known to end so.
+TEST(ShellEngine, AShellThatEndsAtACallbacksThrowEndsThatProgramOnly) {
+  const Program p = ParseProgram(
+      "h0 = registry {\n  throw\n}\nh1 = object\nregister h0 h1 \"x\"\ndrop h1\ngc\nturn\n");
+  const std::string callbackThrew =
+      "echo 'op 0 @0'; echo 'op 1 @1'; echo 'op 2 undefined'; echo 'op 3 undefined'; "
+      "echo 'op 4 undefined'; echo 'cb @0 \"x\"'; echo 'op 0.0 throw'; echo threw; ";
+  const std::string second = "echo 'begin 1'; echo 'op 0 @0'; echo 'op 1 @1'; "
+                             "echo 'op 2 undefined'; echo 'op 3 undefined'; echo 'op 4 undefined'; "
+                             "echo 'op 5 undefined'; echo end; echo done";
+  const auto run = [&](const std::string& exception, bool endsAtThrow) {
+    return RunFake("if grep -q '\\[\"0\",' \"$1\"; then echo 'begin 0'; " + callbackThrew +
+                       "echo '" + exception + "'; echo '@t.js:1:2'; exit 3; fi; " + second,
+                   {&p, &p}, endsAtThrow);
+  };
+  const std::vector<EngineRun> ended = run("Exception: finrig throw", true);
+  ASSERT_EQ(ended.size(), 2u);
+  EXPECT_EQ(ended[0].end, EngineRun::End::EndedAtThrow) << ended[0].detail;
+  EXPECT_TRUE(ended[0].Partial());
+  EXPECT_TRUE(Diff(p, ended[0], DiffOptions{}).findings.empty());
+  EXPECT_EQ(ended[1].end, EngineRun::End::Completed) << ended[1].detail;
+  // What the script reported before the throw stays a finding.
+  const std::vector<EngineRun> failed =
+      RunFake("echo 'begin 0'; echo 'op 0 @0'; echo 'error \"this\"'; echo 'op 1 @1'; " +
+                  callbackThrew.substr(callbackThrew.find("echo 'op 2")) +
+                  "echo 'Exception: finrig throw'; exit 3",
+              {&p}, true);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].end, EngineRun::End::Error);
+  EXPECT_FALSE(Diff(p, failed[0], DiffOptions{}).findings.empty());
+
+  const std::vector<EngineRun> other = run("Exception: TypeError: x is not a function", true);
+  ASSERT_EQ(other.size(), 2u);
+  EXPECT_EQ(other[0].end, EngineRun::End::Crashed);
+  EXPECT_NE(other[0].detail.find("TypeError: x is not a function"), std::string::npos);
+  EXPECT_FALSE(Diff(p, other[0], DiffOptions{}).findings.empty());
+
+  const std::vector<EngineRun> notJsc = run("Exception: finrig throw", false);
+  ASSERT_EQ(notJsc.size(), 2u);
+  EXPECT_EQ(notJsc[0].end, EngineRun::End::BadOutput);
+  EXPECT_EQ(notJsc[1].end, EngineRun::End::Completed) << notJsc[1].detail;
 }
 
 // Workers run batches at once: each fake process waits until two have started, so run

@@ -15,8 +15,8 @@
 namespace finrig::engines {
 namespace {
 
-constexpr std::array<std::string_view, 8> kFlavorNames = {
-    "node", "d8", "jsshell", "jsc", "test262", "deno", "bun", "quickjs"};
+constexpr std::array<std::string_view, 7> kFlavorNames = {
+    "node", "jsshell", "jsc", "test262", "deno", "bun", "quickjs"};
 
 }  // namespace
 
@@ -111,7 +111,6 @@ std::string_view HostPrelude(Flavor flavor) {
                                                      CollectCycles());
       return prelude;
     }
-    case Flavor::D8:
     case Flavor::JsShell:
     case Flavor::Jsc:
       return R"(const host = {
@@ -484,7 +483,7 @@ std::string EmitScript(const Program& program, Flavor flavor, std::string_view n
       "// Prints its trace in finrig's wire format (engines/wire.h).\n",
       name, ProfileName(program.profile), FlavorName(flavor));
   if (flavor == Flavor::Node) header += "// Run: node --expose-gc FILE.js\n";
-  if (flavor == Flavor::D8) header += "// Run: d8 --expose-gc FILE.js\n";
+  if (flavor == Flavor::Jsc) header += "// Run: jsc FILE.js\n";
   if (flavor == Flavor::Deno) header += "// Run: deno run --v8-flags=--expose-gc FILE.js\n";
   if (flavor == Flavor::Bun) header += "// Run: bun FILE.js\n";
   if (flavor == Flavor::QuickJs) {

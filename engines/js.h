@@ -24,9 +24,8 @@ namespace finrig::engines {
 
 enum class Flavor {
   Node,     // node --expose-gc: gc(), setImmediate/setTimeout, fs.writeSync
-  D8,       // d8 --expose-gc: gc(), setTimeout, print
   JsShell,  // SpiderMonkey's js shell and finrig's in-process host: gc(), setTimeout, print
-  Jsc,      // JavaScriptCore's jsc: gc(), setTimeout, print
+  Jsc,      // JavaScriptCore's jsc (--engine jsc): gc(), setTimeout, print
   Test262,  // a test262 test: $262.gc(), a macrotask, $DONE; asserts what every engine must do
   Deno,     // deno run --v8-flags=--expose-gc: gc(), setTimeout, Deno.stdout (an ES module)
   Bun,      // bun: bun:jsc's fullGC, setTimeout/setImmediate, fs.writeSync

@@ -73,6 +73,25 @@ constexpr std::array kProfiles = {
         .script = Flavor::Bun,
     },
     EngineProfile{
+        .name = "jsc",
+        .engine = "JavaScriptCore's shell, as WebKitGTK builds it (Debian's "
+                  "libjavascriptcoregtk-4.0-bin; checked with 2.50.6)",
+        .how = "jsc on PATH (FINRIG_JSC names the binary), a batch of programs per process; "
+               "the shell exits at a cleanup callback's exception, so that program's trace is "
+               "a prefix and the next program starts a fresh shell",
+        .profile = Profile::Es2023,
+        // The engine of Bun: its runFinalizationCleanup and collections are the same code.
+        .strictCompleteness = false,
+        .repostsAfterThrow = true,
+        .notes = "gc() is a full synchronous collection. The shell has no hook for an exception "
+                 "no one caught: it prints it and exits, ending the program where its cleanup "
+                 "callback threw (what that callback's job and later ones would have done goes "
+                 "unseen). It calls a cleanup callback with itself as this, as Bun does "
+                 "(corpus/engines/jsc-cleanup-callback-this-is-itself.*): the script reports "
+                 "it at the program's first callback",
+        .script = Flavor::Jsc,
+    },
+    EngineProfile{
         .name = "quickjs",
         .engine = "QuickJS 2025-09-13 (quickjs-emscripten 0.32.0's wasm build)",
         .how = kQuickJsHow,
@@ -168,6 +187,11 @@ constexpr std::array kKnownBugs = {
              .signature = "engine error | register turn",
              .first = "1.1.45",
              .last = "1.4.5"},
+    KnownBug{.name = "jsc-cleanup-callback-this-is-itself",
+             .engine = "jsc",
+             .signature = "engine error | register gc turn",
+             .first = "",
+             .last = ""},
     KnownBug{.name = "quickjs-unregister-misses-dead-cell",
              .engine = "quickjs",
              .signature = "engine invariant 7 at unregister | register gc unregister",
@@ -448,11 +472,12 @@ EngineChoice ChooseEngine(std::string_view spec) {
   const std::string name(spec.substr(0, at));
   const std::optional<EngineProfile> profile = EngineProfileNamed(name);
   if (!profile) throw std::invalid_argument(fmt::format("unknown engine '{}' (see 'finrig engines')", spec));
-  // Plain node is the one on PATH (or FINRIG_NODE), as before the cache existed;
+  // Plain node is the one on PATH (or FINRIG_NODE), as before the cache existed, and jsc
+  // the system's (or FINRIG_JSC);
   // plain spidermonkey (102) and the model are in process. SpiderMonkey's other version
   // is the build's host process (BuiltSpiderMonkeyHost), the others' the cache's.
   if (at == std::string_view::npos &&
-      (name == "node" || name == "spidermonkey" || name == "model")) {
+      (name == "node" || name == "jsc" || name == "spidermonkey" || name == "model")) {
     return {.name = name, .profile = *profile, .installed = std::nullopt};
   }
   if (name == "model") {
@@ -465,6 +490,11 @@ EngineChoice ChooseEngine(std::string_view spec) {
         (want.empty() || engine.version == want || engine.version.starts_with(want + "."))) {
       match = std::move(engine);
     }
+  }
+  if (!match && name == "jsc") {
+    throw std::invalid_argument(fmt::format(
+        "{}: jsc is the system's shell, one version (--engine jsc; tools/deps.sh installs "
+        "Debian's)", spec));
   }
   if (!match && name == "spidermonkey") {
     throw std::invalid_argument(fmt::format(

@@ -111,6 +111,20 @@ void ShellEngine::RunBatch(const std::vector<const Program*>& programs, std::siz
           break;
         } else if (line == "stalled" && !current && !runs.empty()) {
           runs.back().stalled = true;
+        } else if (current && options_.endsAtThrow && line.starts_with("Exception: ")) {
+          // The shell's report of an exception no one caught, before it exits: after a
+          // callback's `throw` op, the program's end; anything else, a crash.
+          const bool thrown = line == "Exception: finrig throw" && output.ends_with("threw\n");
+          process.Kill();
+          const std::string status = process.Wait();
+          if (thrown) {
+            finish(EngineRun::End::EndedAtThrow, "");
+          } else {
+            finish(EngineRun::End::Crashed,
+                   fmt::format("{} ({}; stderr: {})", line, status, process.StderrTail()));
+          }
+          ++first;
+          break;
         } else if (current) {
           output += line;
           output += '\n';

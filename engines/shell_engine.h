@@ -1,4 +1,4 @@
-// An engine run as a separate shell process (node, d8, jsc): programs go out in batches,
+// An engine run as a separate shell process (node, deno, bun, jsc, QuickJS's host): programs go out in batches,
 // one emitted script per batch, and come back as wire lines on stdout. A program that
 // hangs past the timeout or takes the process down is reported as such, and the batch
 // goes on in a fresh process from the next program.
@@ -22,6 +22,9 @@ struct ShellOptions {
   // into at least that many batches; each program still runs alone in its process's
   // order, so only the wall time changes (and the load the engines see).
   std::size_t workers = 1;
+  // The shell exits at an exception no one caught (jsc: "Exception: finrig throw"), so a
+  // program whose cleanup callback threw ends there, and the next starts a fresh shell.
+  bool endsAtThrow = false;
 };
 
 class ShellEngine : public Engine {

@@ -180,6 +180,7 @@ std::string_view EndName(EngineRun::End end) {
   switch (end) {
     case EngineRun::End::Completed: return "completed";
     case EngineRun::End::Budget: return "stopped at the callback budget";
+    case EngineRun::End::EndedAtThrow: return "ended by the shell at a callback's exception";
     case EngineRun::End::Error: return "error";
     case EngineRun::End::Crashed: return "crashed";
     case EngineRun::End::TimedOut: return "timed out";
@@ -207,6 +208,9 @@ EngineRun ReadWire(const Program& program, std::string_view lines, EngineRun::En
     }
     if (run.end == EngineRun::End::Budget) return run;
   }
+  // A shell that ended the program at a callback's throw leaves what the script said
+  // went wrong before it a finding; a crash is one itself.
+  if (processEnd == EngineRun::End::EndedAtThrow && run.end == EngineRun::End::Error) return run;
   run.end = processEnd;
   run.detail = std::move(processDetail);
   return run;

@@ -19,6 +19,9 @@ struct EngineRun {
   enum class End {
     Completed,  // `end` seen
     Budget,     // stopped at the callback budget: the trace is a prefix
+    // The shell ended the program where a cleanup callback threw, as jsc does with an
+    // exception no one caught (ShellOptions::endsAtThrow): the trace is a prefix.
+    EndedAtThrow,
     Error,      // an op or the program threw what it must not
     Crashed,    // the engine died before `end`
     TimedOut,   // the engine did not finish in time
@@ -26,7 +29,7 @@ struct EngineRun {
   };
   End end = End::Completed;
   Trace trace;
-  std::string detail;                 // for every End but Completed and Budget
+  std::string detail;                 // for every End but Completed, Budget, EndedAtThrow
   std::vector<std::string> uncaught;  // `uncaught` lines
   // After this program the engine ran no cleanup callback at all (`stalled`): a
   // completeness failure, and the next program needs a fresh engine.
@@ -34,7 +37,8 @@ struct EngineRun {
   // The engine died after this program's `end`, before the batch was done (in the
   // liveness canary, or cleaning up): how, for a finding; a crash is a bug wherever.
   std::string diedAfterEnd = {};
-  // A trace that stops early (Budget, Crashed, TimedOut) is judged as a prefix.
+  // A trace that stops early (Budget, EndedAtThrow, Crashed, TimedOut) is judged as a
+  // prefix.
   bool Partial() const { return end != End::Completed; }
 };
 std::string_view EndName(EngineRun::End end);

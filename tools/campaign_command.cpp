@@ -104,6 +104,7 @@ void RunEntry(Entry& entry, const std::vector<engines::Source>& corpus, const st
 
 std::vector<std::string> DefaultCampaignEngines() {
   std::vector<std::string> names = {"node"};
+  if (engines::HaveJsc()) names.emplace_back("jsc");
   if (engines::HaveSpiderMonkey()) names.emplace_back("spidermonkey");
   for (const engines::InstalledEngine& engine : engines::InstalledEngines()) {
     if (engines::EngineProfileNamed(engine.name)) {

@@ -7,6 +7,7 @@ packages=(
   libgtest-dev libgmock-dev librapidcheck-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libbenchmark-dev
   libmozjs-102-dev libmozjs-78-dev pkg-config jq
+  libjavascriptcoregtk-4.0-bin  # jsc, JavaScriptCore's shell (finrig diff --engine jsc)
 )
 missing=()
 for p in "${packages[@]}"; do

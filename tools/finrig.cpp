@@ -330,7 +330,7 @@ int Main(int argc, char** argv) {
       "as the harness file finrigRuntime.js, which --test262-include writes.");
   bool test262Include = false;
   CLI::Option* jsFile = jsCommand->add_option("file", input, "Program (.fr or .bin; - for stdin)");
-  jsCommand->add_option("--flavor", flavor, "The host: node, deno, bun, quickjs, d8, jsshell, jsc or test262")
+  jsCommand->add_option("--flavor", flavor, "The host: node, deno, bun, quickjs, jsshell, jsc or test262")
       ->capture_default_str();
   jsCommand->add_option("-o,--output", output, "Write here instead of stdout");
   jsCommand
@@ -378,8 +378,8 @@ int Main(int argc, char** argv) {
   campaignCommand
       ->add_option("--engine", campaign.engines,
                    "NAME or NAME@VERSION, as for 'finrig diff' (repeatable); default: every "
-                   "installed version (tools/engines.sh), the system's node and, when built, "
-                   "spidermonkey")
+                   "installed version (tools/engines.sh), the system's node, its jsc if on "
+                   "PATH and, when built, spidermonkey")
       ->allow_extra_args(false);
   campaignCommand->add_option("-j,--jobs", campaign.jobs, "Engines run at once")
       ->capture_default_str();
@@ -452,7 +452,7 @@ int Main(int argc, char** argv) {
     } else if (jsCommand->parsed()) {
       if (input.empty()) throw InputError{"finrig js: a program file is needed"};
       const std::optional<engines::Flavor> host = engines::FlavorFromName(flavor);
-      if (!host) throw InputError{"unknown flavor '" + flavor + "' (node, d8, jsshell, jsc, test262)"};
+      if (!host) throw InputError{"unknown flavor '" + flavor + "' (node, deno, bun, quickjs, jsshell, jsc, test262)"};
       const engines::Approximation approximation = engines::Approximate(LoadProgram(input));
       if (const std::string_view obstacle = engines::Test262Obstacle(approximation.program);
           *host == engines::Flavor::Test262 && !obstacle.empty()) {

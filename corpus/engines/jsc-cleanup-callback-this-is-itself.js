@@ -1,8 +1,9 @@
-// JavaScriptCore (Bun 1.1.45, 1.4.5): a FinalizationRegistry cleanup callback is called
-// with itself as `this`. Prints, on a correct engine:
+// JavaScriptCore (Bun 1.1.45, 1.4.5; WebKitGTK 2.50.6's jsc shell): a
+// FinalizationRegistry cleanup callback is called with itself as `this`. Prints, on a
+// correct engine:
 //   this: undefined, arguments: 1
 //   PASS
-// Bun prints "this: the callback itself, arguments: 1", then FAIL.
+// Bun and jsc print "this: the callback itself, arguments: 1", then FAIL.
 //
 // ECMA-262, CleanupFinalizationRegistry (sec-cleanup-finalization-registry) step 3.c:
 // Perform ? HostCallJobCallback(callback, undefined, « cell.[[HeldValue]] »), and
@@ -12,7 +13,7 @@
 // args, errorMessage)`, whose overload (runtime/CallData.cpp) passes the function
 // object as the this value.
 //
-// Runs on node --expose-gc, bun, qjs --std and SpiderMonkey's js; without a collector
+// Runs on node --expose-gc, bun, jsc, qjs --std and SpiderMonkey's js; without a collector
 // or tasks the callback never comes and it prints FAIL, never PASS.
 "use strict";
 const print = typeof console === "object" && typeof console.log === "function"
