@@ -181,7 +181,7 @@ std::vector<std::string> ShellCommand(const EngineProfile& profile,
 std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSettings& settings) {
   if (profile.name == "model") {
     return std::make_unique<ModelEngine>(profile.profile, settings.seed, settings.faults,
-                                         settings.complete);
+                                         settings.strict);
   }
   if (!settings.faults.Empty()) {
     throw std::invalid_argument("--engine-fault breaks only --engine model (finrig's own model)");
@@ -194,6 +194,7 @@ std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSet
         .timeout = settings.timeout,
         .workers = settings.workers,
         .endsAtThrow = profile.name == "jsc",
+        .canaryEvery = settings.strict ? 1u : kCanaryEveryWithoutStrict,
     });
   }
 #ifdef FINRIG_HAVE_SPIDERMONKEY

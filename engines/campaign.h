@@ -28,7 +28,9 @@ namespace finrig::engines {
 struct EngineSettings {
   std::uint64_t seed = 1;              // the model's choices (ModelEngine)
   FaultSet faults{};                   // break the model engine; no other can be broken here
-  bool complete = false;               // the model delivers everything it owes (--strict)
+  // --strict: the model engine delivers everything it owes, and a process engine checks
+  // its liveness after every program (ShellOptions::canaryEvery).
+  bool strict = false;
   std::chrono::milliseconds timeout{10000};  // per program, for real engines
   std::size_t workers = 1;  // processes at once, for engines run as processes (ShellOptions)
   // From the engines cache (ChooseEngine); none: the system's node. The others that

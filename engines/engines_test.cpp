@@ -1,6 +1,9 @@
 // The engine side without an engine: the wire format, approximation, emission, the
 // checker in acceptor mode on hand-written engine traces, and the shell adapter
-// against fake engines that hang or crash.
+// against fake engines that hang or crash (and node, where it is on PATH, for the
+// liveness canary).
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "engines/diff.h"
@@ -613,6 +616,33 @@ TEST(ShellEngine, AShellThatEndsAtACallbacksThrowEndsThatProgramOnly) {
   ASSERT_EQ(notJsc.size(), 2u);
   EXPECT_EQ(notJsc[0].end, EngineRun::End::BadOutput);
   EXPECT_EQ(notJsc[1].end, EngineRun::End::Completed) << notJsc[1].detail;
+}
+
+// The liveness canary flies after every canaryEvery-th program: in a node whose gc()
+// collects nothing it never sees its callback, and the program before it is marked
+// stalled (the batch then goes on in a fresh node).
+TEST(ShellEngine, TheCanaryFliesAfterEveryNthProgram) {
+  if (std::system("node --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "no node on PATH";
+  const std::string preload = testing::TempDir() + "finrig-no-gc-" + std::to_string(getpid()) + ".js";
+  std::ofstream(preload) << "globalThis.gc = () => {};\n";
+  const Program p = ParseProgram("h0 = object\n");
+  const std::vector<const Program*> programs(20, &p);
+  const auto stalled = [&](std::size_t canaryEvery) {
+    ShellEngine engine(ShellOptions{.command = {"node", "--expose-gc", "--require", preload},
+                                    .flavor = Flavor::Node,
+                                    .canaryEvery = canaryEvery});
+    std::vector<std::size_t> marked;
+    const std::vector<EngineRun> runs = engine.Run(programs);
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      EXPECT_EQ(runs[i].end, EngineRun::End::Completed) << i << ": " << runs[i].detail;
+      if (runs[i].stalled) marked.push_back(i);
+    }
+    return marked;
+  };
+  EXPECT_EQ(stalled(16), (std::vector<std::size_t>{15}));
+  EXPECT_EQ(stalled(8), (std::vector<std::size_t>{7, 15}));
+  EXPECT_EQ(stalled(1).size(), 20u);
+  std::remove(preload.c_str());
 }
 
 // Workers run batches at once: each fake process waits until two have started, so run

@@ -408,10 +408,11 @@ void ProgramEntry(std::string& out, std::string_view name, const Program& progra
 
 std::string Runtime() { return std::string(kRuntimeJs); }
 
-std::string RunPrograms(const std::vector<std::pair<std::string, const Program*>>& programs) {
+std::string RunPrograms(const std::vector<std::pair<std::string, const Program*>>& programs,
+                        std::size_t canaryEvery) {
   std::string out = "finrig(host).main([\n";
   for (const auto& [name, program] : programs) ProgramEntry(out, name, *program);
-  return out + "]);\n";
+  return out + (canaryEvery == 1 ? "]);\n" : fmt::format("], {});\n", canaryEvery));
 }
 
 std::string_view FlavorName(Flavor flavor) { return kFlavorNames[static_cast<int>(flavor)]; }
@@ -471,8 +472,9 @@ Approximation Approximate(const Program& program, std::optional<Profile> engine)
 }
 
 std::string EmitBatch(const std::vector<std::pair<std::string, const Program*>>& programs,
-                      Flavor flavor) {
-  return "\"use strict\";\n" + std::string(HostPrelude(flavor)) + Runtime() + RunPrograms(programs);
+                      Flavor flavor, std::size_t canaryEvery) {
+  return "\"use strict\";\n" + std::string(HostPrelude(flavor)) + Runtime() +
+         RunPrograms(programs, canaryEvery);
 }
 
 std::string EmitScript(const Program& program, Flavor flavor, std::string_view name,

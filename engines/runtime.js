@@ -373,11 +373,13 @@ const finrig = (host) => {
   };
 
   // Runs each [name, profile, budget, program] in turn; a program is an async function of
-  // (run, h). With host.verify, host.finish receives the verifier's failures.
-  const main = async (programs) => {
+  // (run, h). With host.verify, host.finish receives the verifier's failures. The canary
+  // flies after every `canaryEvery`th program.
+  const main = async (programs, canaryEvery = 1) => {
     host.onUncaught((e) => {
       if (!(e instanceof Thrown)) host.print("uncaught " + quote(String(e)));
     });
+    let sinceCanary = 0;
     for (const [name, profile, budget, program] of programs) {
       host.print("begin " + name);
       const run = new Run(profile, budget);
@@ -393,6 +395,8 @@ const finrig = (host) => {
       run.out("end");
       run.closed = true;  // late callbacks of this program's registries print nothing
       if (run.verifier) return host.finish(run.verifier.failures);
+      if (++sinceCanary < canaryEvery) continue;
+      sinceCanary = 0;
       if (!(await canary())) {
         host.print("stalled");
         return host.exit();  // the adapter goes on in a fresh engine

@@ -185,7 +185,7 @@ std::unique_ptr<engines::Engine> StartEngine(const ProgramOptions& options,
     return engines::MakeEngine(
         choice.profile, {.seed = options.seed,
                          .faults = FaultsFromNames(options.engineFaults),
-                         .complete = options.strict,
+                         .strict = options.strict,
                          .timeout = std::chrono::milliseconds(options.timeoutMs),
                          .workers = static_cast<std::size_t>(options.workers),
                          .installed = choice.installed});
