@@ -194,7 +194,7 @@ std::unique_ptr<Engine> MakeEngine(const EngineProfile& profile, const EngineSet
         .timeout = settings.timeout,
         .workers = settings.workers,
         .endsAtThrow = profile.name == "jsc",
-        .canaryEvery = settings.strict ? 1u : kCanaryEveryWithoutStrict,
+        .lazyCanary = !settings.strict,
     });
   }
 #ifdef FINRIG_HAVE_SPIDERMONKEY

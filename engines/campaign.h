@@ -29,7 +29,7 @@ struct EngineSettings {
   std::uint64_t seed = 1;              // the model's choices (ModelEngine)
   FaultSet faults{};                   // break the model engine; no other can be broken here
   // --strict: the model engine delivers everything it owes, and a process engine checks
-  // its liveness after every program (ShellOptions::canaryEvery).
+  // its liveness after every program (ShellOptions::lazyCanary).
   bool strict = false;
   std::chrono::milliseconds timeout{10000};  // per program, for real engines
   std::size_t workers = 1;  // processes at once, for engines run as processes (ShellOptions)

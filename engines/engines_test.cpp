@@ -618,31 +618,54 @@ TEST(ShellEngine, AShellThatEndsAtACallbacksThrowEndsThatProgramOnly) {
   EXPECT_EQ(notJsc[1].end, EngineRun::End::Completed) << notJsc[1].detail;
 }
 
-// The liveness canary flies after every canaryEvery-th program: in a node whose gc()
-// collects nothing it never sees its callback, and the program before it is marked
-// stalled (the batch then goes on in a fresh node).
-TEST(ShellEngine, TheCanaryFliesAfterEveryNthProgram) {
+// The liveness canary after each program costs a gc and a task; the lazy one flies on
+// the next program's own gc and turns, so the script adds a gc of its own only where
+// a program has none (and after the first). The node here counts its gc() calls in a
+// file; with FINRIG_TEST_NO_GC they collect nothing, so no canary ever comes: a stalled
+// engine, which the lazy canary must still catch after every program.
+TEST(ShellEngine, TheLazyCanaryRidesOnTheProgramsOwnGcAndStillCatchesAStall) {
   if (std::system("node --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "no node on PATH";
-  const std::string preload = testing::TempDir() + "finrig-no-gc-" + std::to_string(getpid()) + ".js";
-  std::ofstream(preload) << "globalThis.gc = () => {};\n";
-  const Program p = ParseProgram("h0 = object\n");
-  const std::vector<const Program*> programs(20, &p);
-  const auto stalled = [&](std::size_t canaryEvery) {
+  const std::string base = testing::TempDir() + "finrig-canary-" + std::to_string(getpid());
+  const std::string preload = base + ".js", count = base + ".gc";
+  std::ofstream(preload) << "const real = globalThis.gc;\n"
+                            "globalThis.gc = () => {\n"
+                            "  require('fs').appendFileSync(process.env.FINRIG_TEST_GC_COUNT, 'g');\n"
+                            "  if (!process.env.FINRIG_TEST_NO_GC) real();\n"
+                            "};\n";
+  setenv("FINRIG_TEST_GC_COUNT", count.c_str(), 1);
+  const Program collects = ParseProgram("h0 = object\ndrop h0\ngc\nturn\n");
+  const Program quiet = ParseProgram("h0 = object\n");
+  struct Seen {
+    std::size_t gcs = 0;
+    std::vector<std::size_t> stalled;
+  };
+  const auto run = [&](const Program& p, bool lazy) {
+    std::remove(count.c_str());
     ShellEngine engine(ShellOptions{.command = {"node", "--expose-gc", "--require", preload},
                                     .flavor = Flavor::Node,
-                                    .canaryEvery = canaryEvery});
-    std::vector<std::size_t> marked;
-    const std::vector<EngineRun> runs = engine.Run(programs);
+                                    .lazyCanary = lazy});
+    const std::vector<EngineRun> runs = engine.Run(std::vector<const Program*>(20, &p));
+    Seen seen;
     for (std::size_t i = 0; i < runs.size(); ++i) {
       EXPECT_EQ(runs[i].end, EngineRun::End::Completed) << i << ": " << runs[i].detail;
-      if (runs[i].stalled) marked.push_back(i);
+      if (runs[i].stalled) seen.stalled.push_back(i);
     }
-    return marked;
+    std::ifstream in(count);
+    seen.gcs = std::string(std::istreambuf_iterator<char>(in), {}).size();
+    return seen;
   };
-  EXPECT_EQ(stalled(16), (std::vector<std::size_t>{15}));
-  EXPECT_EQ(stalled(8), (std::vector<std::size_t>{7, 15}));
-  EXPECT_EQ(stalled(1).size(), 20u);
+  EXPECT_EQ(run(collects, false).gcs, 40u) << "each program's gc and each canary's";
+  EXPECT_EQ(run(collects, true).gcs, 21u) << "each program's, and the first canary's";
+  EXPECT_EQ(run(quiet, true).gcs, 20u) << "no gc of the program's own: a canary after each";
+  EXPECT_TRUE(run(collects, true).stalled.empty());
+  setenv("FINRIG_TEST_NO_GC", "1", 1);
+  for (const bool lazy : {false, true}) {
+    EXPECT_EQ(run(collects, lazy).stalled.size(), 20u) << "lazy " << lazy;
+  }
+  unsetenv("FINRIG_TEST_NO_GC");
+  unsetenv("FINRIG_TEST_GC_COUNT");
   std::remove(preload.c_str());
+  std::remove(count.c_str());
 }
 
 // Workers run batches at once: each fake process waits until two have started, so run

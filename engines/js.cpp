@@ -409,10 +409,10 @@ void ProgramEntry(std::string& out, std::string_view name, const Program& progra
 std::string Runtime() { return std::string(kRuntimeJs); }
 
 std::string RunPrograms(const std::vector<std::pair<std::string, const Program*>>& programs,
-                        std::size_t canaryEvery) {
+                        bool lazyCanary) {
   std::string out = "finrig(host).main([\n";
   for (const auto& [name, program] : programs) ProgramEntry(out, name, *program);
-  return out + (canaryEvery == 1 ? "]);\n" : fmt::format("], {});\n", canaryEvery));
+  return out + (lazyCanary ? "], true);\n" : "]);\n");
 }
 
 std::string_view FlavorName(Flavor flavor) { return kFlavorNames[static_cast<int>(flavor)]; }
@@ -472,9 +472,9 @@ Approximation Approximate(const Program& program, std::optional<Profile> engine)
 }
 
 std::string EmitBatch(const std::vector<std::pair<std::string, const Program*>>& programs,
-                      Flavor flavor, std::size_t canaryEvery) {
+                      Flavor flavor, bool lazyCanary) {
   return "\"use strict\";\n" + std::string(HostPrelude(flavor)) + Runtime() +
-         RunPrograms(programs, canaryEvery);
+         RunPrograms(programs, lazyCanary);
 }
 
 std::string EmitScript(const Program& program, Flavor flavor, std::string_view name,

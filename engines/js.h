@@ -50,9 +50,9 @@ std::string EmitScript(const Program& program, Flavor flavor, std::string_view n
 
 // One script running many programs one after another, each with fresh handles and
 // registries and its own begin/end lines (engines/shell_engine.cpp batches with this),
-// checking the engine's liveness after every `canaryEvery`th (ShellOptions).
+// checking the engine's liveness after each, lazily or not (ShellOptions::lazyCanary).
 std::string EmitBatch(const std::vector<std::pair<std::string, const Program*>>& programs,
-                      Flavor flavor, std::size_t canaryEvery = 1);
+                      Flavor flavor, bool lazyCanary = false);
 
 // The parts of every script, for flavors that assemble their own (engines/test262.h):
 // the `host` object the runtime needs, the runtime (engines/runtime.js with its
@@ -64,7 +64,7 @@ std::string_view HostPrelude(Flavor flavor);
 std::string_view CollectCycles();
 std::string Runtime();
 std::string RunPrograms(const std::vector<std::pair<std::string, const Program*>>& programs,
-                        std::size_t canaryEvery = 1);
+                        bool lazyCanary = false);
 
 // The results of `program`'s ops that no choice of an engine can change, which every
 // script asserts (engines/js.cpp says which and why), by op.

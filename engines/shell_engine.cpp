@@ -82,7 +82,7 @@ void ShellEngine::RunBatch(const std::vector<const Program*>& programs, std::siz
   while (first < last) {
     std::vector<std::pair<std::string, const Program*>> batch;
     for (std::size_t i = first; i < last; ++i) batch.emplace_back(std::to_string(i), programs[i]);
-    const TempScript script(EmitBatch(batch, options_.flavor, options_.canaryEvery));
+    const TempScript script(EmitBatch(batch, options_.flavor, options_.lazyCanary));
     std::vector<std::string> argv = options_.command;
     argv.push_back(script.path());
     Subprocess process(argv);

@@ -25,15 +25,15 @@ struct ShellOptions {
   // The shell exits at an exception no one caught (jsc: "Exception: finrig throw"), so a
   // program whose cleanup callback threw ends there, and the next starts a fresh shell.
   bool endsAtThrow = false;
-  // Programs between the script's liveness canaries (engines/runtime.js): a gc and up
+  // The script's liveness canary after each program (engines/runtime.js) is a gc and up
   // to eight tasks until a fresh registry's callback comes, and a fresh engine when it
-  // does not. --strict's stall finding needs one after every program; without it a
-  // stall is no finding, and the canary only keeps a stalled engine from running the
-  // rest of its batch without cleanup. On node it was 40 % of the engine's time.
-  std::size_t canaryEvery = 1;
+  // does not: on node, 40 % of the engine's time. --strict's stall finding needs it
+  // after every program. Without --strict a stall is no finding, and the canary only
+  // keeps a stalled engine from running the rest of its batch without cleanup: a lazy
+  // one, armed after a program, flies on the next one's own gc ops and turns, and the
+  // script waits for its own only when that did not come.
+  bool lazyCanary = false;
 };
-// Without --strict, the stalled engine runs at most this many programs more.
-inline constexpr std::size_t kCanaryEveryWithoutStrict = 16;
 
 class ShellEngine : public Engine {
  public:

@@ -381,15 +381,22 @@ const finrig = (host) => {
     for (let i = 0; i < 8 && !fired.yes; i++) await host.macrotask();
     return fired.yes && registry !== undefined;  // read here, so the registry lives till now
   };
+  // A lazy canary is armed after a program and flies on the next one's own gc ops and
+  // turns; only when it has not come by that program's end does the script fly one of
+  // its own, which costs a gc and a task.
+  const armLazily = () => {
+    const fired = { yes: false };
+    return { fired, registry: arm(fired) };
+  };
 
   // Runs each [name, profile, budget, program] in turn; a program is an async function of
-  // (run, h). With host.verify, host.finish receives the verifier's failures. The canary
-  // flies after every `canaryEvery`th program.
-  const main = async (programs, canaryEvery = 1) => {
+  // (run, h). With host.verify, host.finish receives the verifier's failures. With
+  // `lazyCanary`, the canary after a program is the lazy one armed before it, when it came.
+  const main = async (programs, lazyCanary = false) => {
     host.onUncaught((e) => {
       if (!(e instanceof Thrown)) host.print("uncaught " + quote(String(e)));
     });
-    let sinceCanary = 0;
+    let armed = null;  // lazyCanary: the canary the running program may fly
     for (const [name, profile, budget, program] of programs) {
       host.print("begin " + name);
       const run = new Run(profile, budget);
@@ -405,9 +412,9 @@ const finrig = (host) => {
       run.out("end");
       run.closed = true;  // late callbacks of this program's registries print nothing
       if (run.verifier) return host.finish(run.verifier.failures);
-      if (++sinceCanary < canaryEvery) continue;
-      sinceCanary = 0;
-      if (!(await canary())) {
+      const alive = (armed !== null && armed.fired.yes) || (await canary());
+      armed = lazyCanary ? armLazily() : null;
+      if (!alive) {
         host.print("stalled");
         return host.exit();  // the adapter goes on in a fresh engine
       }
