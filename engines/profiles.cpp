@@ -472,10 +472,10 @@ EngineChoice ChooseEngine(std::string_view spec) {
   const std::string name(spec.substr(0, at));
   const std::optional<EngineProfile> profile = EngineProfileNamed(name);
   if (!profile) throw std::invalid_argument(fmt::format("unknown engine '{}' (see 'finrig engines')", spec));
-  // Plain node is the one on PATH (or FINRIG_NODE), as before the cache existed, and jsc
-  // the system's (or FINRIG_JSC);
-  // plain spidermonkey (102) and the model are in process. SpiderMonkey's other version
-  // is the build's host process (BuiltSpiderMonkeyHost), the others' the cache's.
+  // Plain node is the one on PATH (or FINRIG_NODE), as before the cache existed, and
+  // jsc the system's (or FINRIG_JSC); plain spidermonkey (102) and the model are in
+  // process. SpiderMonkey's other version is the build's host process
+  // (BuiltSpiderMonkeyHost), the others' the cache's.
   if (at == std::string_view::npos &&
       (name == "node" || name == "jsc" || name == "spidermonkey" || name == "model")) {
     return {.name = name, .profile = *profile, .installed = std::nullopt};
