@@ -1,7 +1,7 @@
-// An engine run as a separate shell process (node, deno, bun, jsc, QuickJS's host): programs go out in batches,
-// one emitted script per batch, and come back as wire lines on stdout. A program that
-// hangs past the timeout or takes the process down is reported as such, and the batch
-// goes on in a fresh process from the next program.
+// An engine run as a separate shell process (node, deno, bun, jsc, QuickJS's host):
+// programs go out in batches, one emitted script per batch, and come back as wire lines
+// on stdout. A program that hangs past the timeout or takes the process down is reported
+// as such, and the batch goes on in a fresh process from the next program.
 #pragma once
 
 #include <chrono>

@@ -368,25 +368,19 @@ const finrig = (host) => {
   // Whether the engine still runs cleanup callbacks at all: a fresh registry's, within
   // a few macrotasks of a gc. An engine whose cleanup stopped would otherwise pass its
   // failure on to every later program of the batch. The target is made in a function
-  // of its own, so that no suspended async frame holds it.
-  const arm = (fired) => {
+  // of its own, so that no suspended async frame holds it; the registry is returned, so
+  // that it lives as long as whoever reads `fired`.
+  const arm = () => {
+    const fired = { yes: false };
     const registry = new FinalizationRegistry(() => { fired.yes = true; });
     registry.register({}, 0);
-    return registry;
+    return { fired, registry };
   };
   const canary = async () => {
-    const fired = { yes: false };
-    const registry = arm(fired);
+    const armed = arm();
     host.gc();
-    for (let i = 0; i < 8 && !fired.yes; i++) await host.macrotask();
-    return fired.yes && registry !== undefined;  // read here, so the registry lives till now
-  };
-  // A lazy canary is armed after a program and flies on the next one's own gc ops and
-  // turns; only when it has not come by that program's end does the script fly one of
-  // its own, which costs a gc and a task.
-  const armLazily = () => {
-    const fired = { yes: false };
-    return { fired, registry: arm(fired) };
+    for (let i = 0; i < 8 && !armed.fired.yes; i++) await host.macrotask();
+    return armed.fired.yes;
   };
 
   // Runs each [name, profile, budget, program] in turn; a program is an async function of
@@ -396,7 +390,10 @@ const finrig = (host) => {
     host.onUncaught((e) => {
       if (!(e instanceof Thrown)) host.print("uncaught " + quote(String(e)));
     });
-    let armed = null;  // lazyCanary: the canary the running program may fly
+    // lazyCanary: the canary armed after the last program, which flies on this one's own
+    // gc ops and turns; only when it has not come by this program's end does the script
+    // fly one of its own, which costs a gc and a task.
+    let armed = null;
     for (const [name, profile, budget, program] of programs) {
       host.print("begin " + name);
       const run = new Run(profile, budget);
@@ -413,7 +410,7 @@ const finrig = (host) => {
       run.closed = true;  // late callbacks of this program's registries print nothing
       if (run.verifier) return host.finish(run.verifier.failures);
       const alive = (armed !== null && armed.fired.yes) || (await canary());
-      armed = lazyCanary ? armLazily() : null;
+      armed = lazyCanary ? arm() : null;
       if (!alive) {
         host.print("stalled");
         return host.exit();  // the adapter goes on in a fresh engine
