@@ -1,7 +1,6 @@
 #include "model/checker.h"
 
 #include <algorithm>
-#include <array>
 #include <map>
 #include <optional>
 #include <utility>
@@ -9,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "model/attribution.h"
+#include "model/handles.h"
 #include "model/search.h"
 #include "model/text.h"
 
@@ -146,9 +146,7 @@ class Checker {
         choices_(choices),
         mode_(mode),
         ledger_(ledger),
-        attribution_(attribution) {
-    handles_.fill(Undefined{});
-  }
+        attribution_(attribution) {}
 
   std::vector<Violation> Run(const Program& program) {
     callbackBudget_ = program.callbackBudget;
@@ -337,8 +335,7 @@ class Checker {
   // target only a handle held may have died. Its jobs are reported at the last op; the
   // handles are back for completeness, which is about the program's state at its end.
   void CheckJobsAfterTheLastOp(const Op& last) {
-    const std::array<Value, kHandleCount> handles = handles_;
-    handles_.fill(Undefined{});
+    Handles handles = std::exchange(handles_, {});
     TurnState turn;
     BeginTurn(turn);
     turn_ = &turn;
@@ -355,7 +352,7 @@ class Checker {
       CheckJob(last, job->registry, turn);
     }
     turn_ = nullptr;
-    handles_ = handles;
+    handles_ = std::move(handles);
   }
 
   void CheckJob(const Op& op, HeapId registry, TurnState& turn) {
@@ -805,7 +802,10 @@ class Checker {
         work.push_back(*id);
       }
     };
-    for (int h = 0; h < kHandleCount; ++h) reach(handles_[h], Step::From::Handle, h);
+    const std::vector<Value>& handles = handles_.Assigned();
+    for (std::size_t h = 0; h < handles.size(); ++h) {
+      reach(handles[h], Step::From::Handle, static_cast<std::uint32_t>(h));
+    }
     for (const Value& v : keptAlive_) reach(v, Step::From::KeptAlive, 0);
     for (const Value& v : callbackArguments_) reach(v, Step::From::CallbackArgument, 0);
     for (std::size_t i = 0; throughRunningJobs && i < runningJobs_.size(); ++i) {
@@ -978,7 +978,7 @@ class Checker {
         break;
       }
     }
-    if (op.dest && result.type == Completion::Type::Normal) handles_[*op.dest] = result.value;
+    if (op.dest && result.type == Completion::Type::Normal) handles_.Set(*op.dest, result.value);
   }
 
   void Allocated(const Op& op, const Completion& result, Thing thing, bool symbol) {
@@ -1322,7 +1322,7 @@ class Checker {
     StateHash hash;
     const auto add = [&](auto x) { hash.Add(x); };
     add(next_);
-    for (const Value& v : handles_) add(v);
+    hash.Add(handles_);
     add(things_.size());
     for (const Thing& thing : things_) {
       add(thing.dead);
@@ -1397,7 +1397,7 @@ class Checker {
   std::size_t failedAt_ = SIZE_MAX;
   TurnState* turn_ = nullptr;  // the turn being walked, if any
   std::size_t next_ = 0;
-  std::array<Value, kHandleCount> handles_{};
+  Handles handles_;
   std::vector<Thing> things_;
   std::vector<Value> keptAlive_;
   std::vector<Value> callbackArguments_;

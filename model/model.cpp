@@ -28,7 +28,6 @@ bool HasEmptyCell(const std::vector<Cell>& cells) {
 
 Agent::Agent(Profile profile, FaultSet faults, Trace& trace, Host& host, int callbackBudget)
     : profile_(profile), faults_(faults), trace_(trace), host_(host), callbacksLeft_(callbackBudget) {
-  handles_.fill(Undefined{});
 }
 
 HeapId Agent::Allocate(HeapThing thing) {
@@ -468,7 +467,7 @@ std::vector<bool> Agent::MarkLive(const std::vector<bool>& candidates) const {
       work.push_back(*id);
     }
   };
-  for (const Value& v : handles_) reach(v);
+  for (const Value& v : handles_.Assigned()) reach(v);
   // Fault: what deref or new WeakRef kept alive this turn is not a root.
   if (!faults_.Has(Fault::KeptAliveIgnored)) {
     for (const Value& v : keptAlive_) reach(v);

@@ -6,13 +6,13 @@
 // (program, host, profile, faults); with the program's own host, of the program.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "model/faults.h"
+#include "model/handles.h"
 #include "model/host.h"
 #include "model/program.h"
 #include "model/trace.h"
@@ -165,7 +165,7 @@ class Agent {
   FaultSet faults_;
   Trace& trace_;
   Host& host_;
-  std::array<Value, kHandleCount> handles_{};
+  Handles handles_;
   std::vector<HeapThing> heap_;
   // Every registry and every WeakRef, in allocation order: the collector's walks over
   // "each FinalizationRegistry" and "each WeakRef" then need not visit the whole heap.

@@ -29,7 +29,7 @@ std::uint64_t Agent::Fingerprint() const {
     hash.Add(v.has_value());
     if (v) hash.Add(*v);
   };
-  for (const Value& v : handles_) hash.Add(v);
+  hash.Add(handles_);
   hash.Add(heap_.size());
   for (const HeapThing& thing : heap_) {
     hash.Add(thing.collected);
@@ -83,11 +83,11 @@ void Agent::RunTopLevel(const std::vector<Op>& ops) {
   // after it: what a program's end still owes is judged with what its last op left
   // reachable (OwesCleanup, as the checker's completeness).
   static const Op kHostsTurn{.kind = OpKind::Turn};
-  const std::array<Value, kHandleCount> handles = std::exchange(handles_, {});
+  Handles handles = std::exchange(handles_, {});
   if (host_.TurnAfterTheLastOp()) Turn(kHostsTurn);
   RunMicrotasks(/*inTurn=*/false);
   ClearKeptObjects();
-  handles_ = handles;
+  handles_ = std::move(handles);
 }
 
 Completion Agent::ExecuteAll(const std::vector<Op>& ops) {
@@ -202,7 +202,7 @@ Completion Agent::Execute(const Op& op) {
   }
   // `hN = ...` assigns only a normal completion's value; `drop hN` assigns undefined.
   if (op.dest && completion.type == Completion::Type::Normal) {
-    handles_[*op.dest] = completion.value;
+    handles_.Set(*op.dest, completion.value);
   }
   Record(OpDone{.op = &op, .result = completion});
   return completion;

@@ -18,6 +18,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "model/handles.h"
 #include "model/value.h"
 
 namespace finrig {
@@ -59,6 +60,16 @@ class StateHash {
   void Add(const std::vector<Value>& values) {
     Add(values.size());
     for (const Value& v : values) Add(v);
+  }
+  // Equal handles hash equal however far they were once assigned: by each defined
+  // one's number and value.
+  void Add(const Handles& handles) {
+    const std::vector<Value>& values = handles.Assigned();
+    for (std::size_t h = 0; h < values.size(); ++h) {
+      if (std::holds_alternative<Undefined>(values[h])) continue;
+      Add(h);
+      Add(values[h]);
+    }
   }
   std::uint64_t Get() const { return hash_; }
 
