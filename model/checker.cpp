@@ -554,6 +554,7 @@ class Checker {
     std::vector<CellRecord>& cells = things_[registry].cells;
     const Reachability reach = Reach();
     std::vector<CellRecord*> candidates;
+    std::vector<std::uint64_t> candidateKeys;  // TwinKey of each: Twins only where equal
     CellRecord* reachable = nullptr;
     CellRecord* unregistered = nullptr;
     CellRecord* delivered = nullptr;
@@ -566,9 +567,15 @@ class Checker {
           // at any time, up to just before this callback. A reachable one never was,
           // whatever a report says.
           if (!IsReachable(reach, cell.target) && (IsDead(cell.target) || !reportsCollections_)) {
-            const bool twin = std::any_of(candidates.begin(), candidates.end(),
-                                          [&](const CellRecord* c) { return Twins(*c, cell); });
-            if (!twin) candidates.push_back(&cell);
+            const std::uint64_t key = TwinKey(cell);
+            bool twin = false;
+            for (std::size_t i = 0; i < candidates.size() && !twin; ++i) {
+              twin = candidateKeys[i] == key && Twins(*candidates[i], cell);
+            }
+            if (!twin) {
+              candidates.push_back(&cell);
+              candidateKeys.push_back(key);
+            }
           } else if (reachable == nullptr) {
             reachable = &cell;
           }
@@ -618,16 +625,22 @@ class Checker {
   // there last (answering true). Only the order of the search depends on this guess
   // (tokens are read from today's handles), never its verdict.
   void OrderByLikelihood(HeapId registry, std::vector<CellRecord*>& candidates) const {
+    // The later unregisters of this registry, in order: one walk of the trace's rest for
+    // all the candidates, each of which asks for its token's first.
+    std::vector<std::pair<Value, int>> unregisters;  // token, -1 true / 1 false / 0 other
+    for (std::size_t i = next_; i < trace_.events.size(); ++i) {
+      const auto* done = std::get_if<OpDone>(&trace_.events[i]);
+      if (done == nullptr || done->op->kind != OpKind::Unregister ||
+          HeapIdOf(Arg(*done->op, 0)) != registry) {
+        continue;
+      }
+      const auto* answer = std::get_if<bool>(&done->result.value);
+      unregisters.emplace_back(Arg(*done->op, 1), answer == nullptr ? 0 : *answer ? -1 : 1);
+    }
     const auto laterAnswer = [&](const CellRecord* cell) -> int {
       if (!cell->token) return 0;
-      for (std::size_t i = next_; i < trace_.events.size(); ++i) {
-        const auto* done = std::get_if<OpDone>(&trace_.events[i]);
-        if (done == nullptr || done->op->kind != OpKind::Unregister ||
-            HeapIdOf(Arg(*done->op, 0)) != registry || !SameValue(Arg(*done->op, 1), *cell->token)) {
-          continue;
-        }
-        const auto* answer = std::get_if<bool>(&done->result.value);
-        return answer == nullptr ? 0 : *answer ? -1 : 1;
+      for (const auto& [token, answer] : unregisters) {
+        if (SameValue(token, *cell->token)) return answer;
       }
       return 0;
     };
@@ -646,6 +659,17 @@ class Checker {
     const bool sameToken = a.token ? b.token && SameValue(*a.token, *b.token) : !b.token;
     return SameValue(a.target, b.target) && SameValue(a.held, b.held) && sameToken &&
            a.outlivedThrow == b.outlivedThrow;
+  }
+
+  // Equal for twins, so that a callback among many cells compares few of them in full.
+  static std::uint64_t TwinKey(const CellRecord& cell) {
+    StateHash hash;
+    hash.Add(cell.target);
+    hash.Add(cell.held);
+    hash.Add(cell.token.has_value());
+    if (cell.token) hash.Add(*cell.token);
+    hash.Add(cell.outlivedThrow);
+    return hash.Get();
   }
 
   void EndTurn(const Op& op, const TurnState& turn) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <bit>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -42,7 +43,8 @@ class StateHash {
           if constexpr (std::is_same_v<T, bool>) {
             Add(static_cast<std::uint64_t>(x));
           } else if constexpr (std::is_same_v<T, double>) {
-            Add(std::bit_cast<std::uint64_t>(x));  // tells +0 from -0, as SameValue does
+            // As SameValue: +0 is not -0, and every NaN is every other.
+            Add(std::isnan(x) ? 0x7ff8000000000000 : std::bit_cast<std::uint64_t>(x));
           } else if constexpr (std::is_same_v<T, String>) {
             Add(x.bytes);
           } else if constexpr (std::is_same_v<T, BigInt>) {
