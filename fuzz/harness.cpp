@@ -52,7 +52,15 @@ std::variant<FaultSet, std::string> FaultsFromEnvironment() {
 
 Program DecodeForFuzzing(std::span<const std::uint8_t> bytes) {
   Program program = DecodeProgram(bytes);
-  for (Op& op : program.ops) op.repeatCount = std::min(op.repeatCount, kFuzzRepeat);
+  std::int64_t left = kFuzzOps;
+  for (Op& op : program.ops) {
+    const std::int64_t ops = 1 + OpCount(op.body);
+    if (op.kind == OpKind::Repeat) {
+      op.repeatCount = static_cast<std::uint32_t>(
+          std::clamp<std::int64_t>(left / ops, 1, op.repeatCount));
+    }
+    left -= ops * op.repeatCount;
+  }
   program.callbackBudget = std::min(program.callbackBudget, kFuzzBudget);
   return program;
 }

@@ -25,6 +25,21 @@ TEST(KnownSpiderMonkeyBug, OnlyItsTriggerRunsWithNew) {
             "  h2 = registry callback held\n}\nh3 = registry newtarget undefined callback 1\n");
 }
 
+TEST(DecodeForFuzzing, CutsRepeatsToTheOpBudgetInOrder) {
+  const Program p = DecodeForFuzzing(EncodeProgram(ParseProgram(
+      "h0 = registry\nrepeat 100000 {\n  h1 = object\n  register h0 h1 i\n}\n"
+      "repeat 3 {\n  gc\n}\nrepeat 100000 {\n  h1 = object\n}\nrepeat 5 {\n  turn\n}\n")));
+  // The first repeat takes what the registry left: (512 - 1) / 3 ops an iteration.
+  EXPECT_EQ(p.ops[1].repeatCount, (kFuzzOps - 1) / 3);
+  EXPECT_EQ(p.ops[2].repeatCount, 1u);  // 1 op left, 2 an iteration: once still
+  EXPECT_EQ(p.ops[3].repeatCount, 1u);  // none left
+  EXPECT_EQ(p.ops[4].repeatCount, 1u);
+  // Under the budget, nothing changes.
+  const Program small = DecodeForFuzzing(
+      EncodeProgram(ParseProgram("repeat 70 {\n  h1 = object\n  drop h1\n}\n")));
+  EXPECT_EQ(small.ops[0].repeatCount, 70u);
+}
+
 TEST(FuzzModel, CleanModelPassesEveryFaultProgram) {
   for (Fault fault : AllFaults()) {
     EXPECT_EQ(FuzzModel(FaultProgramBytes(fault), {}), std::nullopt) << FaultName(fault);
