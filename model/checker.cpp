@@ -949,7 +949,7 @@ class Checker {
         const Value target = Arg(op, 0);
         if (!Weak(target)) {
           RequireTypeError(op, result, Invariant::TypeErrorExactlyForBadArguments,
-                           "new WeakRef(" + ToText(target) + ")");
+                           [&] { return "new WeakRef(" + ToText(target) + ")"; });
           break;
         }
         keptAlive_.push_back(target);  // AddToKeptObjects
@@ -1016,13 +1016,14 @@ class Checker {
   }
 
   void CheckNewRegistry(const Op& op, const Completion& result) {
-    const std::string callback = op.registryCallbackArg ? ToText(Arg(op, 0)) : "cb";
-    const std::string call =
-        op.registryNewTarget == RegistryNewTarget::Undefined
-            ? fmt::format("FinalizationRegistry({})", callback)
-        : op.registryNewTarget == RegistryNewTarget::Throwing
-            ? fmt::format("Reflect.construct(FinalizationRegistry, [{}], newTarget)", callback)
-            : fmt::format("new FinalizationRegistry({})", callback);
+    const auto call = [&] {
+      const std::string callback = op.registryCallbackArg ? ToText(Arg(op, 0)) : "cb";
+      return op.registryNewTarget == RegistryNewTarget::Undefined
+                 ? fmt::format("FinalizationRegistry({})", callback)
+             : op.registryNewTarget == RegistryNewTarget::Throwing
+                 ? fmt::format("Reflect.construct(FinalizationRegistry, [{}], newTarget)", callback)
+                 : fmt::format("new FinalizationRegistry({})", callback);
+    };
     // The constructor's checks, in its order (docs/SEMANTICS.md: steps 1-3): no NewTarget,
     // then a callback that is not a function (no .fr value is), then the prototype read
     // from NewTarget.
@@ -1033,7 +1034,7 @@ class Checker {
       if (result.type != Completion::Type::NewTargetError) {
         Report(Invariant::TypeErrorExactlyForBadArguments, &op,
                fmt::format("{} gave {}; it throws what reading newTarget.prototype throws",
-                           call, CompletionToText(result)));
+                           call(), CompletionToText(result)));
       }
       return;
     }
@@ -1052,7 +1053,7 @@ class Checker {
     Thing* weakRef = ThingOf(weakRefValue, Thing::Kind::WeakRef);
     if (weakRef == nullptr) {
       RequireTypeError(op, result, Invariant::TypeErrorExactlyForBadArguments,
-                       ToText(weakRefValue) + ".deref()");
+                       [&] { return ToText(weakRefValue) + ".deref()"; });
       return;
     }
     const Value target = weakRef->weakRefTarget;
@@ -1094,8 +1095,10 @@ class Checker {
   void CheckRegister(const Op& op, const Completion& result) {
     const Value registryValue = Arg(op, 0), target = Arg(op, 1), held = Arg(op, 2),
                 token = Arg(op, 3);
-    const std::string call = fmt::format("{}.register({}, {}, {})", ToText(registryValue),
-                                         ToText(target), ToText(held), ToText(token));
+    const auto call = [&] {
+      return fmt::format("{}.register({}, {}, {})", ToText(registryValue), ToText(target),
+                         ToText(held), ToText(token));
+    };
     Thing* registry = ThingOf(registryValue, Thing::Kind::Registry);
     // The spec's checks, in its order (docs/SEMANTICS.md: register steps 2-5).
     if (registry == nullptr || !Weak(target))
@@ -1107,7 +1110,7 @@ class Checker {
     }
     if (result.type != Completion::Type::Normal) {
       return Report(Invariant::TypeErrorExactlyForBadArguments, &op,
-                    fmt::format("{} threw a TypeError; its arguments are valid", call));
+                    fmt::format("{} threw a TypeError; its arguments are valid", call()));
     }
     const std::optional<Value> cellToken = Weak(token) ? std::optional(token) : std::nullopt;
     if (ledger_ != nullptr) {
@@ -1122,14 +1125,15 @@ class Checker {
 
   void CheckUnregister(const Op& op, const Completion& result) {
     const Value registryValue = Arg(op, 0), token = Arg(op, 1);
-    const std::string call =
-        fmt::format("{}.unregister({})", ToText(registryValue), ToText(token));
+    const auto call = [&] {
+      return fmt::format("{}.unregister({})", ToText(registryValue), ToText(token));
+    };
     Thing* registry = ThingOf(registryValue, Thing::Kind::Registry);
     if (registry == nullptr || !Weak(token))
       return RequireTypeError(op, result, Invariant::TypeErrorExactlyForBadArguments, call);
     if (result.type != Completion::Type::Normal) {
       return Report(Invariant::TypeErrorExactlyForBadArguments, &op,
-                    fmt::format("{} threw a TypeError; its arguments are valid", call));
+                    fmt::format("{} threw a TypeError; its arguments are valid", call()));
     }
     if (const auto* answer = std::get_if<bool>(&result.value); answer && ledger_ != nullptr) {
       ledger_->Unregister(*HeapIdOf(registryValue), token, *answer, next_ - 1, &op);
@@ -1152,7 +1156,7 @@ class Checker {
       Report(lostToThrow ? Invariant::ThrowingCallbackLosesNoCell
                          : Invariant::UnregisterResultAndReach,
              &op,
-             fmt::format("{} returned {}; {}", call, CompletionToText(result),
+             fmt::format("{} returned {}; {}", call(), CompletionToText(result),
                          removed ? "it had cells with that token to remove: true"
                                  : "no cell with that token was left: false"));
     }
@@ -1185,16 +1189,17 @@ class Checker {
     const Value receiver = Arg(op, 0), key = Arg(op, 1);
     const bool set = IsWeakSetOp(op, receiver);
     Thing* collection = ThingOf(receiver, set ? Thing::Kind::WeakSet : Thing::Kind::WeakMap);
-    const std::string call =
-        fmt::format("{}.{}({}{})", ToText(receiver), OpKindName(op.kind), ToText(key),
-                    op.kind == OpKind::WeakMapSet ? ", " + ToText(Arg(op, 2)) : "");
+    const auto call = [&] {
+      return fmt::format("{}.{}({}{})", ToText(receiver), OpKindName(op.kind), ToText(key),
+                         op.kind == OpKind::WeakMapSet ? ", " + ToText(Arg(op, 2)) : "");
+    };
     const bool adds = op.kind == OpKind::WeakMapSet || op.kind == OpKind::WeakSetAdd;
     if (collection == nullptr || (adds && !Weak(key))) {
       return RequireTypeError(op, result, Invariant::TypeErrorExactlyForBadArguments, call);
     }
     if (result.type != Completion::Type::Normal) {
       return Report(Invariant::TypeErrorExactlyForBadArguments, &op,
-                    fmt::format("{} threw {}; its arguments are valid", call,
+                    fmt::format("{} threw {}; its arguments are valid", call(),
                                 CompletionToText(result)));
     }
     auto& entries = collection->entries;
@@ -1226,7 +1231,7 @@ class Checker {
                               SameValue(result.value, Value{false}));
     if (!SameValue(result.value, expected) && !lostWithKey) {
       Report(Invariant::WeakRefConsistencyAndKeptAlive, &op,
-             fmt::format("{} returned {}; {}", call, CompletionToText(result),
+             fmt::format("{} returned {}; {}", call(), CompletionToText(result),
                          adds      ? "it returns its this value"
                          : present ? "the entry for that key was there, and its key lives"
                                    : "no entry had that key"));
@@ -1240,10 +1245,13 @@ class Checker {
     return ThingOf(receiver, Thing::Kind::WeakSet) != nullptr;
   }
 
+  // `call` spells the call for a report, only when there is one: most ops are fine,
+  // and formatting their values each time cost a fuzz target several per cent.
+  template <typename Call>
   void RequireTypeError(const Op& op, const Completion& result, Invariant invariant,
-                        const std::string& call) {
+                        const Call& call) {
     if (result.type != Completion::Type::TypeError) {
-      Report(invariant, &op, fmt::format("{} returned {} instead of throwing a TypeError", call,
+      Report(invariant, &op, fmt::format("{} returned {} instead of throwing a TypeError", call(),
                                          CompletionToText(result)));
     }
   }
